@@ -1,0 +1,156 @@
+// Every error the library throws, built by named factories so that each message says
+// what happened, names the field and the bad value, and says how to fix it.
+
+/** An input the library refuses. `field`, `value` and `fix` are kept for programmatic use. */
+export class LayerValidationError extends Error {
+  constructor(
+    public readonly field: string,
+    public readonly value: unknown,
+    public readonly problem: string,
+    public readonly fix: string,
+    public readonly constructPath?: string,
+  ) {
+    super(formatMessage(field, value, problem, fix, constructPath));
+    this.name = "LayerValidationError";
+  }
+
+  /** The same error, prefixed with the path of the construct that received the input. */
+  public atConstruct(constructPath: string): LayerValidationError {
+    if (this.constructPath) return this;
+    return new LayerValidationError(this.field, this.value, this.problem, this.fix, constructPath);
+  }
+}
+
+function formatMessage(field: string, value: unknown, problem: string, fix: string, at?: string): string {
+  const where = at ? `${at}: ` : "";
+  return `${where}\`${field}\` ${problem}, got ${describe(value)}. Fix: ${fix}`;
+}
+
+export function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value) && value.length > 8) {
+    return `[${value.slice(0, 8).map(describe).join(", ")}, … ${value.length - 8} more]`;
+  }
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MiB (${bytes} bytes)`;
+
+export const errors = {
+  invalidLayerName: (value: unknown) =>
+    new LayerValidationError("layerName", value, "must be 1-140 characters of A-Z a-z 0-9 - _",
+      "rename the layer, for example \"shared-utils\" (Lambda refuses other characters)"),
+
+  noRuntimes: (value: unknown) =>
+    new LayerValidationError("compatibleRuntimes", value, "must name at least one runtime",
+      "list the runtimes that load this layer, for example [\"python3.12\"]"),
+
+  tooManyRuntimes: (value: string[]) =>
+    new LayerValidationError("compatibleRuntimes", value, `lists ${value.length} runtimes but Lambda accepts at most 15`,
+      "keep the 15 runtimes your functions use"),
+
+  unknownRuntime: (field: string, value: unknown, known: readonly string[]) =>
+    new LayerValidationError(field, value, "is not a Lambda runtime identifier this library knows",
+      `use one of ${known.join(", ")}; for a runtime newer than this library use Runtime.custom("name", "family")`),
+
+  duplicate: (field: string, value: unknown, item: string) =>
+    new LayerValidationError(field, value, `lists ${JSON.stringify(item)} twice`, "list each value once"),
+
+  unknownArchitecture: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "must be \"x86_64\" or \"arm64\"",
+      "use Architecture.X86_64 or Architecture.ARM_64"),
+
+  tooManyArchitectures: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "lists more than the two Lambda architectures", "list x86_64, arm64 or both"),
+
+  tooLong: (field: string, value: string, max: number) =>
+    new LayerValidationError(field, value.length > 60 ? `${value.slice(0, 57)}...` : value,
+      `is ${value.length} characters but Lambda accepts at most ${max}`, `shorten it to ${max} characters`),
+
+  invalidEnum: (field: string, value: unknown, allowed: readonly string[]) =>
+    new LayerValidationError(field, value, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`,
+      `set it to one of those values or leave it out for the default`),
+
+  sourceMissing: (value: string) =>
+    new LayerValidationError("source", value, "is not an existing folder",
+      "point `source` at the folder that holds the layer content (relative paths resolve from the working directory)"),
+
+  sourceNotFolder: (value: string) =>
+    new LayerValidationError("source", value, "is a file, not a folder",
+      "point `source` at the folder that holds the layer content; a prebuilt zip is imported with LambdaLayer.fromLayerVersionArn after publishing"),
+
+  sourceEmpty: (value: string) =>
+    new LayerValidationError("source", value, "holds no files once excludes are applied",
+      "add the layer content, or loosen `excludes`"),
+
+  layoutNotLoadable: (source: string, problem: string, whereLambdaLooks: string) =>
+    new LayerValidationError("source", source, problem,
+      `Lambda extracts a layer into /opt and looks in ${whereLambdaLooks}; move the content there, or pass a plain package folder and let the builder place it`),
+
+  ambiguousPlainFolder: (source: string, families: string[]) =>
+    new LayerValidationError("source", source,
+      `is a plain folder (no python/, nodejs/, ruby/, java/, bin/ or lib/ at its top) but the runtimes span several families (${families.join(", ")}), so the builder cannot tell where it belongs`,
+      "lay the folder out yourself (for example python/… and nodejs/node_modules/…) or declare runtimes of one family"),
+
+  plainNodePackageWithoutName: (source: string) =>
+    new LayerValidationError("source", source,
+      "is a plain Node.js folder but has no package.json with a \"name\", so it cannot be placed at nodejs/node_modules/<name>/",
+      "add a package.json with a name, or lay the folder out as nodejs/node_modules/<name>/ yourself"),
+
+  symlinkEscapes: (source: string, link: string, target: string) =>
+    new LayerValidationError("source", source,
+      `contains the symlink ${JSON.stringify(link)} pointing outside the source folder (to ${JSON.stringify(target)})`,
+      "copy the target into the layer folder or remove the link: the archive may only hold the source folder's own content"),
+
+  secretsFound: (source: string, findings: string[]) =>
+    new LayerValidationError("source", source,
+      `contains files that look like secrets: ${findings.join("; ")}`,
+      "remove them from the layer (a layer is readable by everyone it is shared with), add them to `excludes`, or, if they are not secret, list their paths in `allowSecrets`"),
+
+  unzippedTooLarge: (source: string, bytes: number, limit: number) =>
+    new LayerValidationError("source", source, `unzips to ${mb(bytes)}, over Lambda's limit of ${mb(limit)} for a function and all its layers`,
+      "split the content into several layers, exclude what the functions do not import, or use a container image"),
+
+  zippedTooLarge: (source: string, bytes: number, limit: number) =>
+    new LayerValidationError("source", source, `zips to ${mb(bytes)}, over the ${mb(limit)} Lambda accepts in a direct upload`,
+      "set `s3` (bucket and key prefix) so the archive is uploaded to S3 in the layer's region and published from there"),
+
+  tooManyEntries: (source: string, count: number) =>
+    new LayerValidationError("source", source, `has ${count} files and folders, more than the 65,535 entries a zip without ZIP64 holds`,
+      "exclude what the functions do not need (tests, docs, type stubs) or split the layer"),
+
+  fileTooLarge: (source: string, file: string, bytes: number) =>
+    new LayerValidationError("source", source, `contains ${JSON.stringify(file)} of ${mb(bytes)}, larger than any layer may unzip to`,
+      "exclude it, or ship it another way (S3 at run time, a container image)"),
+
+  dependencyInstallFailed: (manifest: string, command: string, output: string) =>
+    new LayerValidationError("source", manifest, `could not be installed: \`${command}\` failed:\n${output.trim().split("\n").slice(-15).join("\n")}\n`,
+      "make the install work by hand with that command, or pass `pipArgs` / `npmArgs` (for example --no-index --find-links ./wheels when PyPI is out of reach)"),
+
+  invalidLayerVersionArn: (value: unknown) =>
+    new LayerValidationError("layerVersionArn", value,
+      "is not a layer version ARN of the form arn:aws:lambda:<region>:<12-digit account>:layer:<name>:<version>",
+      "copy the LayerVersionArn printed by `aws lambda list-layer-versions` (it ends in the version number)"),
+
+  unknownRegion: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "is not an AWS region this library knows",
+      "use a region code such as \"us-east-1\" or \"eu-west-1\""),
+
+  invalidS3Bucket: (value: unknown) =>
+    new LayerValidationError("s3.bucket", value, "is not a valid S3 bucket name (3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit)",
+      "name the bucket in the layer's own region that should hold the archive"),
+
+  invalidS3KeyPrefix: (value: unknown) =>
+    new LayerValidationError("s3.keyPrefix", value, "must be empty or end in \"/\" and must not start with \"/\"",
+      "use a prefix such as \"lambda-layers/\""),
+
+  invalidProviderConstraint: (value: unknown) =>
+    new LayerValidationError("awsProviderVersion", value, "is not a Terraform version constraint",
+      "use a constraint such as \">= 5.80, < 7.0\" or \"~> 5.100\""),
+};

@@ -1,0 +1,16 @@
+// The public API of cdktf-lambda-layers.
+export { buildLayerArchive, defaultCacheDir, modeFor } from "./layer-archive";
+export type { BuildLayerArchiveOptions, LayerArchive } from "./layer-archive";
+export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn } from "./lambda-layer";
+export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./lambda-layer";
+export { Runtime, RuntimeFamily, Architecture, parseRuntimes, parseArchitectures } from "./runtime";
+export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS } from "./layout";
+export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
+export { secretByContent, secretByName } from "./secrets";
+export {
+  MAX_UNZIPPED_BYTES, MAX_DIRECT_UPLOAD_BYTES, MAX_LAYERS_PER_FUNCTION, MAX_COMPATIBLE_RUNTIMES, MAX_DESCRIPTION_LENGTH,
+  MAX_LICENSE_INFO_LENGTH,
+} from "./limits";
+export { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, partitionOf } from "./regions";
+export { DEFAULT_AWS_PROVIDER_VERSION, setAwsProviderVersion, awsProviderVersionOf } from "./aws-provider";
+export { LayerValidationError } from "./errors";

@@ -1,0 +1,295 @@
+// The LambdaLayer construct: a layer folder in, a reproducible archive and one
+// aws_lambda_layer_version (plus its S3 object, when uploading through S3) out.
+import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
+import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
+import { LambdaLayerVersion } from "@cdktf/provider-aws/lib/lambda-layer-version";
+import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack, Token } from "cdktf";
+import { Construct } from "constructs";
+import { ensureAwsProviderRequirement, qualifyProviderSource } from "./aws-provider";
+import { errors, LayerValidationError } from "./errors";
+import { buildLayerArchive, LayerArchive } from "./layer-archive";
+import {
+  MAX_DESCRIPTION_LENGTH, MAX_LICENSE_INFO_LENGTH, validateEnum, validateLayerName, validateMaxLength, validateS3Bucket,
+  validateS3KeyPrefix,
+} from "./limits";
+import { isKnownRegion } from "./regions";
+import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
+
+/** A layer version other code can attach: one built here, or one imported by ARN. */
+export interface ILambdaLayer {
+  /** The versioned ARN (…:layer:name:7) that functions attach. */
+  readonly layerVersionArn: string;
+  /** Runtimes the layer declares, when known. */
+  readonly compatibleRuntimes?: readonly Runtime[];
+  /** Architectures the layer declares, when known (undefined: not declared). */
+  readonly compatibleArchitectures?: readonly Architecture[];
+  /** Unzipped size, when known (layers built here). */
+  readonly unzippedBytes?: number;
+}
+
+/** Where an archive over 50 MB (or any archive, if you prefer) is uploaded before publishing. */
+export interface LayerS3Options {
+  /** A bucket in the layer's own region (Lambda only publishes from the same region). */
+  readonly bucket: string;
+  /**
+   * Prefix for the object key; the key is `<prefix><layerName>/<sha256>.zip`, so content decides it.
+   * @default "lambda-layers/"
+   */
+  readonly keyPrefix?: string;
+}
+
+export type LayerPackaging = "synth" | "archive_file";
+const PACKAGINGS: readonly LayerPackaging[] = ["synth", "archive_file"];
+
+/** Everything that describes a layer, independent of where (which provider) it is published. */
+export interface LambdaLayerOptions {
+  /**
+   * The layer's name: 1-140 characters of A-Z a-z 0-9 - _.
+   * @see https://docs.aws.amazon.com/lambda/latest/api/API_PublishLayerVersion.html
+   */
+  readonly layerName: string;
+  /** Folder holding the layer content: laid out for /opt (python/, nodejs/node_modules/, …) or a plain package folder. */
+  readonly source: string;
+  /** AWS runtime identifiers (or Runtime instances) that may use the layer; 1 to 15. */
+  readonly compatibleRuntimes: ReadonlyArray<string | Runtime>;
+  /**
+   * Architectures the layer supports.
+   * @default - none declared: Lambda lets functions of any architecture attach it
+   */
+  readonly compatibleArchitectures?: ReadonlyArray<string | Architecture>;
+  /** @default - no description. At most 256 characters. */
+  readonly description?: string;
+  /** SPDX identifier, URL or license text. @default - none. At most 512 characters. */
+  readonly licenseInfo?: string;
+  /** Globs relative to `source` left out of the archive. @default [] */
+  readonly excludes?: readonly string[];
+  /** Leave out caches, VCS folders, `*.pyc`, `.DS_Store` and test folders. @default true */
+  readonly defaultExcludes?: boolean;
+  /** Paths or globs relative to `source` that look like secrets but are not. @default [] */
+  readonly allowSecrets?: readonly string[];
+  /**
+   * Keep old versions when a new one is published or the resource is destroyed (`skip_destroy`).
+   * Functions already using a deleted version keep running, but no new function and no redeploy can
+   * reference it, so deleting breaks the next deploy of every consumer pinned to it.
+   * @default true
+   */
+  readonly retain?: boolean;
+  /**
+   * "synth": the zip is built at synth into the stack's assets and referenced by a path relative to
+   * the stack folder (plan and apply on different workers see the same file).
+   * "archive_file": a `data "archive_file"` zips the staged folder during plan (see the README's caveat).
+   * @default "synth"
+   */
+  readonly packaging?: LayerPackaging;
+  /** Upload the archive to S3 and publish from there (required over 50 MB zipped). @default - direct upload */
+  readonly s3?: LayerS3Options;
+  /** Extra `pip install` arguments for requirements.txt. @default [] */
+  readonly pipArgs?: readonly string[];
+  /** Extra `npm` arguments for package.json. @default [] */
+  readonly npmArgs?: readonly string[];
+  /** Cache folder for archives and installs. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
+  readonly cacheDir?: string;
+  /** Emit the `<id>_layer_arn`, `<id>_layer_version_arn` and `<id>_version` outputs. @default true */
+  readonly outputs?: boolean;
+}
+
+export interface LambdaLayerProps extends LambdaLayerOptions {
+  /** The AWS provider (region, account) to publish with. @default - the stack's default AWS provider */
+  readonly provider?: TerraformProvider;
+  /** An archive already built for the same options (a fan-out builds once and publishes many times). @default - built here */
+  readonly archive?: LayerArchive;
+}
+
+/**
+ * A Lambda layer built from a folder into a reproducible zip and published as a layer version.
+ * A new version is published exactly when the archive's content changes.
+ *
+ * @example
+ * new LambdaLayer(stack, "SharedUtils", {
+ *   layerName: "shared-utils",
+ *   source: "layers/python-shared-utils",
+ *   compatibleRuntimes: ["python3.12"],
+ *   compatibleArchitectures: ["arm64", "x86_64"],
+ * });
+ */
+export class LambdaLayer extends Construct implements ILambdaLayer {
+  /**
+   * A layer published elsewhere, by its versioned ARN. Declare its runtimes and architectures to
+   * have attachments checked against them.
+   * @throws LayerValidationError for a malformed ARN or an unknown region.
+   */
+  public static fromLayerVersionArn(
+    scope: Construct,
+    id: string,
+    layerVersionArn: string,
+    options: { compatibleRuntimes?: ReadonlyArray<string | Runtime>; compatibleArchitectures?: ReadonlyArray<string | Architecture> } = {},
+  ): ImportedLambdaLayer {
+    return new ImportedLambdaLayer(scope, id, layerVersionArn, options);
+  }
+
+  /** The unversioned layer ARN (…:layer:name). */
+  public readonly layerArn: string;
+  /** The versioned layer ARN (…:layer:name:7). */
+  public readonly layerVersionArn: string;
+  /** The version number Lambda assigned (as a string token). */
+  public readonly version: string;
+  /** The archive that was published. */
+  public readonly archive: LayerArchive;
+  public readonly layerName: string;
+  public readonly compatibleRuntimes: readonly Runtime[];
+  public readonly compatibleArchitectures?: readonly Architecture[];
+  /** The underlying resource, for overrides. */
+  public readonly resource: LambdaLayerVersion;
+
+  constructor(scope: Construct, id: string, props: LambdaLayerProps) {
+    super(scope, id);
+    try {
+      validateLayerName(props.layerName);
+      this.compatibleRuntimes = parseRuntimes(props.compatibleRuntimes);
+      this.compatibleArchitectures = parseArchitectures(props.compatibleArchitectures);
+      validateMaxLength("description", props.description, MAX_DESCRIPTION_LENGTH);
+      validateMaxLength("licenseInfo", props.licenseInfo, MAX_LICENSE_INFO_LENGTH);
+      const packaging = validateEnum("packaging", props.packaging, PACKAGINGS) ?? "synth";
+      if (props.s3) {
+        validateS3Bucket(props.s3.bucket);
+        validateS3KeyPrefix(props.s3.keyPrefix);
+        if (packaging === "archive_file") throw errors.invalidEnum("packaging", packaging, ["synth"]);
+      }
+      this.archive = props.archive ?? buildLayerArchive({
+        source: props.source,
+        compatibleRuntimes: this.compatibleRuntimes,
+        compatibleArchitectures: this.compatibleArchitectures,
+        excludes: props.excludes,
+        defaultExcludes: props.defaultExcludes,
+        allowSecrets: props.allowSecrets,
+        outDir: props.cacheDir,
+        s3Upload: props.s3 !== undefined,
+        pipArgs: props.pipArgs,
+        npmArgs: props.npmArgs,
+        stage: packaging === "archive_file",
+      });
+      this.layerName = props.layerName;
+      for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
+      ensureAwsProviderRequirement(this);
+      this.resource = this.publish(props, packaging);
+    } catch (e) {
+      throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
+    }
+    this.layerArn = this.resource.layerArn;
+    this.layerVersionArn = this.resource.arn;
+    this.version = this.resource.version;
+    if (props.outputs ?? true) this.emitOutputs();
+  }
+
+  public get unzippedBytes(): number {
+    return this.archive.unzippedBytes;
+  }
+
+  private publish(props: LambdaLayerProps, packaging: LayerPackaging): LambdaLayerVersion {
+    const common = {
+      layerName: props.layerName,
+      compatibleRuntimes: this.compatibleRuntimes.map((r) => r.name),
+      compatibleArchitectures: this.compatibleArchitectures?.map((a) => a.name),
+      description: props.description,
+      licenseInfo: props.licenseInfo,
+      skipDestroy: props.retain ?? true,
+      provider: props.provider,
+    };
+    if (packaging === "archive_file") {
+      const staged = new TerraformAsset(this, "staged", {
+        path: this.archive.stagedDir!, type: AssetType.DIRECTORY, assetHash: this.archive.sha256,
+      });
+      const zip = new DataArchiveFile(this, "zip", {
+        type: "zip",
+        sourceDir: staged.path,
+        outputPath: `archive-file/${props.layerName}.zip`,
+        provider: archiveProviderOf(this),
+      });
+      return new LambdaLayerVersion(this, "layer-version", { ...common, filename: zip.outputPath, sourceCodeHash: zip.outputBase64Sha256 });
+    }
+    const asset = new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
+    if (!props.s3) {
+      return new LambdaLayerVersion(this, "layer-version", { ...common, filename: asset.path, sourceCodeHash: this.archive.base64Sha256 });
+    }
+    const object = new S3Object(this, "object", {
+      bucket: props.s3.bucket,
+      key: `${props.s3.keyPrefix ?? "lambda-layers/"}${props.layerName}/${this.archive.sha256}.zip`,
+      source: asset.path,
+      sourceHash: this.archive.base64Sha256,
+      provider: props.provider,
+    });
+    return new LambdaLayerVersion(this, "layer-version", {
+      ...common, s3Bucket: object.bucket, s3Key: object.key, sourceCodeHash: this.archive.base64Sha256,
+    });
+  }
+
+  private emitOutputs(): void {
+    const prefix = outputPrefix(this);
+    const output = (name: string, value: string, description: string) =>
+      new TerraformOutput(this, `output-${name}`, { value, description }).overrideLogicalId(`${prefix}_${name}`);
+    output("layer_arn", this.layerArn, `Unversioned ARN of layer ${this.layerName}`);
+    output("layer_version_arn", this.layerVersionArn, `Versioned ARN of layer ${this.layerName}: what functions attach`);
+    output("version", this.version, `Version number of layer ${this.layerName}`);
+  }
+}
+
+/** A layer version published elsewhere, referenced by ARN. */
+export class ImportedLambdaLayer extends Construct implements ILambdaLayer {
+  public readonly layerVersionArn: string;
+  /** The region in the ARN (undefined when the ARN is a token). */
+  public readonly region?: string;
+  public readonly account?: string;
+  public readonly compatibleRuntimes?: readonly Runtime[];
+  public readonly compatibleArchitectures?: readonly Architecture[];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    layerVersionArn: string,
+    options: { compatibleRuntimes?: ReadonlyArray<string | Runtime>; compatibleArchitectures?: ReadonlyArray<string | Architecture> } = {},
+  ) {
+    super(scope, id);
+    try {
+      const parsed = parseLayerVersionArn(layerVersionArn);
+      this.region = parsed?.region;
+      this.account = parsed?.account;
+      this.compatibleRuntimes = options.compatibleRuntimes ? parseRuntimes(options.compatibleRuntimes) : undefined;
+      this.compatibleArchitectures = parseArchitectures(options.compatibleArchitectures);
+    } catch (e) {
+      throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
+    }
+    this.layerVersionArn = layerVersionArn;
+  }
+}
+
+const LAYER_VERSION_ARN = /^arn:(aws|aws-cn|aws-us-gov):lambda:([a-z0-9-]+):(\d{12}):layer:([A-Za-z0-9_-]{1,140}):([1-9]\d*)$/;
+
+/**
+ * Splits a versioned layer ARN into its parts; undefined for a token.
+ * @throws LayerValidationError for a malformed ARN or an unknown region.
+ */
+export function parseLayerVersionArn(arn: string): { partition: string; region: string; account: string; name: string; version: number } | undefined {
+  if (typeof arn === "string" && Token.isUnresolved(arn)) return undefined;
+  const m = typeof arn === "string" ? LAYER_VERSION_ARN.exec(arn) : null;
+  if (!m) throw errors.invalidLayerVersionArn(arn);
+  if (!isKnownRegion(m[2])) throw errors.unknownRegion("layerVersionArn", arn);
+  return { partition: m[1], region: m[2], account: m[3], name: m[4], version: Number(m[5]) };
+}
+
+/** A readable, unique output name prefix: the construct path below the stack. */
+function outputPrefix(construct: Construct): string {
+  const stack = TerraformStack.of(construct);
+  const parts = construct.node.scopes.slice(stack.node.scopes.length).map((s) => s.node.id);
+  const name = parts.join("_").replace(/[^A-Za-z0-9_-]/g, "_");
+  return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
+}
+
+/** The stack's archive provider, created on first use with its fully qualified source. */
+function archiveProviderOf(scope: Construct): ArchiveProvider {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.children.find((c): c is ArchiveProvider => c instanceof ArchiveProvider);
+  if (existing) return existing;
+  qualifyProviderSource(stack, "archive", "hashicorp/archive", ">= 2.4, < 3.0");
+  return new ArchiveProvider(stack, "archive");
+}

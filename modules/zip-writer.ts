@@ -1,0 +1,122 @@
+// A deterministic zip writer on Node's own zlib. Its output depends only on entry names, modes and
+// contents: fixed timestamps, no extra fields, no comments, entries in the order given, deflate at
+// a fixed level (stored when deflate would not shrink the entry, as Info-ZIP does).
+// Info-ZIP cannot be told to ignore mtimes and modes, and yazl/archiver are 4-6x slower (README).
+import * as fs from "fs";
+import * as zlib from "zlib";
+
+/** One entry to write. Directories end in "/" and carry no content. */
+export interface ZipEntry {
+  /** Path inside the archive, "/"-separated, no leading slash. */
+  readonly name: string;
+  /** Unix permission bits (for example 0o644); the file type bits are added here. */
+  readonly mode: number;
+  /** File content, or undefined for a directory. */
+  readonly data?: Buffer;
+}
+
+/** What compression produced for one entry (computed separately so it can run in parallel). */
+export interface CompressedEntry {
+  readonly crc32: number;
+  readonly method: 0 | 8;
+  readonly size: number;
+  readonly compressed: Buffer;
+}
+
+export const DEFLATE_LEVEL = 6;
+/** 1980-01-01 00:00:00, the earliest MS-DOS date every reader accepts. */
+const DOS_TIME = 0;
+const DOS_DATE = (0 << 9) | (1 << 5) | 1;
+const VERSION_MADE_BY = (3 << 8) | 20; // Unix, spec 2.0
+const VERSION_NEEDED = 20;
+const UTF8_FLAG = 0x0800;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const MSDOS_DIR = 0x10;
+
+/** Compresses one entry's content. Pure: the same bytes in always give the same result. */
+export function compressEntry(data: Buffer | undefined, level = DEFLATE_LEVEL): CompressedEntry {
+  if (!data || data.length === 0) return { crc32: 0, method: 0, size: 0, compressed: Buffer.alloc(0) };
+  const crc32 = zlib.crc32(data) >>> 0;
+  const deflated = zlib.deflateRawSync(data, { level });
+  return deflated.length < data.length
+    ? { crc32, method: 8, size: data.length, compressed: deflated }
+    : { crc32, method: 0, size: data.length, compressed: data };
+}
+
+/**
+ * Writes entries, in the given order, to an open file and returns the bytes written.
+ * `compressed(i)` yields entry i's compressed form; it is called once per file entry, in order.
+ */
+export function writeZipToFd(
+  fd: number,
+  entries: readonly ZipEntry[],
+  compressed: (index: number) => CompressedEntry,
+): number {
+  const central: Buffer[] = [];
+  let offset = 0;
+  const write = (buf: Buffer) => {
+    let done = 0;
+    while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done);
+    offset += buf.length;
+  };
+
+  entries.forEach((entry, index) => {
+    const isDir = entry.name.endsWith("/");
+    const c = isDir ? compressEntry(undefined) : compressed(index);
+    const name = Buffer.from(entry.name, "utf8");
+    const flags = /^[\x20-\x7e]*$/.test(entry.name) ? 0 : UTF8_FLAG;
+    const headerOffset = offset;
+
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(VERSION_NEEDED, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(c.method, 8);
+    local.writeUInt16LE(DOS_TIME, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(c.crc32, 14);
+    local.writeUInt32LE(c.compressed.length, 18);
+    local.writeUInt32LE(c.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    write(local);
+    write(name);
+    if (c.compressed.length > 0) write(c.compressed);
+
+    const mode = (isDir ? S_IFDIR : S_IFREG) | (entry.mode & 0o7777);
+    const record = Buffer.alloc(46);
+    record.writeUInt32LE(0x02014b50, 0);
+    record.writeUInt16LE(VERSION_MADE_BY, 4);
+    record.writeUInt16LE(VERSION_NEEDED, 6);
+    record.writeUInt16LE(flags, 8);
+    record.writeUInt16LE(c.method, 10);
+    record.writeUInt16LE(DOS_TIME, 12);
+    record.writeUInt16LE(DOS_DATE, 14);
+    record.writeUInt32LE(c.crc32, 16);
+    record.writeUInt32LE(c.compressed.length, 20);
+    record.writeUInt32LE(c.size, 24);
+    record.writeUInt16LE(name.length, 28);
+    record.writeUInt16LE(0, 30); // extra
+    record.writeUInt16LE(0, 32); // comment
+    record.writeUInt16LE(0, 34); // disk
+    record.writeUInt16LE(0, 36); // internal attributes
+    record.writeUInt32LE(((mode << 16) | (isDir ? MSDOS_DIR : 0)) >>> 0, 38);
+    record.writeUInt32LE(headerOffset, 42);
+    central.push(record, name);
+  });
+
+  const centralStart = offset;
+  for (const part of central) write(part);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(0, 4);
+  end.writeUInt16LE(0, 6);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(offset - centralStart, 12);
+  end.writeUInt32LE(centralStart, 16);
+  end.writeUInt16LE(0, 20);
+  write(end);
+  return offset;
+}
