@@ -1,6 +1,6 @@
 // The example app: one stack publishing the two example layers from layers/.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, TerraformStack } from "cdktf";
+import { App, LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as path from "path";
 import { LambdaLayer } from "./modules";
@@ -11,6 +11,8 @@ export class ExampleLayersStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, options: { region?: string; cacheDir?: string } = {}) {
     super(scope, id);
+    // State beside the stack's own folder, by a relative path: no synth machine path in the output.
+    new LocalBackend(this, { path: "terraform.tfstate" });
     new AwsProvider(this, "aws", { region: options.region ?? "us-east-1" });
 
     this.pythonUtils = new LambdaLayer(this, "python-shared-utils", {

@@ -26,6 +26,8 @@ export interface InstallOptions {
   readonly pipArgs?: readonly string[];
   /** Extra npm arguments. */
   readonly npmArgs?: readonly string[];
+  /** The source folder as the user named it, for errors. */
+  readonly reportAs?: string;
 }
 
 /** An installed dependency set: the folder whose content goes under `archivePrefix`. */
@@ -52,7 +54,7 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
     const result = spawnSync(cmd, args, { cwd: work, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: plan.env });
     if (result.status !== 0) {
       const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`;
-      throw errors.dependencyInstallFailed(dep.manifest, [cmd, ...args].join(" "), output);
+      throw errors.dependencyInstallFailed(opts.reportAs ?? path.dirname(dep.manifest), path.basename(dep.manifest), [cmd, ...args].join(" "), output);
     }
     plan.finish(work);
     fs.writeFileSync(path.join(work, ".complete"), "");
@@ -114,6 +116,13 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
     prepare: (work) => {
       fs.mkdirSync(path.join(work, "out"));
       for (const f of files) fs.copyFileSync(path.join(folder, f), path.join(work, "out", f));
+      // Without a lock file nothing needs devDependencies to resolve: leaving them out spares
+      // npm fetching metadata for packages that are never installed.
+      if (!lock) {
+        const manifest = JSON.parse(fs.readFileSync(dep.manifest, "utf8"));
+        delete manifest.devDependencies;
+        fs.writeFileSync(path.join(work, "out", "package.json"), JSON.stringify(manifest));
+      }
     },
     command: () => [
       process.platform === "win32" ? "npm.cmd" : "npm", ...(lock ? ["ci"] : ["install", "--no-package-lock"]),

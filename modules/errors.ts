@@ -129,8 +129,8 @@ export const errors = {
     new LayerValidationError("source", source, `contains ${JSON.stringify(file)} of ${mb(bytes)}, larger than any layer may unzip to`,
       "exclude it, or ship it another way (S3 at run time, a container image)"),
 
-  dependencyInstallFailed: (manifest: string, command: string, output: string) =>
-    new LayerValidationError("source", manifest, `could not be installed: \`${command}\` failed:\n${output.trim().split("\n").slice(-15).join("\n")}\n`,
+  dependencyInstallFailed: (source: string, manifest: string, command: string, output: string) =>
+    new LayerValidationError("source", source, `declares dependencies in ${manifest} that could not be installed: \`${command}\` failed:\n${output.trim().split("\n").slice(-15).join("\n")}\n`,
       "make the install work by hand with that command, or pass `pipArgs` / `npmArgs` (for example --no-index --find-links ./wheels when PyPI is out of reach)"),
 
   invalidLayerVersionArn: (value: unknown) =>

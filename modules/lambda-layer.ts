@@ -189,8 +189,9 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   private publish(props: LambdaLayerProps, packaging: LayerPackaging): LambdaLayerVersion {
     const common = {
       layerName: props.layerName,
-      compatibleRuntimes: this.compatibleRuntimes.map((r) => r.name),
-      compatibleArchitectures: this.compatibleArchitectures?.map((a) => a.name),
+      // Both are sets to the provider: sorted, the generated code does not change with the user's order.
+      compatibleRuntimes: this.compatibleRuntimes.map((r) => r.name).sort(),
+      compatibleArchitectures: this.compatibleArchitectures?.map((a) => a.name).sort(),
       description: props.description,
       licenseInfo: props.licenseInfo,
       skipDestroy: props.retain ?? true,

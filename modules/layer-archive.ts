@@ -169,7 +169,7 @@ function planFiles(
   if (options.installDependencies ?? true) {
     for (const manifest of manifests) {
       const installed = installDependencies(manifest, {
-        runtimes, architectures, cacheDir, pipArgs: options.pipArgs, npmArgs: options.npmArgs,
+        runtimes, architectures, cacheDir, pipArgs: options.pipArgs, npmArgs: options.npmArgs, reportAs,
       });
       let shadowed = 0;
       for (const f of walkSource(installed.root, { defaultExcludes: options.defaultExcludes })) {

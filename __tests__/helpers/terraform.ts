@@ -1,0 +1,82 @@
+// Runs the real terraform on a synthesized stack folder: init through a provider mirror when one
+// exists, validate, plan with mock credentials. The mocks live in an override file written into
+// the test's copy of the stack, never in generated code. Missing terraform fails the test.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { tempDir } from "./files";
+
+/** Where a provider filesystem mirror may live: $TF_PROVIDER_MIRROR first. */
+const MIRROR_CANDIDATES = [process.env.TF_PROVIDER_MIRROR, "/opt/tf-plugins", "/usr/share/terraform/plugins", `${process.env.HOME}/.terraform.d/plugins`];
+
+export function findProviderMirror(): string | undefined {
+  return MIRROR_CANDIDATES.find((dir) => dir && fs.existsSync(path.join(dir, "registry.terraform.io", "hashicorp", "aws")));
+}
+
+export function requireTerraform(): string {
+  const result = spawnSync("terraform", ["version"], { encoding: "utf8" });
+  if (result.error || result.status !== 0) {
+    throw new Error(`terraform is required for this test but could not be run (${result.error ?? result.stderr}). Install Terraform >= 1.5 on the PATH.`);
+  }
+  return result.stdout.split("\n")[0];
+}
+
+export interface TerraformRun {
+  readonly dir: string;
+  run(args: string[]): { status: number; stdout: string; stderr: string };
+}
+
+/** Copies a stack folder, adds offline mocks, and runs `terraform init` in the copy. */
+export function terraformInit(stackDir: string, region = "us-east-1"): TerraformRun {
+  requireTerraform();
+  const dir = tempDir("tf-stack-");
+  fs.cpSync(stackDir, dir, { recursive: true });
+  const mirror = findProviderMirror();
+  const cliConfig = path.join(dir, ".terraformrc.test");
+  fs.writeFileSync(cliConfig, mirror
+    ? `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`
+    : "");
+  fs.writeFileSync(path.join(dir, "zz_offline_override.tf.json"), JSON.stringify(offlineOverride(stackDir, region), null, 2));
+  const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
+  const run = (args: string[]) => {
+    const r = spawnSync("terraform", [...args], { cwd: dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  };
+  const init = run(["init", "-input=false", "-no-color", "-backend=true"]);
+  if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}\n${init.stderr}`);
+  return { dir, run };
+}
+
+/** Mock credentials and skip flags for every aws provider block (aliases included), local state. */
+function offlineOverride(stackDir: string, region: string): object {
+  const mock = {
+    access_key: "mock-access-key", secret_key: "mock-secret-key", skip_credentials_validation: true,
+    skip_requesting_account_id: true, skip_metadata_api_check: true, skip_region_validation: true,
+  };
+  const providers = awsProviderBlocks(stackDir);
+  return {
+    provider: { aws: providers.length ? providers.map((p) => ({ ...p, ...mock, region: p.region ?? region })) : [{ ...mock, region }] },
+    terraform: { backend: { local: { path: "terraform.tfstate" } } },
+  };
+}
+
+function awsProviderBlocks(stackDir: string): Array<{ alias?: string; region?: string }> {
+  const json = path.join(stackDir, "cdk.tf.json");
+  if (!fs.existsSync(json)) return [];
+  const blocks = JSON.parse(fs.readFileSync(json, "utf8")).provider?.aws ?? [];
+  return blocks.map((b: { alias?: string; region?: string }) => (b.alias ? { alias: b.alias, region: b.region } : { region: b.region }));
+}
+
+/** validate -json, returning the parsed diagnostics. */
+export function validate(tf: TerraformRun): { valid: boolean; warning_count: number; error_count: number; diagnostics: unknown[] } {
+  const r = tf.run(["validate", "-json", "-no-color"]);
+  return JSON.parse(r.stdout);
+}
+
+/** plan, saved and rendered as JSON; throws with terraform's output when the plan fails. */
+export function plan(tf: TerraformRun): { resource_changes: Array<{ address: string; type: string; change: { actions: string[]; after: Record<string, unknown> } }>; planned_values: unknown; output_changes?: Record<string, unknown> } {
+  const p = tf.run(["plan", "-input=false", "-no-color", "-lock=false", "-out=test.tfplan"]);
+  if (p.status !== 0) throw new Error(`terraform plan failed in ${tf.dir}:\n${p.stdout}\n${p.stderr}`);
+  const show = tf.run(["show", "-json", "test.tfplan"]);
+  return JSON.parse(show.stdout);
+}

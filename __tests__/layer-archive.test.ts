@@ -1,0 +1,340 @@
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
+import { tempDir, tree, unzipTo, writeTree } from "./helpers/files";
+
+const PY = ["python3.12"];
+const build = (source: string, extra: Partial<BuildLayerArchiveOptions> = {}) =>
+  buildLayerArchive({ source, compatibleRuntimes: PY, outDir: tempDir("cache-"), ...extra });
+
+function zipModes(zip: string): Record<string, string> {
+  const script = "import json,sys,zipfile\nprint(json.dumps({i.filename: oct(i.external_attr >> 16) for i in zipfile.ZipFile(sys.argv[1]).infolist()}))";
+  return JSON.parse(execFileSync("python3", ["-c", script, zip], { encoding: "utf8" }));
+}
+
+function expectError(fn: () => unknown, field: string, ...fragments: Array<string | RegExp>): LayerValidationError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(LayerValidationError);
+  const err = caught as LayerValidationError;
+  expect(err.field).toBe(field);
+  expect(err.message).toContain("Fix:");
+  for (const f of fragments) expect(err.message).toMatch(f);
+  return err;
+}
+
+describe("layouts", () => {
+  test.each([
+    ["python/ package", PY, { "python/mylib/__init__.py": "X = 1\n" }, ["python/mylib/__init__.py"]],
+    ["versioned site-packages", PY, { "python/lib/python3.12/site-packages/mylib.py": "X = 1\n" }, ["python/lib/python3.12/site-packages/mylib.py"]],
+    ["plain python folder placed under python/", PY, { "mylib/__init__.py": "X = 1\n", "helpers.py": "" }, ["python/helpers.py", "python/mylib/__init__.py"]],
+    ["node_modules", ["nodejs20.x"], { "nodejs/node_modules/lib-a/index.js": "" }, ["nodejs/node_modules/lib-a/index.js"]],
+    ["versioned node folder", ["nodejs20.x"], { "nodejs/node20/node_modules/lib-a/index.js": "" }, ["nodejs/node20/node_modules/lib-a/index.js"]],
+    ["plain node package placed by its name", ["nodejs20.x"], { "package.json": "{\"name\":\"my-lib\"}", "index.js": "" },
+      ["nodejs/node_modules/my-lib/index.js", "nodejs/node_modules/my-lib/package.json"]],
+    ["ruby gems", ["ruby3.3"], { "ruby/gems/3.3.0/gems/x-1/lib/x.rb": "" }, ["ruby/gems/3.3.0/gems/x-1/lib/x.rb"]],
+    ["plain ruby folder under ruby/lib", ["ruby3.3"], { "x.rb": "" }, ["ruby/lib/x.rb"]],
+    ["java jars", ["java21"], { "java/lib/x.jar": "jar" }, ["java/lib/x.jar"]],
+    ["bin/ serves every runtime", ["python3.12", "nodejs20.x"], { "bin/tool": "#!/bin/sh\n" }, ["bin/tool"]],
+    ["lib/ shared objects", PY, { "lib/libfoo.so.1": "\x7fELF" }, ["lib/libfoo.so.1"]],
+    ["custom runtime bootstrap", ["provided.al2023"], { "bootstrap": "#!/bin/sh\n" }, ["bootstrap"]],
+    ["two families laid out", ["python3.12", "nodejs20.x"], { "python/a.py": "", "nodejs/node_modules/b/index.js": "" },
+      ["nodejs/node_modules/b/index.js", "python/a.py"]],
+  ])("accepts %s", (_name, runtimes, files, entries) => {
+    const archive = build(tree(files), { compatibleRuntimes: runtimes });
+    expect(archive.entries).toEqual(entries);
+  });
+
+  test.each([
+    ["site-packages of another Python", PY, { "python/lib/python3.11/site-packages/mylib.py": "" }, /python\/lib\/python3.11\/site-packages is imported only by python3.11/],
+    ["node code outside node_modules", ["nodejs20.x"], { "nodejs/index.js": "" }, /outside node_modules\/ are not on NODE_PATH/],
+    ["node folder of another major version", ["nodejs22.x"], { "nodejs/node18/node_modules/a/index.js": "" }, /node18\/node_modules is read only by nodejs18.x/],
+    ["content for an undeclared runtime", ["nodejs20.x"], { "python/a.py": "" }, /python\/ serves a runtime that is not declared/],
+    ["java classes outside java/lib", ["java21"], { "java/x.jar": "" }, /\/opt\/java\/lib\//],
+  ])("refuses %s, saying where Lambda looks", (_name, runtimes, files, hint) => {
+    const err = expectError(() => build(tree(files), { compatibleRuntimes: runtimes }), "source", hint, /Lambda extracts a layer into \/opt and looks in/);
+    expect(err.message).toContain(runtimes[0]);
+  });
+
+  test("refuses a plain folder when runtimes span families", () => {
+    expectError(() => build(tree({ "a.py": "" }), { compatibleRuntimes: ["python3.12", "nodejs20.x"] }), "source", /several families \(python, nodejs\)/);
+  });
+
+  test("refuses a plain Node.js folder without a package name", () => {
+    expectError(() => build(tree({ "index.js": "" }), { compatibleRuntimes: ["nodejs20.x"] }), "source", /package.json with a "name"/);
+  });
+
+  test("warns about declared runtimes that find nothing and about stray top-level files", () => {
+    const archive = build(tree({ "python/a.py": "", "README.md": "hi" }), { compatibleRuntimes: ["python3.12", "nodejs20.x"] });
+    expect(archive.warnings).toEqual([
+      expect.stringContaining("nodejs20.x is declared compatible but finds nothing"),
+      expect.stringContaining("/opt/README.md lie on no search path"),
+    ]);
+  });
+});
+
+describe("excludes", () => {
+  const files = {
+    "python/pkg/__init__.py": "",
+    "python/pkg/__pycache__/x.cpython-312.pyc": "",
+    "python/pkg/mod.pyc": "",
+    "python/pkg/tests/test_x.py": "",
+    "python/pkg/.DS_Store": "",
+    "python/.git/HEAD": "",
+    "python/pkg/docs/index.md": "",
+    "python/pkg/data.csv": "",
+  };
+
+  test("leaves out caches, VCS folders, .DS_Store and test folders by default", () => {
+    expect(build(tree(files)).entries).toEqual(["python/pkg/__init__.py", "python/pkg/data.csv", "python/pkg/docs/index.md"]);
+  });
+
+  test("applies the user's globs on top, pruning whole folders", () => {
+    expect(build(tree(files), { excludes: ["**/docs", "**/*.csv"] }).entries).toEqual(["python/pkg/__init__.py"]);
+  });
+
+  test("keeps everything with defaultExcludes: false", () => {
+    expect(build(tree(files), { defaultExcludes: false }).entries).toHaveLength(8);
+  });
+
+  test("keeps a package named test directly under node_modules", () => {
+    const archive = build(tree({ "nodejs/node_modules/test/index.js": "", "nodejs/node_modules/a/test/spec.js": "" }), { compatibleRuntimes: ["nodejs20.x"] });
+    expect(archive.entries).toEqual(["nodejs/node_modules/test/index.js"]);
+  });
+});
+
+describe("modes", () => {
+  test("normalises to 0644, and 0755 for executables, bin/ and a bootstrap", () => {
+    const src = tree({
+      "bootstrap": { content: "#!/bin/sh\n", mode: 0o600 },
+      "bin/tool": { content: "#!/bin/sh\n", mode: 0o644 },
+      "lib/run.sh": { content: "#!/bin/sh\n", mode: 0o700 },
+      "lib/data.txt": { content: "x", mode: 0o666 },
+      "lib/private.txt": { content: "x", mode: 0o600 },
+    });
+    const modes = zipModes(build(src, { compatibleRuntimes: ["provided.al2023"] }).path);
+    expect(modes).toEqual({
+      "bin/": "0o40755", "bin/tool": "0o100755", "bootstrap": "0o100755",
+      "lib/": "0o40755", "lib/data.txt": "0o100644", "lib/private.txt": "0o100644", "lib/run.sh": "0o100755",
+    });
+  });
+});
+
+describe("reproducibility", () => {
+  const FILES = {
+    "python/pkg/__init__.py": "from .core import run\n",
+    "python/pkg/core.py": "def run():\n    return 42\n",
+    "python/pkg/data/table.json": JSON.stringify({ rows: Array.from({ length: 200 }, (_, i) => i) }),
+    "bin/helper": { content: "#!/bin/sh\necho helper\n", mode: 0o755 },
+  };
+
+  /** Writes FILES in the given order under the given umask, then sets every mtime. */
+  function copyWith(order: string[], umask: number, mtime: Date): string {
+    const old = process.umask(umask);
+    try {
+      const dir = tempDir("repro-");
+      for (const rel of order) writeTree(dir, { [rel]: (FILES as Record<string, never>)[rel] });
+      if ((FILES["bin/helper"].mode & ~umask) !== 0o755) fs.chmodSync(path.join(dir, "bin/helper"), 0o755 & ~umask);
+      for (const rel of order) fs.utimesSync(path.join(dir, rel), mtime, mtime);
+      return dir;
+    } finally {
+      process.umask(old);
+    }
+  }
+
+  test("same sha256 across touch, umask, creation order and folder location", () => {
+    const names = Object.keys(FILES);
+    const a = build(copyWith(names, 0o022, new Date("2001-01-01")), { compatibleRuntimes: PY });
+    const b = build(copyWith([...names].reverse(), 0o077, new Date("2031-06-15")), { compatibleRuntimes: PY });
+    expect(b.sha256).toBe(a.sha256);
+    expect(fs.readFileSync(b.path).equals(fs.readFileSync(a.path))).toBe(true);
+    expect(a.base64Sha256).toBe(Buffer.from(a.sha256, "hex").toString("base64"));
+  });
+
+  test("a changed byte changes the sha256", () => {
+    const names = Object.keys(FILES);
+    const src = copyWith(names, 0o022, new Date("2001-01-01"));
+    const before = build(src).sha256;
+    fs.appendFileSync(path.join(src, "python/pkg/core.py"), "#\n");
+    expect(build(src).sha256).not.toBe(before);
+  });
+});
+
+describe("cache", () => {
+  test("reuses the archive by metadata, then by content after touch, and rebuilds on change", () => {
+    const src = tree({ "python/a.py": "A = 1\n" });
+    const outDir = tempDir("cache-");
+    const first = build(src, { outDir });
+    expect(first.cache).toBe("built");
+    expect(build(src, { outDir }).cache).toBe("metadata-hit");
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(src, "python/a.py"), later, later);
+    const touched = build(src, { outDir });
+    expect(touched.cache).toBe("content-hit");
+    expect(touched.sha256).toBe(first.sha256);
+    fs.writeFileSync(path.join(src, "python/a.py"), "A = 2\n");
+    const changed = build(src, { outDir });
+    expect(changed.cache).toBe("built");
+    expect(changed.sha256).not.toBe(first.sha256);
+  });
+
+  test("rebuilds when the cached zip was deleted", () => {
+    const src = tree({ "python/a.py": "A = 1\n" });
+    const outDir = tempDir("cache-");
+    const first = build(src, { outDir });
+    fs.rmSync(first.path);
+    const again = build(src, { outDir });
+    expect(again.cache).toBe("built");
+    expect(fs.existsSync(again.path)).toBe(true);
+  });
+});
+
+describe("secrets and symlinks", () => {
+  test.each([
+    [".env", "TOKEN=x", "dotenv file"],
+    ["config/.env.production", "TOKEN=x", "dotenv file"],
+    ["keys/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n", "SSH private key"],
+    [".aws/credentials", "[default]\n", "AWS credentials file"],
+    ["server.pem", "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n", "private key"],
+    ["settings.py", "KEY = 'AKIAZ7VQ2X4RT6MNB3LC'\n", "AWS access key id"],
+    ["conf.ini", "aws_secret_access_key = abc\n", "AWS secret access key"],
+  ])("refuses %s", (rel, content, why) => {
+    const cache = tempDir("cache-");
+    expectError(() => build(tree({ "python/ok.py": "", [`python/${rel}`]: content }), { outDir: cache }), "source",
+      `python/${rel} (${why})`, /allowSecrets/);
+    expect(fs.readdirSync(cache).filter((d) => d === "archives" || d === "index")).toEqual([]); // nothing written
+  });
+
+  test.each([
+    ["certifi/cacert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"],
+    ["botocore/docs.txt", "example key AKIAIOSFODNN7EXAMPLE\n"],
+    [".env.example", "TOKEN=\n"],
+    ["keys/id_rsa.pub", "ssh-rsa AAAA\n"],
+  ])("accepts %s, which only looks like a secret", (rel, content) => {
+    expect(build(tree({ [`python/${rel}`]: content })).entries).toContain(`python/${rel}`);
+  });
+
+  test("accepts a secret the user allows by name", () => {
+    const archive = build(tree({ "python/.env": "X=1", "python/a.py": "" }), { allowSecrets: ["python/.env"] });
+    expect(archive.entries).toContain("python/.env");
+  });
+
+  test("follows symlinks inside the source and refuses one that escapes", () => {
+    const outside = tree({ "secret.txt": "x" });
+    const inside = tree({ "python/real/mod.py": "X = 1\n" });
+    fs.symlinkSync(path.join(inside, "python/real"), path.join(inside, "python/alias"));
+    expect(build(inside).entries).toEqual(["python/alias/mod.py", "python/real/mod.py"]);
+    fs.symlinkSync(path.join(outside, "secret.txt"), path.join(inside, "python/leak.txt"));
+    expectError(() => build(inside), "source", /symlink "python\/leak.txt" pointing outside the source folder/);
+  });
+});
+
+describe("limits and bad sources", () => {
+  test("refuses a missing, non-folder or empty source", () => {
+    expectError(() => build("/nonexistent/layer"), "source", /is not an existing folder/, /"\/nonexistent\/layer"/);
+    const file = path.join(tempDir(), "f.zip");
+    fs.writeFileSync(file, "x");
+    expectError(() => build(file), "source", /is a file, not a folder/);
+    expectError(() => build(tempDir()), "source", /holds no files/);
+    expectError(() => build(tree({ "python/__pycache__/a.pyc": "" })), "source", /holds no files once excludes are applied/);
+  });
+
+  test("refuses more than 250 MB unzipped before compressing anything", () => {
+    const src = tree({ "python/a.py": "" });
+    const big = path.join(src, "python", "big.bin");
+    fs.writeFileSync(big, "");
+    fs.truncateSync(big, 262_144_001); // sparse: costs no disk
+    const cache = tempDir("cache-");
+    expectError(() => build(src, { outDir: cache }), "source", /unzips to 250.0 MiB \(262144001 bytes\), over Lambda's limit/);
+    expect(fs.existsSync(path.join(cache, "archives"))).toBe(false);
+  });
+
+  test("refuses more than 50 MB zipped unless S3 upload is configured", () => {
+    const src = tree({ "python/a.py": "" });
+    fs.writeFileSync(path.join(src, "python", "random.bin"), require("crypto").randomBytes(53 * 1024 * 1024));
+    const cache = tempDir("cache-");
+    expectError(() => build(src, { outDir: cache }), "source", /zips to 5\d\.\d MiB .* over the 50.0 MiB .* direct upload/, /set `s3`/);
+    const viaS3 = build(src, { outDir: cache, s3Upload: true });
+    expect(viaS3.zippedBytes).toBeGreaterThan(52_428_800);
+  });
+
+  test("validates runtimes and architectures", () => {
+    expectError(() => build(tree({ "python/a.py": "" }), { compatibleRuntimes: [] }), "compatibleRuntimes", /at least one runtime/);
+    expectError(() => build(tree({ "python/a.py": "" }), { compatibleRuntimes: ["python2.7"] }), "compatibleRuntimes", /"python2.7"/, /python3.12/);
+    expectError(() => build(tree({ "python/a.py": "" }), { compatibleArchitectures: ["amd64"] }), "compatibleArchitectures", /"x86_64" or "arm64"/);
+  });
+});
+
+describe("dependencies", () => {
+  /** A tiny pure-Python wheel, built here because PyPI is out of reach. */
+  function makeWheel(dir: string): string {
+    const script = `
+import sys, zipfile, hashlib, base64
+d = sys.argv[1]
+files = {
+  "tinydep/__init__.py": "def greet(name):\\n    return 'hello ' + name\\n",
+  "tinydep-1.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: tinydep\\nVersion: 1.0\\n",
+  "tinydep-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+}
+record = []
+for name, text in files.items():
+    digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+    record.append(f"{name},sha256={digest},{len(text.encode())}")
+record.append("tinydep-1.0.dist-info/RECORD,,")
+files["tinydep-1.0.dist-info/RECORD"] = "\\n".join(record) + "\\n"
+with zipfile.ZipFile(d + "/tinydep-1.0-py3-none-any.whl", "w") as z:
+    for name, text in files.items():
+        z.writestr(name, text)
+`;
+    execFileSync("python3", ["-c", script, dir]);
+    return dir;
+  }
+
+  test("installs requirements.txt with pip from local wheels, once per manifest", () => {
+    const wheels = makeWheel(tempDir("wheels-"));
+    const src = tree({ "python/app_helpers.py": "from tinydep import greet\n", "requirements.txt": "tinydep==1.0\n" });
+    const outDir = tempDir("cache-");
+    const pipArgs = ["--no-index", "--find-links", wheels];
+    const archive = build(src, { outDir, pipArgs, compatibleArchitectures: ["arm64"] });
+    expect(archive.entries).toEqual(expect.arrayContaining(["python/app_helpers.py", "python/tinydep/__init__.py", "python/tinydep-1.0.dist-info/METADATA"]));
+    expect(archive.entries).not.toContain("requirements.txt");
+    expect(archive.entries.some((e) => e.endsWith("/RECORD") || e.endsWith("/INSTALLER"))).toBe(false);
+
+    const opt = unzipTo(archive.path);
+    const out = execFileSync("python3", ["-c", "import app_helpers; print(app_helpers.greet('layer'))"], {
+      env: { ...process.env, PYTHONPATH: path.join(opt, "python") }, encoding: "utf8",
+    });
+    expect(out.trim()).toBe("hello layer");
+
+    const depsBefore = fs.readdirSync(path.join(outDir, "deps"));
+    fs.writeFileSync(path.join(src, "python/other.py"), "");
+    build(src, { outDir, pipArgs, compatibleArchitectures: ["arm64"] });
+    expect(fs.readdirSync(path.join(outDir, "deps"))).toEqual(depsBefore); // same manifest: no second install
+  });
+
+  test("reports a failing install with pip's own words and the command", () => {
+    const src = tree({ "python/a.py": "", "requirements.txt": "no-such-package-xyz==9.9\n" });
+    expectError(() => build(src, { pipArgs: ["--no-index", "--find-links", tempDir()] }), "source",
+      /declares dependencies in requirements.txt that could not be installed: `python3 -m pip install/, /no-such-package-xyz/);
+  });
+
+  test("installs package.json production dependencies with npm into nodejs/node_modules", () => {
+    const pkg = tree({ "package.json": JSON.stringify({ name: "tiny-dep", version: "1.0.0", main: "index.js" }), "index.js": "exports.answer = () => 42;\n" });
+    const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", pkg], { cwd: pkg, encoding: "utf8" }).trim().split("\n").pop()!;
+    const src = tree({
+      "nodejs/package.json": JSON.stringify({ name: "deps", version: "1.0.0", dependencies: { "tiny-dep": `file:${path.join(pkg, packed)}` }, devDependencies: { "left-out": "1.0.0" } }),
+    });
+    const archive = build(src, { compatibleRuntimes: ["nodejs20.x"], npmArgs: ["--offline"] });
+    expect(archive.entries).toEqual(expect.arrayContaining(["nodejs/node_modules/tiny-dep/index.js", "nodejs/package.json"]));
+    const opt = unzipTo(archive.path);
+    const r = spawnSync("node", ["-e", "console.log(require('tiny-dep').answer())"], {
+      env: { ...process.env, NODE_PATH: path.join(opt, "nodejs/node_modules") }, encoding: "utf8", cwd: tempDir(),
+    });
+    expect(r.stdout.trim()).toBe("42");
+  });
+});
