@@ -138,7 +138,7 @@ describe("reproducibility", () => {
     const old = process.umask(umask);
     try {
       const dir = tempDir("repro-");
-      for (const rel of order) writeTree(dir, { [rel]: (FILES as Record<string, never>)[rel] });
+      for (const rel of order) writeTree(dir, { [rel]: (FILES as unknown as Record<string, string>)[rel] });
       if ((FILES["bin/helper"].mode & ~umask) !== 0o755) fs.chmodSync(path.join(dir, "bin/helper"), 0o755 & ~umask);
       for (const rel of order) fs.utimesSync(path.join(dir, rel), mtime, mtime);
       return dir;

@@ -13,7 +13,8 @@ import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 import { secretByContent, secretByName } from "./secrets";
 import { compareBytes, walkSource } from "./source-files";
-import { compressEntry, DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
+import { compressAll } from "./parallel-deflate";
+import { DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
 const BUILDER_VERSION = 1;
@@ -293,7 +294,8 @@ function writeArchive(
   const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
   const fd = fs.openSync(tmp, "w");
   try {
-    writeZipToFd(fd, entries, (i) => compressEntry(dataByName.get(entries[i].name)));
+    const compressed = compressAll(entries.map((e) => dataByName.get(e.name)));
+    writeZipToFd(fd, entries, (i) => compressed[i]);
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
