@@ -1,5 +1,7 @@
 // The public API of cdktf-lambda-layers.
-export { buildLayerArchive, defaultCacheDir, modeFor } from "./layer-archive";
+export { buildLayerArchive } from "./layer-archive";
+export { defaultCacheDir, modeFor } from "./archive-builder";
+export type { ArchiveRecord, BuiltArchive } from "./archive-builder";
 export type { BuildLayerArchiveOptions, LayerArchive } from "./layer-archive";
 export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn } from "./lambda-layer";
 export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./lambda-layer";

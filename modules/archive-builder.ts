@@ -1,0 +1,298 @@
+// The reproducible-zip pipeline shared by layers and function code: collect files (the source
+// folder plus installed dependencies), check secrets and limits, reuse a cached archive by
+// metadata or content fingerprint, otherwise compress and write it atomically.
+// Pure packaging: knows nothing of Terraform or of runtime layouts.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import picomatch from "picomatch";
+import { DependencyManifest, installDependencies } from "./dependencies";
+import { errors } from "./errors";
+import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
+import { compressAll } from "./parallel-deflate";
+import { Architecture, Runtime } from "./runtime";
+import { secretByContent, secretByName } from "./secrets";
+import { compareBytes, walkSource } from "./source-files";
+import { DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
+
+/** Bump when the archive format changes, so that cached archives are rebuilt. */
+const BUILDER_VERSION = 1;
+
+/** A reproducible zip and what it holds. */
+export interface ArchiveRecord {
+  /** SHA-256 of the zip, hex. */
+  readonly sha256: string;
+  /** SHA-256 of the zip, base64: what Lambda reports as CodeSha256 and Terraform's `source_code_hash`. */
+  readonly base64Sha256: string;
+  readonly zippedBytes: number;
+  readonly unzippedBytes: number;
+  /** File names inside the zip, sorted (directories are not listed). */
+  readonly entries: readonly string[];
+}
+
+/** A built archive: the record, where the zip is, and how it was obtained. */
+export interface BuiltArchive extends ArchiveRecord {
+  /** Absolute path of the zip. */
+  readonly path: string;
+  /** Built now, or reused by metadata or by content fingerprint. */
+  readonly cache: "built" | "metadata-hit" | "content-hit";
+  /** The content as a laid-out folder, when staging was asked for. */
+  readonly stagedDir?: string;
+}
+
+export interface PlannedFile {
+  /** Path inside the archive. */
+  readonly name: string;
+  /** Path relative to the source folder (for installed files, the archive path). */
+  readonly sourceRel: string;
+  readonly abs: string;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtimeMs: number;
+}
+
+/** The cache folder used when none is given. */
+export function defaultCacheDir(): string {
+  return path.resolve(process.env.CDKTF_LAYERS_CACHE_DIR ?? ".layer-cache");
+}
+
+/** Checks that `source` is an existing folder and returns its absolute path. */
+export function resolveSource(source: string): string {
+  const abs = path.resolve(source);
+  if (!fs.existsSync(abs)) throw errors.sourceMissing(source);
+  if (!fs.statSync(abs).isDirectory()) throw errors.sourceNotFolder(source);
+  return abs;
+}
+
+export interface CollectOptions {
+  readonly excludes?: readonly string[];
+  readonly defaultExcludes?: boolean;
+  readonly installDependencies?: boolean;
+  readonly pipArgs?: readonly string[];
+  readonly npmArgs?: readonly string[];
+  readonly runtimes: readonly Runtime[];
+  readonly architectures?: readonly Architecture[];
+  readonly cacheDir: string;
+}
+
+/**
+ * Walks the source (files go under `placedUnder`) and the installed dependencies into the sorted
+ * list of files to archive. `skip` names source files that are build input, not content.
+ */
+export function collectFiles(
+  source: string,
+  reportAs: string,
+  placedUnder: string,
+  manifests: readonly DependencyManifest[],
+  options: CollectOptions,
+  skip: ReadonlySet<string> = new Set(),
+): { files: PlannedFile[]; warnings: string[] } {
+  const walked = walkSource(source, { excludes: options.excludes, defaultExcludes: options.defaultExcludes, reportAs });
+  const byName = new Map<string, PlannedFile>();
+  for (const f of walked) {
+    if (skip.has(f.rel)) continue;
+    const name = placedUnder + f.rel;
+    byName.set(name, { name, sourceRel: f.rel, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), mtimeMs: f.mtimeMs });
+  }
+  const warnings: string[] = [];
+  if (options.installDependencies ?? true) {
+    for (const manifest of manifests) {
+      const installed = installDependencies(manifest, { ...options, reportAs });
+      let shadowed = 0;
+      for (const f of walkSource(installed.root, { defaultExcludes: options.defaultExcludes })) {
+        const name = installed.archivePrefix + f.rel;
+        if (byName.has(name)) {
+          shadowed++;
+          continue; // the source folder's own file wins over an installed one
+        }
+        byName.set(name, { name, sourceRel: name, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), mtimeMs: f.mtimeMs });
+      }
+      if (shadowed > 0) warnings.push(`${shadowed} installed file(s) from ${path.basename(manifest.manifest)} were replaced by the source folder's own copies`);
+    }
+  }
+  const files = [...byName.values()].sort((a, b) => compareBytes(a.name, b.name));
+  if (files.length === 0) throw errors.sourceEmpty(reportAs);
+  return { files, warnings };
+}
+
+export interface ZipOptions {
+  /** The source as the user named it, for errors. */
+  readonly reportAs: string;
+  /** The absolute source folder (part of the metadata fingerprint). */
+  readonly source: string;
+  readonly cacheDir: string;
+  readonly allowSecrets?: readonly string[];
+  /** The archive goes through S3, so the 50 MB direct-upload limit does not apply. */
+  readonly s3Upload?: boolean;
+  /** Also write the content as a folder. */
+  readonly stage?: boolean;
+}
+
+/**
+ * Checks limits and secrets, then returns the cached archive for these files or writes a new one.
+ * @throws LayerValidationError before anything is written when a check fails.
+ */
+export function buildZip(files: readonly PlannedFile[], options: ZipOptions): BuiltArchive {
+  const { reportAs, cacheDir } = options;
+  const unzippedBytes = files.reduce((sum, f) => sum + f.size, 0);
+  if (unzippedBytes > MAX_UNZIPPED_BYTES) throw errors.unzippedTooLarge(reportAs, unzippedBytes, MAX_UNZIPPED_BYTES);
+  const zipEntries = withDirectories(files);
+  if (zipEntries.length > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, zipEntries.length);
+  checkSecretNames(files, reportAs, options.allowSecrets);
+
+  const optionsKey = [BUILDER_VERSION, process.versions.zlib, DEFLATE_LEVEL];
+  // allowSecrets is part of the metadata key: a metadata hit skips the content scan.
+  const metadataKey = hashOf([optionsKey, options.source, options.allowSecrets ?? [], files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs])]);
+  let record = readIndex(cacheDir, metadataKey);
+  let cache: BuiltArchive["cache"] = "metadata-hit";
+  if (!record) {
+    const contents = files.map((f) => fs.readFileSync(f.abs));
+    checkSecretContents(files, contents, reportAs, options.allowSecrets);
+    const contentKey = contentFingerprint(optionsKey, files, contents);
+    record = readIndex(cacheDir, contentKey);
+    cache = "content-hit";
+    if (!record) {
+      record = writeArchive(cacheDir, zipEntries, files, contents, unzippedBytes);
+      cache = "built";
+      writeIndex(cacheDir, contentKey, record);
+    }
+    writeIndex(cacheDir, metadataKey, record);
+  }
+  if (record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload) {
+    throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
+  }
+  const stagedDir = options.stage ? stage(cacheDir, record.sha256, files) : undefined;
+  return { path: archivePath(cacheDir, record.sha256), ...record, cache, stagedDir };
+}
+
+/** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. */
+export function modeFor(name: string, executable: boolean): number {
+  const base = name.split("/").pop();
+  return executable || base === "bootstrap" || name.startsWith("bin/") ? 0o755 : 0o644;
+}
+
+/** The files plus every parent folder, as zip entries in byte order. */
+function withDirectories(files: readonly PlannedFile[]): ZipEntry[] {
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const parts = f.name.split("/");
+    for (let i = 1; i < parts.length; i++) dirs.add(`${parts.slice(0, i).join("/")}/`);
+  }
+  const entries: ZipEntry[] = [...dirs].map((name) => ({ name, mode: 0o755 }));
+  entries.push(...files.map((f) => ({ name: f.name, mode: f.mode })));
+  return entries.sort((a, b) => compareBytes(a.name, b.name));
+}
+
+function allowMatcher(allow: readonly string[] | undefined): (f: PlannedFile) => boolean {
+  if (!allow?.length) return () => false;
+  const match = picomatch([...allow], { dot: true });
+  return (f) => match(f.sourceRel) || match(f.name);
+}
+
+function checkSecretNames(files: readonly PlannedFile[], reportAs: string, allow?: readonly string[]): void {
+  const allowed = allowMatcher(allow);
+  const findings = files.filter((f) => !allowed(f)).flatMap((f) => {
+    const why = secretByName(f.sourceRel);
+    return why ? [`${f.sourceRel} (${why})`] : [];
+  });
+  if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
+}
+
+function checkSecretContents(files: readonly PlannedFile[], contents: Buffer[], reportAs: string, allow?: readonly string[]): void {
+  const allowed = allowMatcher(allow);
+  const findings = files.flatMap((f, i) => {
+    if (allowed(f)) return [];
+    const why = secretByContent(contents[i]);
+    return why ? [`${f.sourceRel} (${why})`] : [];
+  });
+  if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
+}
+
+function contentFingerprint(optionsKey: unknown[], files: readonly PlannedFile[], contents: Buffer[]): string {
+  const hash = crypto.createHash("sha256").update(JSON.stringify(optionsKey));
+  files.forEach((f, i) => {
+    hash.update(`\0${f.name}\0${f.mode}\0${f.size}\0`);
+    hash.update(contents[i]);
+  });
+  return hash.digest("hex");
+}
+
+function writeArchive(
+  cacheDir: string,
+  entries: readonly ZipEntry[],
+  files: readonly PlannedFile[],
+  contents: Buffer[],
+  unzippedBytes: number,
+): ArchiveRecord {
+  const dir = ensureDir(path.join(cacheDir, "archives"));
+  const dataByName = new Map(files.map((f, i) => [f.name, contents[i]]));
+  const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
+  const fd = fs.openSync(tmp, "w");
+  try {
+    const compressed = compressAll(entries.map((e) => dataByName.get(e.name)));
+    writeZipToFd(fd, entries, (i) => compressed[i]);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  const bytes = fs.readFileSync(tmp);
+  const digest = crypto.createHash("sha256").update(bytes).digest();
+  const sha256 = digest.toString("hex");
+  fs.renameSync(tmp, archivePath(cacheDir, sha256));
+  return {
+    sha256,
+    base64Sha256: digest.toString("base64"),
+    zippedBytes: bytes.length,
+    unzippedBytes,
+    entries: files.map((f) => f.name),
+  };
+}
+
+function archivePath(cacheDir: string, sha256: string): string {
+  return path.join(cacheDir, "archives", `${sha256}.zip`);
+}
+
+function readIndex(cacheDir: string, key: string): ArchiveRecord | undefined {
+  const file = path.join(cacheDir, "index", `${key}.json`);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const record = JSON.parse(fs.readFileSync(file, "utf8")) as ArchiveRecord;
+    return fs.existsSync(archivePath(cacheDir, record.sha256)) ? record : undefined;
+  } catch {
+    return undefined; // a torn or foreign file is a miss, never an error
+  }
+}
+
+function writeIndex(cacheDir: string, key: string, record: ArchiveRecord): void {
+  const dir = ensureDir(path.join(cacheDir, "index"));
+  const tmp = path.join(dir, `.tmp-${process.pid}-${key}`);
+  fs.writeFileSync(tmp, JSON.stringify(record));
+  fs.renameSync(tmp, path.join(dir, `${key}.json`));
+}
+
+/** Writes the archive's content as a folder once per archive hash (for `archive_file` packaging). */
+function stage(cacheDir: string, sha256: string, files: readonly PlannedFile[]): string {
+  const target = path.join(cacheDir, "staged", sha256);
+  if (fs.existsSync(target)) return target;
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const f of files) {
+    const dest = path.join(tmp, ...f.name.split("/"));
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.copyFileSync(f.abs, dest);
+    fs.chmodSync(dest, f.mode);
+  }
+  fs.renameSync(tmp, target);
+  return target;
+}
+
+function hashOf(value: unknown): string {
+  return crypto.createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+function ensureDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
