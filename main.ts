@@ -1,15 +1,27 @@
-// The example app: one stack publishing the two example layers from layers/.
+// The example app: the two example layers from layers/, shared with another account and an
+// organization, and three functions (functions/) that use them.
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as path from "path";
-import { LambdaLayer } from "./modules";
+import { LambdaLayer, LayeredFunction } from "./modules";
+
+export interface ExampleLayersStackOptions {
+  /** @default "us-east-1" */
+  readonly region?: string;
+  readonly cacheDir?: string;
+}
 
 export class ExampleLayersStack extends TerraformStack {
   public readonly pythonUtils: LambdaLayer;
   public readonly nodeLogging: LambdaLayer;
+  public readonly todos: LayeredFunction;
+  public readonly users: LayeredFunction;
+  public readonly orders: LayeredFunction;
 
-  constructor(scope: Construct, id: string, options: { region?: string; cacheDir?: string } = {}) {
+  constructor(scope: Construct, id: string, options: ExampleLayersStackOptions = {}) {
     super(scope, id);
     // State beside the stack's own folder, by a relative path: no synth machine path in the output.
     new LocalBackend(this, { path: "terraform.tfstate" });
@@ -22,6 +34,7 @@ export class ExampleLayersStack extends TerraformStack {
       compatibleArchitectures: ["x86_64", "arm64"],
       description: "Response helpers, event-body parsing, a JSON logger and an error type",
       licenseInfo: "Apache-2.0",
+      sharing: { organizationId: "o-a1b2c3d4e5" },
       cacheDir: options.cacheDir,
     });
 
@@ -32,6 +45,42 @@ export class ExampleLayersStack extends TerraformStack {
       compatibleArchitectures: ["x86_64", "arm64"],
       description: "Structured JSON logging (require('layer-logger'))",
       licenseInfo: "Apache-2.0",
+      sharing: { accounts: ["111122223333", "arn:aws:iam::444455556666:root"] },
+      cacheDir: options.cacheDir,
+    });
+
+    const role = new IamRole(this, "function-role", {
+      name: "example-layers-functions",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    new IamRolePolicyAttachment(this, "function-role-logs", {
+      role: role.name,
+      policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    });
+
+    const nodeFunction = (name: string) => new LayeredFunction(this, name, {
+      functionName: `example-${name}`,
+      runtime: "nodejs20.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      role: role.arn,
+      source: path.join(__dirname, "functions", name),
+      layers: [this.nodeLogging],
+      cacheDir: options.cacheDir,
+    });
+    this.todos = nodeFunction("todos");
+    this.users = nodeFunction("users");
+    this.orders = new LayeredFunction(this, "orders", {
+      functionName: "example-orders",
+      runtime: "python3.12",
+      handler: "app.handler",
+      role: role.arn,
+      source: path.join(__dirname, "functions", "orders"),
+      layers: [this.pythonUtils],
+      timeout: 10,
       cacheDir: options.cacheDir,
     });
   }

@@ -1,7 +1,8 @@
 // The AWS provider requirement a stack emits. @cdktf/provider-aws 21.x pins the exact provider
 // version it was generated from (6.x) under the bare source "aws"; layers work on 5.x too, so the
 // constraint is the user's, and the source is always the fully qualified "hashicorp/aws".
-import { TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformProvider, TerraformStack, Token } from "cdktf";
 import { IConstruct } from "constructs";
 import { errors } from "./errors";
 
@@ -38,4 +39,19 @@ export function ensureAwsProviderRequirement(scope: IConstruct): void {
 /** Emits a provider's fully qualified source for a stack (cdktf writes the bare name). */
 export function qualifyProviderSource(scope: IConstruct, name: string, source: string, version: string): void {
   TerraformStack.of(scope).addOverride(`terraform.required_providers.${name}`, { source, version });
+}
+
+/**
+ * The literal region an AWS provider publishes to: the given one, else the stack's default
+ * (unaliased) AWS provider. Undefined when it is a token or there is no such provider.
+ */
+export function regionOf(scope: IConstruct, provider?: TerraformProvider): string | undefined {
+  const chosenProvider = provider ?? defaultAwsProvider(TerraformStack.of(scope));
+  if (!(chosenProvider instanceof AwsProvider)) return undefined;
+  const region = chosenProvider.region;
+  return region && !Token.isUnresolved(region) ? region : undefined;
+}
+
+function defaultAwsProvider(stack: TerraformStack): AwsProvider | undefined {
+  return stack.node.findAll().find((c): c is AwsProvider => c instanceof AwsProvider && !c.alias);
 }

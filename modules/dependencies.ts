@@ -138,6 +138,16 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   };
 }
 
+/** True when a package.json lists production dependencies (nothing to install otherwise). */
+export function declaresNpmDependencies(packageJson: string): boolean {
+  try {
+    const deps = JSON.parse(fs.readFileSync(packageJson, "utf8")).dependencies;
+    return deps !== null && typeof deps === "object" && Object.keys(deps).length > 0;
+  } catch {
+    return false;
+  }
+}
+
 function compareVersions(a: string, b: string): number {
   const [am, an] = a.split(".").map(Number);
   const [bm, bn] = b.split(".").map(Number);

@@ -150,6 +150,77 @@ export const errors = {
     new LayerValidationError("s3.keyPrefix", value, "must be empty or end in \"/\" and must not start with \"/\"",
       "use a prefix such as \"lambda-layers/\""),
 
+  emptySharing: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "grants nothing",
+      "list `accounts`, set `organizationId`, or set `public: true`; leave `sharing` out to keep the layer private to this account"),
+
+  invalidAccount: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "must hold 12-digit account ids or arn:aws:iam::<account id>:root",
+      "write the account as \"123456789012\" (user and role ARNs cannot be granted layer access)"),
+
+  publicNotExplicit: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "would share the layer with every AWS account, which needs `public: true` exactly",
+      "set `sharing.public: true` if every account may use the layer, or list the accounts"),
+
+  duplicatePrincipal: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "grants a principal this layer already grants",
+      "list each account (id or root ARN) and the organization once"),
+
+  invalidOrganizationId: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "is not an AWS Organizations id (o- followed by 10-32 lowercase letters or digits)",
+      "copy the id from `aws organizations describe-organization` (Organization.Id)"),
+
+  redundantWithPublic: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "grants public access and also accounts or an organization, which public access already includes",
+      "keep `public: true` alone, or drop it and keep the accounts and organization"),
+
+  tooManyLayers: (value: string[]) =>
+    new LayerValidationError("layers", value, `lists ${value.length} layers but a function may use at most 5`,
+      "merge layers, or move content into the function's own package"),
+
+  duplicateLayer: (value: string[], layer: string, first: string) =>
+    new LayerValidationError("layers", value, `attaches ${layer} although ${first === layer ? "it is already attached" : `${first} (the same layer) is already attached`}`,
+      "attach each layer once, in one version"),
+
+  incompatibleRuntime: (layer: string, runtime: string, declared: string[]) =>
+    new LayerValidationError("layers", layer, `declares runtimes ${declared.join(", ")}, not the function's ${runtime}`,
+      `add ${runtime} to the layer's compatibleRuntimes if it really loads there, or attach a layer built for ${runtime}`),
+
+  incompatibleArchitecture: (layer: string, arch: string, declared: string[]) =>
+    new LayerValidationError("layers", layer, `declares architectures ${declared.join(", ")}, not the function's ${arch}`,
+      `attach a layer built for ${arch} (native code of the other architecture fails at cold start with "invalid ELF header")`),
+
+  layerInOtherRegion: (layer: string, layerRegion: string, functionRegion: string) =>
+    new LayerValidationError("layers", layer, `lives in ${layerRegion} but the function is in ${functionRegion}; layers are regional`,
+      `publish the layer in ${functionRegion} (LayerFanout does that) and attach that version`),
+
+  functionTooLarge: (bytes: number, limit: number, parts: string[]) =>
+    new LayerValidationError("layers", parts, `add up to ${mb(bytes)} unzipped with the function's code, over Lambda's ${mb(limit)}`,
+      "attach fewer or smaller layers, or exclude what the function does not import"),
+
+  invalidFunctionName: (value: unknown) =>
+    new LayerValidationError("functionName", value, "must be 1-64 characters of A-Z a-z 0-9 - _",
+      "rename the function, for example \"todos-api\""),
+
+  invalidRoleArn: (value: unknown) =>
+    new LayerValidationError("role", value, "is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
+      "pass the ARN of the execution role, for example `role.arn` of an aws_iam_role"),
+
+  invalidHandler: (value: unknown, runtime: string, example: string) =>
+    new LayerValidationError("handler", value, `is not a ${runtime} handler of the form <file>.<function>`,
+      `write it as ${example}`),
+
+  singleArchitecture: (value: unknown) =>
+    new LayerValidationError("architectures", value, "must name exactly one architecture (Lambda runs a function on one)",
+      "use [\"x86_64\"] or [\"arm64\"]"),
+
+  outOfRange: (field: string, value: unknown, min: number, max: number, unit: string) =>
+    new LayerValidationError(field, value, `must be between ${min} and ${max} ${unit}`, `choose a value from ${min} to ${max}`),
+
+  reservedEnvironment: (value: unknown, key: string) =>
+    new LayerValidationError("environment", value, `sets ${key}, which Lambda reserves`,
+      "rename the variable; Lambda sets the reserved ones itself"),
+
   invalidProviderConstraint: (value: unknown) =>
     new LayerValidationError("awsProviderVersion", value, "is not a Terraform version constraint",
       "use a constraint such as \">= 5.80, < 7.0\" or \"~> 5.100\""),

@@ -14,5 +14,13 @@ export {
   MAX_LICENSE_INFO_LENGTH,
 } from "./limits";
 export { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, partitionOf } from "./regions";
-export { DEFAULT_AWS_PROVIDER_VERSION, setAwsProviderVersion, awsProviderVersionOf } from "./aws-provider";
+export { DEFAULT_AWS_PROVIDER_VERSION, setAwsProviderVersion, awsProviderVersionOf, regionOf } from "./aws-provider";
 export { LayerValidationError } from "./errors";
+export { LayeredFunction } from "./layered-function";
+export type { LayeredFunctionProps, LayerReference } from "./layered-function";
+export { buildFunctionArchive } from "./function-archive";
+export type { BuildFunctionArchiveOptions, FunctionArchive } from "./function-archive";
+export { checkAttachments, shadowingWarnings } from "./attachment";
+export type { AttachedLayer, AttachmentTarget } from "./attachment";
+export { parseSharing, LAYER_ACTION } from "./sharing";
+export type { LayerSharing, LayerGrant } from "./sharing";

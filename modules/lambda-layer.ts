@@ -3,10 +3,11 @@
 import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { LambdaLayerVersion } from "@cdktf/provider-aws/lib/lambda-layer-version";
+import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-layer-version-permission";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
-import { ensureAwsProviderRequirement, qualifyProviderSource } from "./aws-provider";
+import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
 import { buildLayerArchive, LayerArchive } from "./layer-archive";
 import {
@@ -15,6 +16,7 @@ import {
 } from "./limits";
 import { isKnownRegion } from "./regions";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
+import { LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
 
 /** A layer version other code can attach: one built here, or one imported by ARN. */
 export interface ILambdaLayer {
@@ -26,6 +28,10 @@ export interface ILambdaLayer {
   readonly compatibleArchitectures?: readonly Architecture[];
   /** Unzipped size, when known (layers built here). */
   readonly unzippedBytes?: number;
+  /** The region the version lives in, when known. */
+  readonly region?: string;
+  /** Files the layer puts under /opt, when known (layers built here). */
+  readonly entries?: readonly string[];
 }
 
 /** Where an archive over 50 MB (or any archive, if you prefer) is uploaded before publishing. */
@@ -90,6 +96,12 @@ export interface LambdaLayerOptions {
   readonly npmArgs?: readonly string[];
   /** Cache folder for archives and installs. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
   readonly cacheDir?: string;
+  /**
+   * Accounts, an organization, or everyone allowed to use every version this construct publishes.
+   * Each new version gets the same grants; with `retain`, grants of old versions are kept too.
+   * @default - private to the owning account
+   */
+  readonly sharing?: LayerSharing;
   /** Emit the `<id>_layer_arn`, `<id>_layer_version_arn` and `<id>_version` outputs. @default true */
   readonly outputs?: boolean;
 }
@@ -141,6 +153,10 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   public readonly compatibleArchitectures?: readonly Architecture[];
   /** The underlying resource, for overrides. */
   public readonly resource: LambdaLayerVersion;
+  /** The grants made so far, in order. */
+  public readonly grants: LayerGrant[] = [];
+  private readonly retain: boolean;
+  private readonly provider?: TerraformProvider;
 
   constructor(scope: Construct, id: string, props: LambdaLayerProps) {
     super(scope, id);
@@ -170,6 +186,8 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
         stage: packaging === "archive_file",
       });
       this.layerName = props.layerName;
+      this.retain = props.retain ?? true;
+      this.provider = props.provider;
       for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
       ensureAwsProviderRequirement(this);
       this.resource = this.publish(props, packaging);
@@ -179,11 +197,48 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     this.layerArn = this.resource.layerArn;
     this.layerVersionArn = this.resource.arn;
     this.version = this.resource.version;
+    if (props.sharing !== undefined) this.grant(props.sharing);
     if (props.outputs ?? true) this.emitOutputs();
   }
 
   public get unzippedBytes(): number {
     return this.archive.unzippedBytes;
+  }
+
+  public get entries(): readonly string[] {
+    return this.archive.entries;
+  }
+
+  /** The literal region of the provider this layer is published with, when known. */
+  public get region(): string | undefined {
+    return regionOf(this, this.provider);
+  }
+
+  /**
+   * Lets accounts, an organization or everyone use every version this construct publishes
+   * (`lambda:GetLayerVersion`). Permissions are per version: a new version gets them again.
+   * @throws LayerValidationError for an empty block, a malformed or duplicate principal, or `"*"` without `public: true`.
+   */
+  public grant(sharing: LayerSharing): LambdaLayerVersionPermission[] {
+    let grants: LayerGrant[];
+    try {
+      grants = parseSharing(sharing, this.grants);
+    } catch (e) {
+      throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
+    }
+    this.grants.push(...grants);
+    for (const warning of sharingWarnings(grants)) Annotations.of(this).addWarning(`${this.layerName} ${warning}`);
+    return grants.map((g) => new LambdaLayerVersionPermission(this, `permission-${g.statementId}`, {
+      layerName: this.layerArn,
+      versionNumber: Token.asNumber(this.version),
+      principal: g.principal,
+      organizationId: g.organizationId,
+      action: LAYER_ACTION,
+      statementId: g.statementId,
+      // A consumer pinned to a retained old version keeps its access.
+      skipDestroy: this.retain,
+      provider: this.provider,
+    }));
   }
 
   private publish(props: LambdaLayerProps, packaging: LayerPackaging): LambdaLayerVersion {

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
-import { DependencyManifest } from "./dependencies";
+import { declaresNpmDependencies, DependencyManifest } from "./dependencies";
 import { checkLayout, isLaidOut, plainFolderPrefix } from "./layout";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 
@@ -98,18 +98,8 @@ function findManifests(source: string, laidOut: boolean, placedUnder: string, ru
     if (kind === "npm" && !families.has(RuntimeFamily.NODEJS)) continue;
     // A node_modules folder already in the source is taken as installed.
     if (kind === "npm" && fs.existsSync(path.join(path.dirname(manifest), "node_modules"))) continue;
-    if (kind === "npm" && !hasDependencies(manifest)) continue;
+    if (kind === "npm" && !declaresNpmDependencies(manifest)) continue;
     found.push({ kind, manifest, archivePrefix });
   }
   return found;
 }
-
-function hasDependencies(packageJson: string): boolean {
-  try {
-    const deps = JSON.parse(fs.readFileSync(packageJson, "utf8")).dependencies;
-    return deps !== null && typeof deps === "object" && Object.keys(deps).length > 0;
-  } catch {
-    return false;
-  }
-}
-

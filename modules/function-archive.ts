@@ -1,0 +1,48 @@
+// A function's own code as a reproducible zip: the same pipeline as layers, with the code at the
+// archive root (Lambda unpacks it into /var/task) and dependencies installed beside it.
+import * as fs from "fs";
+import * as path from "path";
+import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
+import { declaresNpmDependencies, DependencyManifest } from "./dependencies";
+import { Architecture, parseArchitectures, Runtime, RuntimeFamily } from "./runtime";
+
+export interface BuildFunctionArchiveOptions {
+  /** Folder holding the function's code, handler at its top. */
+  readonly source: string;
+  readonly runtime: string | Runtime;
+  /** @default ["x86_64"] */
+  readonly architectures?: ReadonlyArray<string | Architecture>;
+  readonly excludes?: readonly string[];
+  readonly defaultExcludes?: boolean;
+  readonly allowSecrets?: readonly string[];
+  readonly outDir?: string;
+  readonly pipArgs?: readonly string[];
+  readonly npmArgs?: readonly string[];
+}
+
+/** A built function archive, plus advice that is never fatal. */
+export interface FunctionArchive extends BuiltArchive {
+  readonly warnings: readonly string[];
+}
+
+/** Builds (or reuses) the reproducible zip of a function's code. */
+export function buildFunctionArchive(options: BuildFunctionArchiveOptions): FunctionArchive {
+  const runtime = Runtime.of(options.runtime, "runtime");
+  const architectures = parseArchitectures(options.architectures ?? ["x86_64"], "architectures");
+  const reportAs = options.source;
+  const source = resolveSource(options.source);
+  const cacheDir = path.resolve(options.outDir ?? defaultCacheDir());
+  const manifests: DependencyManifest[] = [];
+  const requirements = path.join(source, "requirements.txt");
+  if (runtime.family === RuntimeFamily.PYTHON && fs.existsSync(requirements)) {
+    manifests.push({ kind: "pip", manifest: requirements, archivePrefix: "" });
+  }
+  const packageJson = path.join(source, "package.json");
+  if (runtime.family === RuntimeFamily.NODEJS && fs.existsSync(packageJson) && !fs.existsSync(path.join(source, "node_modules")) && declaresNpmDependencies(packageJson)) {
+    manifests.push({ kind: "npm", manifest: packageJson, archivePrefix: "" });
+  }
+  const skip = new Set(manifests.filter((m) => m.kind === "pip").map(() => "requirements.txt"));
+  const collected = collectFiles(source, reportAs, "", manifests, { ...options, runtimes: [runtime], architectures: architectures as Architecture[], cacheDir }, skip);
+  const built = buildZip(collected.files, { reportAs, source, cacheDir, allowSecrets: options.allowSecrets });
+  return { ...built, warnings: collected.warnings };
+}

@@ -1,0 +1,225 @@
+// LayeredFunction: an aws_lambda_function whose code is packaged by the reproducible archive
+// builder and whose layers (built here or imported by ARN) are checked before anything deploys.
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { Annotations, AssetType, Lazy, TerraformAsset, TerraformProvider, Token } from "cdktf";
+import { Construct } from "constructs";
+import * as path from "path";
+import { ensureAwsProviderRequirement, regionOf } from "./aws-provider";
+import { AttachedLayer, checkAttachments } from "./attachment";
+import { errors, LayerValidationError } from "./errors";
+import { buildFunctionArchive, FunctionArchive } from "./function-archive";
+import { ILambdaLayer, ImportedLambdaLayer, LambdaLayer, parseLayerVersionArn } from "./lambda-layer";
+import { Architecture, parseArchitectures, Runtime, RuntimeFamily } from "./runtime";
+
+/** A layer to attach: one built here, one imported, or a versioned ARN string. */
+export type LayerReference = ILambdaLayer | string;
+
+export interface LayeredFunctionProps {
+  /** 1-64 characters of A-Z a-z 0-9 - _. */
+  readonly functionName: string;
+  /** AWS runtime identifier or Runtime instance. */
+  readonly runtime: string | Runtime;
+  /** `<file>.<function>`, for example "index.handler" or "app.handler". */
+  readonly handler: string;
+  /** ARN of the execution role. */
+  readonly role: string;
+  /** Folder holding the function's own code (dependencies in requirements.txt / package.json are installed). */
+  readonly source: string;
+  /** Exactly one architecture. @default ["x86_64"] */
+  readonly architectures?: ReadonlyArray<string | Architecture>;
+  /** Layers in merge order: for a file shipped twice, the later layer wins. At most 5. @default [] */
+  readonly layers?: readonly LayerReference[];
+  /** @default - none */
+  readonly description?: string;
+  /** MB, 128-10240. @default 128 */
+  readonly memorySize?: number;
+  /** Seconds, 1-900. @default 3 */
+  readonly timeout?: number;
+  /** Environment variables. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Globs relative to `source` left out of the code archive. @default [] */
+  readonly excludes?: readonly string[];
+  /** @default true */
+  readonly defaultExcludes?: boolean;
+  /** Paths that look like secrets but are not. @default [] */
+  readonly allowSecrets?: readonly string[];
+  /** @default [] */
+  readonly pipArgs?: readonly string[];
+  /** @default [] */
+  readonly npmArgs?: readonly string[];
+  /** @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
+  readonly cacheDir?: string;
+  /** @default - the stack's default AWS provider */
+  readonly provider?: TerraformProvider;
+}
+
+const RESERVED_ENVIRONMENT = new Set([
+  "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+  "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+]);
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * A Lambda function with checked layers.
+ *
+ * @example
+ * const fn = new LayeredFunction(stack, "Todos", {
+ *   functionName: "todos", runtime: "nodejs20.x", handler: "index.handler",
+ *   role: role.arn, source: "functions/todos", layers: [loggingLayer],
+ * });
+ * fn.addLayers("arn:aws:lambda:us-east-1:123456789012:layer:insights:52");
+ */
+export class LayeredFunction extends Construct {
+  public readonly functionName: string;
+  public readonly runtime: Runtime;
+  public readonly architecture: Architecture;
+  /** The code archive. */
+  public readonly archive: FunctionArchive;
+  public readonly resource: LambdaFunction;
+  /** ARN of the function (unqualified). */
+  public readonly functionArn: string;
+  private readonly attached: LayerReference[] = [];
+  private readonly attachedInfo: AttachedLayer[] = [];
+  private readonly provider?: TerraformProvider;
+
+  constructor(scope: Construct, id: string, props: LayeredFunctionProps) {
+    super(scope, id);
+    try {
+      if (!Token.isUnresolved(props.functionName) && !FUNCTION_NAME.test(props.functionName)) throw errors.invalidFunctionName(props.functionName);
+      this.runtime = Runtime.of(props.runtime, "runtime");
+      const archs = parseArchitectures(props.architectures ?? ["x86_64"], "architectures")!;
+      if (archs.length !== 1) throw errors.singleArchitecture(props.architectures);
+      this.architecture = archs[0];
+      if (!Token.isUnresolved(props.role) && !ROLE_ARN.test(props.role)) throw errors.invalidRoleArn(props.role);
+      validateHandler(props.handler, this.runtime);
+      validateRange("memorySize", props.memorySize, 128, 10240, "MB");
+      validateRange("timeout", props.timeout, 1, 900, "seconds");
+      for (const key of Object.keys(props.environment ?? {})) {
+        if (RESERVED_ENVIRONMENT.has(key)) throw errors.reservedEnvironment(props.environment, key);
+      }
+      this.archive = buildFunctionArchive({
+        source: props.source, runtime: this.runtime, architectures: [this.architecture], excludes: props.excludes,
+        defaultExcludes: props.defaultExcludes, allowSecrets: props.allowSecrets, outDir: props.cacheDir,
+        pipArgs: props.pipArgs, npmArgs: props.npmArgs,
+      });
+    } catch (e) {
+      throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
+    }
+    this.functionName = props.functionName;
+    this.provider = props.provider;
+    for (const warning of [...this.archive.warnings, ...handlerWarnings(props.handler, this.runtime, this.archive.entries)]) {
+      Annotations.of(this).addWarning(`${props.functionName}: ${warning}`);
+    }
+    ensureAwsProviderRequirement(this);
+
+    const code = new TerraformAsset(this, "code", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
+    this.resource = new LambdaFunction(this, "function", {
+      functionName: props.functionName,
+      runtime: this.runtime.name,
+      handler: props.handler,
+      role: props.role,
+      architectures: [this.architecture.name],
+      filename: code.path,
+      sourceCodeHash: this.archive.base64Sha256,
+      description: props.description,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
+      // Resolved at synth, so layers added after construction are included.
+      layers: Lazy.listValue({ produce: () => this.attached.map((l) => (typeof l === "string" ? l : l.layerVersionArn)) }, { omitEmpty: true }),
+      provider: props.provider,
+    });
+    this.functionArn = this.resource.arn;
+    this.node.addValidation({ validate: () => this.validateLayers() });
+    if (props.layers) this.addLayers(...props.layers);
+  }
+
+  /** The attached layers, in merge order. */
+  public get layers(): readonly LayerReference[] {
+    return [...this.attached];
+  }
+
+  /**
+   * Attaches layers after those already attached (later layers win for a file shipped twice).
+   * A malformed ARN throws now; count, duplicates, runtime, architecture, region and size are
+   * checked at synth, when every layer is known.
+   */
+  public addLayers(...layers: LayerReference[]): this {
+    for (const layer of layers) {
+      let info: AttachedLayer;
+      try {
+        info = describeLayer(layer);
+      } catch (e) {
+        throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
+      }
+      this.attached.push(layer);
+      this.attachedInfo.push(info);
+    }
+    return this;
+  }
+
+  private validateLayers(): string[] {
+    const result = checkAttachments({
+      runtime: this.runtime,
+      architecture: this.architecture,
+      region: regionOf(this, this.provider),
+      codeUnzippedBytes: this.archive.unzippedBytes,
+    }, this.attachedInfo);
+    for (const warning of result.warnings) Annotations.of(this).addWarning(`${this.functionName}: ${warning}`);
+    return result.errors;
+  }
+}
+
+/** What the checks need to know about one layer reference. */
+function describeLayer(layer: LayerReference): AttachedLayer {
+  if (typeof layer === "string") {
+    const parsed = parseLayerVersionArn(layer);
+    return parsed
+      ? { label: layer, identity: `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}`, region: parsed.region }
+      : { label: "a layer ARN known at apply time", identity: layer };
+  }
+  if (layer instanceof LambdaLayer) {
+    return {
+      label: layer.node.path, identity: layer.node.path, compatibleRuntimes: layer.compatibleRuntimes,
+      compatibleArchitectures: layer.compatibleArchitectures, unzippedBytes: layer.unzippedBytes, region: layer.region, entries: layer.entries,
+    };
+  }
+  const parsed = layer instanceof ImportedLambdaLayer ? parseLayerVersionArn(layer.layerVersionArn) : undefined;
+  return {
+    label: layer instanceof Construct ? layer.node.path : layer.layerVersionArn,
+    identity: parsed ? `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}` : layer.layerVersionArn,
+    compatibleRuntimes: layer.compatibleRuntimes,
+    compatibleArchitectures: layer.compatibleArchitectures,
+    unzippedBytes: layer.unzippedBytes,
+    region: layer.region,
+    entries: layer.entries,
+  };
+}
+
+function validateHandler(handler: string, runtime: Runtime): void {
+  if (Token.isUnresolved(handler)) return;
+  const pattern = runtime.family === RuntimeFamily.JAVA ? /^[\w.$]+(::\w+)?$/ : /^[\w./-]+\.[A-Za-z_$][\w$]*$/;
+  if (typeof handler !== "string" || !pattern.test(handler)) {
+    const example = runtime.family === RuntimeFamily.PYTHON ? "\"app.handler\" for def handler() in app.py"
+      : runtime.family === RuntimeFamily.JAVA ? "\"com.example.Handler::handleRequest\"" : "\"index.handler\" for exports.handler in index.js";
+    throw errors.invalidHandler(handler, runtime.name, example);
+  }
+}
+
+/** A handler whose file is not in the code archive works only if a layer ships it: say so. */
+function handlerWarnings(handler: string, runtime: Runtime, entries: readonly string[]): string[] {
+  if (Token.isUnresolved(handler)) return [];
+  const file = handler.slice(0, handler.lastIndexOf("."));
+  const candidates = runtime.family === RuntimeFamily.PYTHON ? [`${file.replace(/\./g, "/")}.py`]
+    : runtime.family === RuntimeFamily.NODEJS ? [".js", ".mjs", ".cjs"].map((ext) => `${file}${ext}`) : [];
+  if (candidates.length === 0 || candidates.some((c) => entries.includes(path.posix.normalize(c)))) return [];
+  return [`handler ${JSON.stringify(handler)} needs ${candidates.join(" or ")} at the top of the code archive, which does not have it`];
+}
+
+function validateRange(field: string, value: number | undefined, min: number, max: number, unit: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) throw errors.outOfRange(field, value, min, max, unit);
+}
