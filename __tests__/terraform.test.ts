@@ -19,7 +19,7 @@ function expectValidNoWarnings(tf: ReturnType<typeof terraformInit>) {
   expect(result).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
 }
 
-test("the example stack validates and plans both layers", () => {
+test("the example stack validates and plans its layers, grants and functions", () => {
   const app = Testing.app();
   const stack = new ExampleLayersStack(app, "example-layers");
   app.synth();
@@ -27,11 +27,10 @@ test("the example stack validates and plans both layers", () => {
   expectValidNoWarnings(tf);
   const planned = plan(tf);
   const creates = planned.resource_changes.filter((c) => c.change.actions.includes("create"));
-  expect(creates.map((c) => [c.type, c.change.after.layer_name])).toEqual(expect.arrayContaining([
-    ["aws_lambda_layer_version", "python-shared-utils"],
-    ["aws_lambda_layer_version", "nodejs-logging"],
-  ]));
-  expect(creates).toHaveLength(2);
+  const count = (type: string) => creates.filter((c) => c.type === type).length;
+  expect(creates).toHaveLength(planned.resource_changes.length);
+  expect([count("aws_lambda_layer_version"), count("aws_lambda_layer_version_permission"), count("aws_lambda_function")]).toEqual([2, 3, 3]);
+
   const python = creates.find((c) => c.change.after.layer_name === "python-shared-utils")!;
   expect(python.change.after).toMatchObject({
     compatible_runtimes: ["python3.12", "python3.13"],
@@ -39,6 +38,18 @@ test("the example stack validates and plans both layers", () => {
     skip_destroy: true,
     source_code_hash: stack.pythonUtils.archive.base64Sha256,
   });
+  const grants = creates.filter((c) => c.type === "aws_lambda_layer_version_permission").map((c) => c.change.after);
+  expect(grants).toEqual(expect.arrayContaining([
+    expect.objectContaining({ principal: "111122223333", statement_id: "account-111122223333", action: "lambda:GetLayerVersion", skip_destroy: true }),
+    expect.objectContaining({ principal: "444455556666", statement_id: "account-444455556666" }),
+    expect.objectContaining({ principal: "*", organization_id: "o-a1b2c3d4e5", statement_id: "org-o-a1b2c3d4e5" }),
+  ]));
+  const functions = creates.filter((c) => c.type === "aws_lambda_function").map((c) => c.change.after);
+  expect(functions).toEqual(expect.arrayContaining([
+    expect.objectContaining({ function_name: "example-todos", runtime: "nodejs20.x", architectures: ["arm64"], source_code_hash: stack.todos.archive.base64Sha256 }),
+    expect.objectContaining({ function_name: "example-users", handler: "index.handler" }),
+    expect.objectContaining({ function_name: "example-orders", runtime: "python3.12", timeout: 10 }),
+  ]));
   expect(Object.keys(planned.output_changes ?? {})).toEqual(expect.arrayContaining([
     "python-shared-utils_layer_arn", "python-shared-utils_layer_version_arn", "python-shared-utils_version",
   ]));
@@ -76,5 +87,7 @@ test("`cdktf synth --hcl` on the app writes HCL that validates and plans, with o
   expect(hcl).not.toContain(repoRoot); // no absolute path of the synth machine
   const tf = terraformInit(stackDir);
   expectValidNoWarnings(tf);
-  expect(plan(tf).resource_changes.filter((c) => c.type === "aws_lambda_layer_version")).toHaveLength(2);
+  const changes = plan(tf).resource_changes;
+  expect(changes.filter((c) => c.type === "aws_lambda_layer_version")).toHaveLength(2);
+  expect(changes.filter((c) => c.type === "aws_lambda_function")).toHaveLength(3);
 }, 180_000);
