@@ -6,7 +6,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as path from "path";
-import { LambdaLayer, LayeredFunction } from "./modules";
+import { LambdaLayer, LambdaLayerOptions, LayeredFunction, LayerRollout, LayerRolloutProps } from "./modules";
 
 export interface ExampleLayersStackOptions {
   /** @default "us-east-1" */
@@ -86,8 +86,43 @@ export class ExampleLayersStack extends TerraformStack {
   }
 }
 
+/** The example rollout: both layers and the todos function over three waves and five regions. */
+export function exampleRolloutProps(options: { cacheDir?: string; organization?: string } = {}): LayerRolloutProps {
+  const layer = (name: string, runtimes: string[], description: string): LambdaLayerOptions => ({
+    layerName: name,
+    source: path.join(__dirname, "layers", name),
+    compatibleRuntimes: runtimes,
+    compatibleArchitectures: ["x86_64", "arm64"],
+    description,
+    licenseInfo: "Apache-2.0",
+    sharing: { organizationId: "o-a1b2c3d4e5" },
+    cacheDir: options.cacheDir,
+  });
+  return {
+    layers: [
+      layer("python-shared-utils", ["python3.12", "python3.13"], "Response helpers, event-body parsing, a JSON logger and an error type"),
+      layer("nodejs-logging", ["nodejs20.x", "nodejs22.x"], "Structured JSON logging (require('layer-logger'))"),
+    ],
+    waves: [["us-east-1"], ["us-west-2", "eu-west-1"], ["eu-central-1", "ap-southeast-2"]],
+    functions: [{
+      functionName: "todos",
+      runtime: "nodejs20.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      // IAM is global: one execution role serves every region.
+      role: "arn:aws:iam::123456789012:role/example-layers-functions",
+      source: path.join(__dirname, "functions", "todos"),
+      layers: ["nodejs-logging"],
+      cacheDir: options.cacheDir,
+    }],
+    cloud: options.organization ? { organization: options.organization, workspacePrefix: "lambda-", project: "lambda-layers" } : undefined,
+  };
+}
+
 if (require.main === module) {
   const app = new App();
   new ExampleLayersStack(app, "example-layers");
+  // TFC_ORGANIZATION=<org> npx cdktf synth gives every rollout stack its own Terraform Cloud workspace.
+  new LayerRollout(app, "layers", exampleRolloutProps({ organization: process.env.TFC_ORGANIZATION }));
   app.synth();
 }

@@ -2,9 +2,10 @@
 // version it was generated from (6.x) under the bare source "aws"; layers work on 5.x too, so the
 // constraint is the user's, and the source is always the fully qualified "hashicorp/aws".
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformProvider, TerraformStack, Token } from "cdktf";
+import { Annotations, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { IConstruct } from "constructs";
 import { errors } from "./errors";
+import { cleanHclOnSynth } from "./hcl-output";
 
 /** Admits AWS provider 5.80 and later, and 6.x. */
 export const DEFAULT_AWS_PROVIDER_VERSION = ">= 5.80, < 7.0";
@@ -21,8 +22,8 @@ const chosen = new WeakMap<TerraformStack, string>();
 export function setAwsProviderVersion(scope: IConstruct, constraint: string): void {
   if (typeof constraint !== "string" || !CONSTRAINT.test(constraint)) throw errors.invalidProviderConstraint(constraint);
   const stack = TerraformStack.of(scope);
-  chosen.set(stack, constraint.trim());
-  stack.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: constraint.trim() });
+  explicit.add(stack);
+  applyConstraint(stack, constraint.trim());
 }
 
 /** The constraint in force for the stack holding `scope` (the default until one is set). */
@@ -30,10 +31,63 @@ export function awsProviderVersionOf(scope: IConstruct): string {
   return chosen.get(TerraformStack.of(scope)) ?? DEFAULT_AWS_PROVIDER_VERSION;
 }
 
-/** Applies the default constraint unless the stack already has one; called by every construct that emits AWS resources. */
-export function ensureAwsProviderRequirement(scope: IConstruct): void {
+/** Admits only AWS provider 6.x, which has the per-resource `region` argument. */
+export const AWS_PROVIDER_6_VERSION = ">= 6.0, < 7.0";
+
+const explicit = new WeakSet<TerraformStack>();
+const watched = new WeakSet<TerraformStack>();
+
+/** Above this many AWS provider configurations in one stack, synth warns (see README, plan memory). */
+export const MAX_AWS_PROVIDERS_PER_STACK = 4;
+
+/**
+ * Applies the default constraint unless the stack already has one, and watches the stack's AWS
+ * provider count; called by every construct that emits AWS resources.
+ * @param needsRegionArgument the construct uses the 6.x per-resource `region` argument
+ */
+export function ensureAwsProviderRequirement(scope: IConstruct, needsRegionArgument = false): void {
   const stack = TerraformStack.of(scope);
-  if (!chosen.has(stack)) setAwsProviderVersion(stack, DEFAULT_AWS_PROVIDER_VERSION);
+  if (!chosen.has(stack) || (needsRegionArgument && !explicit.has(stack) && chosen.get(stack) !== AWS_PROVIDER_6_VERSION)) {
+    applyConstraint(stack, needsRegionArgument ? AWS_PROVIDER_6_VERSION : DEFAULT_AWS_PROVIDER_VERSION);
+  }
+  if (!watched.has(stack)) {
+    watched.add(stack);
+    stack.node.addValidation({ validate: () => warnOnManyProviders(stack) });
+    cleanHclOnSynth(stack);
+  }
+}
+
+function applyConstraint(stack: TerraformStack, constraint: string): void {
+  chosen.set(stack, constraint);
+  stack.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: constraint });
+}
+
+/** Each AWS provider configuration is its own plugin process at plan time: warn before a plan outgrows a CI worker. */
+function warnOnManyProviders(stack: TerraformStack): string[] {
+  const count = stack.node.findAll().filter((c) => c instanceof AwsProvider).length;
+  if (count > MAX_AWS_PROVIDERS_PER_STACK) {
+    Annotations.of(stack).addWarning(
+      `stack ${stack.node.id} configures ${count} AWS providers; terraform starts one provider process per configuration at plan ` +
+      `time (about 80 MB each on top of about 0.8 GB), more than a 2 GB Terraform Cloud or CI worker holds from about 15 on. ` +
+      `Split it with LayerRollout (stackPer "region"), or use providerMode "region-argument" (AWS provider 6.x, one provider process).`);
+  }
+  return [];
+}
+
+/**
+ * The stack's aliased AWS provider for a region, created on first use. Credentials always come
+ * from the environment (or Terraform Cloud dynamic credentials); an optional role is assumed.
+ */
+export function awsProviderFor(scope: IConstruct, region: string, options: { assumeRoleArn?: string } = {}): AwsProvider {
+  const stack = TerraformStack.of(scope);
+  const id = `aws-${region}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof AwsProvider) return existing;
+  return new AwsProvider(stack, id, {
+    region,
+    alias: region,
+    assumeRole: options.assumeRoleArn ? [{ roleArn: options.assumeRoleArn, sessionName: "cdktf-lambda-layers" }] : undefined,
+  });
 }
 
 /** Emits a provider's fully qualified source for a stack (cdktf writes the bare name). */

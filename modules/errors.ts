@@ -221,6 +221,48 @@ export const errors = {
     new LayerValidationError("environment", value, `sets ${key}, which Lambda reserves`,
       "rename the variable; Lambda sets the reserved ones itself"),
 
+  noRegions: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "must list at least one region", "list the regions to publish in, for example [\"us-east-1\"]"),
+
+  mixedPartitions: (field: string, value: unknown, partitions: string[]) =>
+    new LayerValidationError(field, value, `mixes the AWS partitions ${partitions.join(", ")}, which need separate accounts and credentials`,
+      "declare one fan-out or rollout per partition"),
+
+  providerForUnlistedRegion: (region: string, regions: readonly string[]) =>
+    new LayerValidationError("providers", region, `names a region that is not in \`regions\` (${regions.join(", ")})`,
+      "add the region to `regions` or remove its provider"),
+
+  s3BucketNeedsRegion: (bucket: string) =>
+    new LayerValidationError("layer.s3.bucket", bucket, "is one bucket for several regions, but Lambda only publishes a layer from a bucket in the layer's own region",
+      "write the bucket as a template with {region}, for example \"artifacts-{region}\", and create one bucket per region"),
+
+  regionNotInFanout: (path: string, region: string, regions: readonly string[]) =>
+    new LayerValidationError("region", region, `is not one of ${path}'s regions (${regions.join(", ")})`, "ask for a region the fan-out publishes in"),
+
+  emptyWave: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "holds an empty wave", "remove the empty wave or put regions in it"),
+
+  regionInTwoWaves: (field: string, value: unknown, region: string) =>
+    new LayerValidationError(field, value, `puts ${region} in more than one wave`, "roll each region out in exactly one wave"),
+
+  invalidWorkspaceName: (field: string, value: unknown) =>
+    new LayerValidationError(field, value, "would make a Terraform Cloud workspace name that is not 1-90 characters of A-Z a-z 0-9 - _",
+      "use a prefix of letters, digits, - and _ that leaves room for the stack name"),
+
+  invalidCloudOrganization: (value: unknown) =>
+    new LayerValidationError("cloud.organization", value, "is not a Terraform Cloud organization name (letters, digits, - and _)",
+      "copy the organization name from Terraform Cloud's settings"),
+
+  invalidWorkspaceTag: (value: unknown) =>
+    new LayerValidationError("cloud.workspaceTags", value, "holds a tag Terraform Cloud refuses (lowercase letters, digits, -, _ and :, starting with a letter or digit, at most 255)",
+      "use tags such as \"lambda-layers\" or \"wave:1\""),
+
+  duplicateLayerName: (value: unknown, name: string) =>
+    new LayerValidationError("layers", value, `defines the layer ${JSON.stringify(name)} twice`, "give each layer its own layerName"),
+
+  unknownRolloutLayer: (field: string, value: unknown, known: string[]) =>
+    new LayerValidationError(field, value, `names a layer the rollout does not define (${known.join(", ")})`, "use the layerName of one of `layers`, or an ARN"),
+
   invalidProviderConstraint: (value: unknown) =>
     new LayerValidationError("awsProviderVersion", value, "is not a Terraform version constraint",
       "use a constraint such as \">= 5.80, < 7.0\" or \"~> 5.100\""),

@@ -109,8 +109,16 @@ export interface LambdaLayerOptions {
 export interface LambdaLayerProps extends LambdaLayerOptions {
   /** The AWS provider (region, account) to publish with. @default - the stack's default AWS provider */
   readonly provider?: TerraformProvider;
+  /**
+   * Publish in this region through the per-resource `region` argument of AWS provider 6.x
+   * (one provider process for many regions); the stack then requires provider 6.x.
+   * @default - the provider's region
+   */
+  readonly region?: string;
   /** An archive already built for the same options (a fan-out builds once and publishes many times). @default - built here */
   readonly archive?: LayerArchive;
+  /** An asset already holding `archive` in this stack (a fan-out copies the zip into a stack once). @default - a new asset */
+  readonly archiveAsset?: TerraformAsset;
 }
 
 /**
@@ -157,6 +165,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   public readonly grants: LayerGrant[] = [];
   private readonly retain: boolean;
   private readonly provider?: TerraformProvider;
+  private readonly regionArgument?: string;
 
   constructor(scope: Construct, id: string, props: LambdaLayerProps) {
     super(scope, id);
@@ -167,6 +176,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       validateMaxLength("description", props.description, MAX_DESCRIPTION_LENGTH);
       validateMaxLength("licenseInfo", props.licenseInfo, MAX_LICENSE_INFO_LENGTH);
       const packaging = validateEnum("packaging", props.packaging, PACKAGINGS) ?? "synth";
+      if (props.region !== undefined && !Token.isUnresolved(props.region) && !isKnownRegion(props.region)) throw errors.unknownRegion("region", props.region);
       if (props.s3) {
         validateS3Bucket(props.s3.bucket);
         validateS3KeyPrefix(props.s3.keyPrefix);
@@ -188,8 +198,9 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       this.layerName = props.layerName;
       this.retain = props.retain ?? true;
       this.provider = props.provider;
+      this.regionArgument = props.region;
       for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
-      ensureAwsProviderRequirement(this);
+      ensureAwsProviderRequirement(this, props.region !== undefined);
       this.resource = this.publish(props, packaging);
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
@@ -209,9 +220,9 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     return this.archive.entries;
   }
 
-  /** The literal region of the provider this layer is published with, when known. */
+  /** The literal region this layer is published in, when known. */
   public get region(): string | undefined {
-    return regionOf(this, this.provider);
+    return this.regionArgument ?? regionOf(this, this.provider);
   }
 
   /**
@@ -238,6 +249,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       // A consumer pinned to a retained old version keeps its access.
       skipDestroy: this.retain,
       provider: this.provider,
+      region: this.regionArgument,
     }));
   }
 
@@ -251,6 +263,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       licenseInfo: props.licenseInfo,
       skipDestroy: props.retain ?? true,
       provider: props.provider,
+      region: props.region,
     };
     if (packaging === "archive_file") {
       const staged = new TerraformAsset(this, "staged", {
@@ -264,7 +277,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       });
       return new LambdaLayerVersion(this, "layer-version", { ...common, filename: zip.outputPath, sourceCodeHash: zip.outputBase64Sha256 });
     }
-    const asset = new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
+    const asset = props.archiveAsset ?? new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
     if (!props.s3) {
       return new LambdaLayerVersion(this, "layer-version", { ...common, filename: asset.path, sourceCodeHash: this.archive.base64Sha256 });
     }
@@ -274,6 +287,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       source: asset.path,
       sourceHash: this.archive.base64Sha256,
       provider: props.provider,
+      region: props.region,
     });
     return new LambdaLayerVersion(this, "layer-version", {
       ...common, s3Bucket: object.bucket, s3Key: object.key, sourceCodeHash: this.archive.base64Sha256,

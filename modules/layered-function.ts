@@ -51,6 +51,8 @@ export interface LayeredFunctionProps {
   readonly cacheDir?: string;
   /** @default - the stack's default AWS provider */
   readonly provider?: TerraformProvider;
+  /** Deploy in this region through AWS provider 6.x's per-resource `region` argument. @default - the provider's region */
+  readonly region?: string;
 }
 
 const RESERVED_ENVIRONMENT = new Set([
@@ -84,6 +86,7 @@ export class LayeredFunction extends Construct {
   private readonly attached: LayerReference[] = [];
   private readonly attachedInfo: AttachedLayer[] = [];
   private readonly provider?: TerraformProvider;
+  private readonly regionArgument?: string;
 
   constructor(scope: Construct, id: string, props: LayeredFunctionProps) {
     super(scope, id);
@@ -110,10 +113,11 @@ export class LayeredFunction extends Construct {
     }
     this.functionName = props.functionName;
     this.provider = props.provider;
+    this.regionArgument = props.region;
     for (const warning of [...this.archive.warnings, ...handlerWarnings(props.handler, this.runtime, this.archive.entries)]) {
       Annotations.of(this).addWarning(`${props.functionName}: ${warning}`);
     }
-    ensureAwsProviderRequirement(this);
+    ensureAwsProviderRequirement(this, props.region !== undefined);
 
     const code = new TerraformAsset(this, "code", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
     this.resource = new LambdaFunction(this, "function", {
@@ -129,6 +133,7 @@ export class LayeredFunction extends Construct {
       timeout: props.timeout,
       environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
       // Resolved at synth, so layers added after construction are included.
+      region: props.region,
       layers: Lazy.listValue({ produce: () => this.attached.map((l) => (typeof l === "string" ? l : l.layerVersionArn)) }, { omitEmpty: true }),
       provider: props.provider,
     });
@@ -165,7 +170,7 @@ export class LayeredFunction extends Construct {
     const result = checkAttachments({
       runtime: this.runtime,
       architecture: this.architecture,
-      region: regionOf(this, this.provider),
+      region: this.regionArgument ?? regionOf(this, this.provider),
       codeUnzippedBytes: this.archive.unzippedBytes,
     }, this.attachedInfo);
     for (const warning of result.warnings) Annotations.of(this).addWarning(`${this.functionName}: ${warning}`);

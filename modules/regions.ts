@@ -1,4 +1,5 @@
 // The AWS regions a layer can be published in, and which of them an account must opt into.
+import { errors } from "./errors";
 
 /** Regions enabled by default in every commercial account. */
 const DEFAULT_REGIONS = [
@@ -38,4 +39,21 @@ export function partitionOf(region: string): string {
     if (regions.includes(region)) return partition;
   }
   return "aws";
+}
+
+/**
+ * Validates a region list: known regions, each once, one partition.
+ * @throws LayerValidationError naming `field`.
+ */
+export function parseRegions(input: readonly string[] | undefined, field: string): string[] {
+  if (!Array.isArray(input) || input.length === 0) throw errors.noRegions(field, input);
+  const seen = new Set<string>();
+  for (const region of input) {
+    if (typeof region !== "string" || !isKnownRegion(region)) throw errors.unknownRegion(field, region);
+    if (seen.has(region)) throw errors.duplicate(field, input, region);
+    seen.add(region);
+  }
+  const partitions = [...new Set(input.map(partitionOf))];
+  if (partitions.length > 1) throw errors.mixedPartitions(field, input, partitions);
+  return [...input];
 }
