@@ -48,6 +48,7 @@ describe("LambdaLayer", () => {
       Shared_layer_arn: expect.objectContaining({ value: `\${aws_lambda_layer_version.${resourceName}.layer_arn}` }),
       Shared_layer_version_arn: expect.objectContaining({ value: `\${aws_lambda_layer_version.${resourceName}.arn}` }),
       Shared_version: expect.objectContaining({ value: `\${aws_lambda_layer_version.${resourceName}.version}` }),
+      Shared_content_sha256: expect.objectContaining({ value: layer.archive.sha256 }),
     });
   });
 

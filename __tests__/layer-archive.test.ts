@@ -338,3 +338,30 @@ with zipfile.ZipFile(d + "/tinydep-1.0-py3-none-any.whl", "w") as z:
     expect(r.stdout.trim()).toBe("42");
   });
 });
+
+describe("native binaries", () => {
+  /** A 64-byte ELF64 little-endian header for the given e_machine: all the check reads. */
+  const elf = (machine: number) => {
+    const h = Buffer.alloc(64);
+    h.write("\x7fELF", 0, "latin1");
+    h[4] = 2; // 64-bit
+    h[5] = 1; // little endian
+    h[6] = 1;
+    h.writeUInt16LE(3, 16); // ET_DYN
+    h.writeUInt16LE(machine, 18);
+    return h;
+  };
+  const source = () => tree({ "python/fast/__init__.py": "", "python/fast/_speedups.so": elf(183), "bin/tool": { content: elf(62), mode: 0o755 } });
+
+  test("refuses binaries built for another architecture than the declared one, naming them", () => {
+    expectError(() => build(source(), { compatibleArchitectures: ["arm64"] }), "source",
+      /native binaries built for another architecture than the declared arm64: bin\/tool \(x86-64\)/, /invalid ELF header/);
+    expectError(() => build(source(), { compatibleArchitectures: ["x86_64"] }), "source", /python\/fast\/_speedups.so \(aarch64\)/);
+  });
+
+  test("accepts them when both architectures are declared, none is declared, or the file is allowed", () => {
+    expect(build(source(), { compatibleArchitectures: ["x86_64", "arm64"] }).entries).toContain("bin/tool");
+    expect(build(source()).entries).toContain("bin/tool");
+    expect(build(source(), { compatibleArchitectures: ["arm64"], allowForeignBinaries: ["bin/**"] }).entries).toContain("bin/tool");
+  });
+});

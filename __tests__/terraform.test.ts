@@ -4,11 +4,12 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { spawnSync } from "child_process";
 import { Testing, TerraformStack } from "cdktf";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { ExampleLayersStack } from "../main";
-import { LambdaLayer } from "../modules";
+import { ExampleLayersStack, exampleRolloutProps } from "../main";
+import { LambdaLayer, LayerRollout } from "../modules";
 import { repoRoot, tempDir, tree } from "./helpers/files";
-import { plan, requireTerraform, terraformInit, validate } from "./helpers/terraform";
+import { fmtCheck, plan, requireTerraform, terraformInit, validate } from "./helpers/terraform";
 
 beforeAll(() => {
   requireTerraform(); // fails, never skips, when terraform is missing
@@ -75,19 +76,86 @@ test("an S3-uploaded layer plans the object in the bucket and the version publis
   });
 });
 
-test("`cdktf synth --hcl` on the app writes HCL that validates and plans, with only relative paths", () => {
-  const out = tempDir("hcl-");
-  const r = spawnSync("npx", ["cdktf", "synth", "--hcl", "--output", out], {
-    cwd: repoRoot, encoding: "utf8", env: { ...process.env, CI: "1", CHECKPOINT_DISABLE: "1" },
+/** Runs `npx cdktf synth` for the app into a new folder and returns it. */
+function cliSynth(args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const out = tempDir("cli-synth-");
+  const r = spawnSync("npx", ["cdktf", "synth", ...args, "--output", out], {
+    cwd: repoRoot, encoding: "utf8", env: { ...process.env, CI: "1", CHECKPOINT_DISABLE: "1", ...env },
   });
-  expect(r.status).toBe(0);
-  const stackDir = path.join(out, "stacks", "example-layers");
-  const hcl = fs.readFileSync(path.join(stackDir, "cdk.tf"), "utf8");
-  expect(hcl).toContain("resource \"aws_lambda_layer_version\"");
-  expect(hcl).not.toContain(repoRoot); // no absolute path of the synth machine
-  const tf = terraformInit(stackDir);
+  if (r.status !== 0) throw new Error(`cdktf synth failed:\n${r.stdout}\n${r.stderr}`);
+  return out;
+}
+
+const APP_STACKS = ["example-layers", "layers-us-east-1", "layers-us-west-2", "layers-eu-west-1", "layers-eu-central-1", "layers-ap-southeast-2"];
+const REGION_OF: Record<string, string> = { "example-layers": "us-east-1" };
+
+describe("the app's HCL (`cdktf synth --hcl`)", () => {
+  let out: string;
+  beforeAll(() => {
+    out = cliSynth(["--hcl"]);
+  }, 120_000);
+
+  test("holds every stack, each self-contained, with no absolute path of the synth machine", () => {
+    expect(fs.readdirSync(path.join(out, "stacks")).sort()).toEqual([...APP_STACKS].sort());
+    for (const name of fs.readdirSync(path.join(out, "stacks"))) {
+      const dir = path.join(out, "stacks", name);
+      const hcl = fs.readFileSync(path.join(dir, "cdk.tf"), "utf8");
+      expect(hcl).not.toContain(repoRoot);
+      expect(hcl).not.toContain(os.tmpdir());
+      expect(hcl).not.toMatch(/provider\s*=\s*"/); // no quoted provider references
+      expect(hcl).not.toMatch(/=\s*"\$\{[^"]*\}"\s*$/m); // no interpolation-only strings
+      for (const filename of hcl.match(/filename\s*=\s*"([^"]+)"/g) ?? []) {
+        const rel = /"([^"]+)"/.exec(filename)![1];
+        expect(fs.existsSync(path.join(dir, rel))).toBe(true); // every file the stack needs is inside its folder
+      }
+    }
+    expect(fs.readFileSync(path.join(out, "rollout-layers.md"), "utf8")).toContain("| 3 | layers-ap-southeast-2 |");
+  });
+
+  test.each(APP_STACKS)("%s passes fmt -check, validates with no warnings and plans offline", (name) => {
+    const tf = terraformInit(path.join(out, "stacks", name), REGION_OF[name] ?? name.replace("layers-", ""));
+    expect(fmtCheck(tf)).toEqual({ status: 0, files: "" });
+    expectValidNoWarnings(tf);
+    const changes = plan(tf).resource_changes;
+    expect(changes.filter((c) => c.type === "aws_lambda_layer_version")).toHaveLength(2);
+    expect(changes.every((c) => c.change.actions.join() === "create")).toBe(true);
+  }, 120_000);
+});
+
+describe("the app's JSON (`cdktf synth`)", () => {
+  let out: string;
+  beforeAll(() => {
+    out = cliSynth([]);
+  }, 120_000);
+
+  test.each(APP_STACKS)("%s validates with no warnings and plans offline", (name) => {
+    const tf = terraformInit(path.join(out, "stacks", name), REGION_OF[name] ?? name.replace("layers-", ""));
+    expectValidNoWarnings(tf);
+    const changes = plan(tf).resource_changes;
+    expect(changes.filter((c) => c.type === "aws_lambda_function").length).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+test("the rollout in Terraform Cloud form: a cloud block per stack, fmt-clean and valid HCL", () => {
+  const out = cliSynth(["--hcl"], { TFC_ORGANIZATION: "acme" });
+  for (const name of APP_STACKS.filter((n) => n.startsWith("layers-"))) {
+    const dir = path.join(out, "stacks", name);
+    const hcl = fs.readFileSync(path.join(dir, "cdk.tf"), "utf8");
+    expect(hcl).toMatch(new RegExp(`cloud \\{[\\s\\S]*organization = "acme"[\\s\\S]*name\\s+= "lambda-${name}"[\\s\\S]*project = "lambda-layers"`));
+    const tf = terraformInit(dir, name.replace("layers-", ""), { backend: false });
+    expect(fmtCheck(tf)).toEqual({ status: 0, files: "" });
+    expectValidNoWarnings(tf);
+  }
+}, 180_000);
+
+test("a wave stack with provider aliases validates and plans each region through its alias", () => {
+  const app = Testing.app();
+  const rollout = new LayerRollout(app, "waves", { ...exampleRolloutProps(), stackPer: "wave" });
+  app.synth();
+  const wave3 = rollout.stacks[2];
+  const tf = terraformInit(path.join(app.outdir, "stacks", wave3.name), "eu-central-1");
   expectValidNoWarnings(tf);
   const changes = plan(tf).resource_changes;
-  expect(changes.filter((c) => c.type === "aws_lambda_layer_version")).toHaveLength(2);
-  expect(changes.filter((c) => c.type === "aws_lambda_function")).toHaveLength(3);
-}, 180_000);
+  expect(changes.filter((c) => c.type === "aws_lambda_layer_version")).toHaveLength(4);
+  expect(changes.filter((c) => c.type === "aws_lambda_function")).toHaveLength(2);
+}, 120_000);

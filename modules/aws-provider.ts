@@ -36,6 +36,7 @@ export const AWS_PROVIDER_6_VERSION = ">= 6.0, < 7.0";
 
 const explicit = new WeakSet<TerraformStack>();
 const watched = new WeakSet<TerraformStack>();
+const warned = new WeakSet<TerraformStack>();
 
 /** Above this many AWS provider configurations in one stack, synth warns (see README, plan memory). */
 export const MAX_AWS_PROVIDERS_PER_STACK = 4;
@@ -65,7 +66,8 @@ function applyConstraint(stack: TerraformStack, constraint: string): void {
 /** Each AWS provider configuration is its own plugin process at plan time: warn before a plan outgrows a CI worker. */
 function warnOnManyProviders(stack: TerraformStack): string[] {
   const count = stack.node.findAll().filter((c) => c instanceof AwsProvider).length;
-  if (count > MAX_AWS_PROVIDERS_PER_STACK) {
+  if (count > MAX_AWS_PROVIDERS_PER_STACK && !warned.has(stack)) {
+    warned.add(stack); // validations run on every synth of the same tree: warn once
     Annotations.of(stack).addWarning(
       `stack ${stack.node.id} configures ${count} AWS providers; terraform starts one provider process per configuration at plan ` +
       `time (about 80 MB each on top of about 0.8 GB), more than a 2 GB Terraform Cloud or CI worker holds from about 15 on. ` +

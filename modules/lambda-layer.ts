@@ -9,7 +9,7 @@ import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvi
 import { Construct } from "constructs";
 import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
-import { buildLayerArchive, LayerArchive } from "./layer-archive";
+import { buildLayerArchive, BuildLayerArchiveOptions, LayerArchive } from "./layer-archive";
 import {
   MAX_DESCRIPTION_LENGTH, MAX_LICENSE_INFO_LENGTH, validateEnum, validateLayerName, validateMaxLength, validateS3Bucket,
   validateS3KeyPrefix,
@@ -75,6 +75,11 @@ export interface LambdaLayerOptions {
   /** Paths or globs relative to `source` that look like secrets but are not. @default [] */
   readonly allowSecrets?: readonly string[];
   /**
+   * Paths or globs of native binaries built for another architecture that may stay (for example
+   * a package's `prebuilds/linux-x64/**` beside its arm64 build). @default []
+   */
+  readonly allowForeignBinaries?: readonly string[];
+  /**
    * Keep old versions when a new one is published or the resource is destroyed (`skip_destroy`).
    * Functions already using a deleted version keep running, but no new function and no redeploy can
    * reference it, so deleting breaks the next deploy of every consumer pinned to it.
@@ -102,7 +107,7 @@ export interface LambdaLayerOptions {
    * @default - private to the owning account
    */
   readonly sharing?: LayerSharing;
-  /** Emit the `<id>_layer_arn`, `<id>_layer_version_arn` and `<id>_version` outputs. @default true */
+  /** Emit the `<id>_layer_arn`, `<id>_layer_version_arn`, `<id>_version` and `<id>_content_sha256` outputs. @default true */
   readonly outputs?: boolean;
 }
 
@@ -182,19 +187,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
         validateS3KeyPrefix(props.s3.keyPrefix);
         if (packaging === "archive_file") throw errors.invalidEnum("packaging", packaging, ["synth"]);
       }
-      this.archive = props.archive ?? buildLayerArchive({
-        source: props.source,
-        compatibleRuntimes: this.compatibleRuntimes,
-        compatibleArchitectures: this.compatibleArchitectures,
-        excludes: props.excludes,
-        defaultExcludes: props.defaultExcludes,
-        allowSecrets: props.allowSecrets,
-        outDir: props.cacheDir,
-        s3Upload: props.s3 !== undefined,
-        pipArgs: props.pipArgs,
-        npmArgs: props.npmArgs,
-        stage: packaging === "archive_file",
-      });
+      this.archive = props.archive ?? buildLayerArchive(archiveOptionsOf(props));
       this.layerName = props.layerName;
       this.retain = props.retain ?? true;
       this.provider = props.provider;
@@ -301,6 +294,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     output("layer_arn", this.layerArn, `Unversioned ARN of layer ${this.layerName}`);
     output("layer_version_arn", this.layerVersionArn, `Versioned ARN of layer ${this.layerName}: what functions attach`);
     output("version", this.version, `Version number of layer ${this.layerName}`);
+    output("content_sha256", this.archive.sha256, `SHA-256 of the archive layer ${this.layerName} publishes (for drift reports)`);
   }
 }
 
@@ -345,6 +339,24 @@ export function parseLayerVersionArn(arn: string): { partition: string; region: 
   if (!m) throw errors.invalidLayerVersionArn(arn);
   if (!isKnownRegion(m[2])) throw errors.unknownRegion("layerVersionArn", arn);
   return { partition: m[1], region: m[2], account: m[3], name: m[4], version: Number(m[5]) };
+}
+
+/** The packaging options a layer definition implies: one mapping for LambdaLayer, fan-outs and rollouts. */
+export function archiveOptionsOf(layer: LambdaLayerOptions): BuildLayerArchiveOptions {
+  return {
+    source: layer.source,
+    compatibleRuntimes: layer.compatibleRuntimes,
+    compatibleArchitectures: layer.compatibleArchitectures,
+    excludes: layer.excludes,
+    defaultExcludes: layer.defaultExcludes,
+    allowSecrets: layer.allowSecrets,
+    allowForeignBinaries: layer.allowForeignBinaries,
+    outDir: layer.cacheDir,
+    s3Upload: layer.s3 !== undefined,
+    pipArgs: layer.pipArgs,
+    npmArgs: layer.npmArgs,
+    stage: layer.packaging === "archive_file",
+  };
 }
 
 /** A readable, unique output name prefix: the construct path below the stack. */

@@ -3,9 +3,11 @@
 // load the result, then hand the files to the shared zip pipeline (archive-builder.ts).
 import * as fs from "fs";
 import * as path from "path";
+import picomatch from "picomatch";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
 import { declaresNpmDependencies, DependencyManifest } from "./dependencies";
 import { checkLayout, isLaidOut, plainFolderPrefix } from "./layout";
+import { checkNativeArchitectures, findNativeBinaries } from "./native-binaries";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 
 export interface BuildLayerArchiveOptions {
@@ -24,6 +26,8 @@ export interface BuildLayerArchiveOptions {
   readonly defaultExcludes?: boolean;
   /** Paths or globs relative to `source` that look like secrets but are not. @default [] */
   readonly allowSecrets?: readonly string[];
+  /** Paths or globs (relative to `source`, or archive paths) of foreign-architecture binaries that may stay. @default [] */
+  readonly allowForeignBinaries?: readonly string[];
   /** Cache folder for archives, installs and staged folders. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
   readonly outDir?: string;
   /** The archive will be uploaded through S3, so the 50 MB direct-upload limit does not apply. @default false */
@@ -66,6 +70,10 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   const skip = new Set(manifests.filter((m) => m.kind === "pip").map((m) => path.relative(source, m.manifest).split(path.sep).join("/")));
   const collected = collectFiles(source, reportAs, placedUnder, manifests, { ...options, runtimes, architectures, cacheDir }, skip);
   const layoutWarnings = checkLayout(reportAs, collected.files.map((f) => f.name), runtimes);
+  // Native code for the wrong machine loads nowhere: refuse it before anything is compressed.
+  const allowed = options.allowForeignBinaries?.length ? picomatch([...options.allowForeignBinaries], { dot: true }) : () => false;
+  const binaries = findNativeBinaries(collected.files.filter((f) => !allowed(f.sourceRel) && !allowed(f.name)));
+  checkNativeArchitectures(reportAs, binaries, architectures);
   const built = buildZip(collected.files, {
     reportAs, source, cacheDir, allowSecrets: options.allowSecrets, s3Upload: options.s3Upload, stage: options.stage,
   });

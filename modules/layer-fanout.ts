@@ -7,7 +7,7 @@ import { Construct } from "constructs";
 import { awsProviderFor } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
 import { buildLayerArchive, LayerArchive } from "./layer-archive";
-import { LambdaLayer, LambdaLayerOptions, LayerS3Options } from "./lambda-layer";
+import { archiveOptionsOf, LambdaLayer, LambdaLayerOptions, LayerS3Options } from "./lambda-layer";
 import { parseRegions } from "./regions";
 
 /** How regions are reached from one stack. */
@@ -65,19 +65,7 @@ export class LayerFanout extends Construct {
       if (props.layer.s3 && this.regions.length > 1 && !props.layer.s3.bucket.includes("{region}")) {
         throw errors.s3BucketNeedsRegion(props.layer.s3.bucket);
       }
-      this.archive = props.archive ?? buildLayerArchive({
-        source: props.layer.source,
-        compatibleRuntimes: props.layer.compatibleRuntimes,
-        compatibleArchitectures: props.layer.compatibleArchitectures,
-        excludes: props.layer.excludes,
-        defaultExcludes: props.layer.defaultExcludes,
-        allowSecrets: props.layer.allowSecrets,
-        outDir: props.layer.cacheDir,
-        s3Upload: props.layer.s3 !== undefined,
-        pipArgs: props.layer.pipArgs,
-        npmArgs: props.layer.npmArgs,
-        stage: props.layer.packaging === "archive_file",
-      });
+      this.archive = props.archive ?? buildLayerArchive(archiveOptionsOf(props.layer));
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
     }

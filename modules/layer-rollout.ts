@@ -14,7 +14,7 @@ import { awsProviderFor, setAwsProviderVersion } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
 import { cleanHclOnSynth } from "./hcl-output";
 import { buildLayerArchive, LayerArchive } from "./layer-archive";
-import { LambdaLayer, LambdaLayerOptions } from "./lambda-layer";
+import { archiveOptionsOf, LambdaLayer, LambdaLayerOptions } from "./lambda-layer";
 import { LayeredFunction, LayeredFunctionProps, LayerReference } from "./layered-function";
 import { LayerFanout, ProviderMode, s3ForRegion } from "./layer-fanout";
 import { isOptInRegion, parseRegions } from "./regions";
@@ -99,11 +99,7 @@ export class LayerRollout extends Construct {
       validateLayers(props.layers);
       validateFunctions(props.functions ?? [], props.layers, this.waves.flat());
       if (props.cloud) validateCloud(props.cloud, id, this.waves, props.stackPer ?? "region");
-      this.archives = new Map(props.layers.map((layer) => [layer.layerName, buildLayerArchive({
-        source: layer.source, compatibleRuntimes: layer.compatibleRuntimes, compatibleArchitectures: layer.compatibleArchitectures,
-        excludes: layer.excludes, defaultExcludes: layer.defaultExcludes, allowSecrets: layer.allowSecrets, outDir: layer.cacheDir,
-        s3Upload: layer.s3 !== undefined, pipArgs: layer.pipArgs, npmArgs: layer.npmArgs, stage: layer.packaging === "archive_file",
-      })]));
+      this.archives = new Map(props.layers.map((layer) => [layer.layerName, buildLayerArchive(archiveOptionsOf(layer))]));
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
     }

@@ -87,6 +87,7 @@ export class LayeredFunction extends Construct {
   private readonly attachedInfo: AttachedLayer[] = [];
   private readonly provider?: TerraformProvider;
   private readonly regionArgument?: string;
+  private readonly warned = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LayeredFunctionProps) {
     super(scope, id);
@@ -173,7 +174,12 @@ export class LayeredFunction extends Construct {
       region: this.regionArgument ?? regionOf(this, this.provider),
       codeUnzippedBytes: this.archive.unzippedBytes,
     }, this.attachedInfo);
-    for (const warning of result.warnings) Annotations.of(this).addWarning(`${this.functionName}: ${warning}`);
+    for (const warning of result.warnings) {
+      // Validations run on every synth of the same tree: each warning is added once.
+      if (this.warned.has(warning)) continue;
+      this.warned.add(warning);
+      Annotations.of(this).addWarning(`${this.functionName}: ${warning}`);
+    }
     return result.errors;
   }
 }

@@ -26,8 +26,11 @@ export interface TerraformRun {
   run(args: string[]): { status: number; stdout: string; stderr: string };
 }
 
-/** Copies a stack folder, adds offline mocks, and runs `terraform init` in the copy. */
-export function terraformInit(stackDir: string, region = "us-east-1"): TerraformRun {
+/**
+ * Copies a stack folder, adds offline mocks, and runs `terraform init` in the copy.
+ * @param options.backend false for stacks whose backend needs a network (Terraform Cloud): init -backend=false, validate only
+ */
+export function terraformInit(stackDir: string, region = "us-east-1", options: { backend?: boolean } = {}): TerraformRun {
   requireTerraform();
   const dir = tempDir("tf-stack-");
   fs.cpSync(stackDir, dir, { recursive: true });
@@ -36,19 +39,20 @@ export function terraformInit(stackDir: string, region = "us-east-1"): Terraform
   fs.writeFileSync(cliConfig, mirror
     ? `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`
     : "");
-  fs.writeFileSync(path.join(dir, "zz_offline_override.tf.json"), JSON.stringify(offlineOverride(stackDir, region), null, 2));
+  const backend = options.backend ?? true;
+  fs.writeFileSync(path.join(dir, "zz_offline_override.tf.json"), JSON.stringify(offlineOverride(stackDir, region, backend), null, 2));
   const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
   const run = (args: string[]) => {
     const r = spawnSync("terraform", [...args], { cwd: dir, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     return { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   };
-  const init = run(["init", "-input=false", "-no-color", "-backend=true"]);
+  const init = run(["init", "-input=false", "-no-color", `-backend=${backend}`]);
   if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}\n${init.stderr}`);
   return { dir, run };
 }
 
 /** Mock credentials and skip flags for every aws provider block (aliases included), local state. */
-function offlineOverride(stackDir: string, region: string): object {
+function offlineOverride(stackDir: string, region: string, backend: boolean): object {
   const mock = {
     access_key: "mock-access-key", secret_key: "mock-secret-key", skip_credentials_validation: true,
     skip_requesting_account_id: true, skip_metadata_api_check: true, skip_region_validation: true,
@@ -56,15 +60,31 @@ function offlineOverride(stackDir: string, region: string): object {
   const providers = awsProviderBlocks(stackDir);
   return {
     provider: { aws: providers.length ? providers.map((p) => ({ ...p, ...mock, region: p.region ?? region })) : [{ ...mock, region }] },
-    terraform: { backend: { local: { path: "terraform.tfstate" } } },
+    ...(backend ? { terraform: { backend: { local: { path: "terraform.tfstate" } } } } : {}),
   };
 }
 
+/** The aws provider blocks of a stack (JSON or HCL), as alias and region. */
 function awsProviderBlocks(stackDir: string): Array<{ alias?: string; region?: string }> {
   const json = path.join(stackDir, "cdk.tf.json");
-  if (!fs.existsSync(json)) return [];
-  const blocks = JSON.parse(fs.readFileSync(json, "utf8")).provider?.aws ?? [];
-  return blocks.map((b: { alias?: string; region?: string }) => (b.alias ? { alias: b.alias, region: b.region } : { region: b.region }));
+  if (fs.existsSync(json)) {
+    const blocks = JSON.parse(fs.readFileSync(json, "utf8")).provider?.aws ?? [];
+    return blocks.map((b: { alias?: string; region?: string }) => (b.alias ? { alias: b.alias, region: b.region } : { region: b.region }));
+  }
+  const hcl = path.join(stackDir, "cdk.tf");
+  if (!fs.existsSync(hcl)) return [];
+  const blocks = fs.readFileSync(hcl, "utf8").match(/^provider "aws" \{[\s\S]*?^\}/gm) ?? [];
+  return blocks.map((b) => {
+    const alias = /^\s*alias\s*=\s*"([^"]+)"/m.exec(b)?.[1];
+    const region = /^\s*region\s*=\s*"([^"]+)"/m.exec(b)?.[1];
+    return alias ? { alias, region } : { region };
+  });
+}
+
+/** `terraform fmt -check` on the stack folder: the exit status and the files it would change. */
+export function fmtCheck(tf: TerraformRun): { status: number; files: string } {
+  const r = tf.run(["fmt", "-check", "-no-color"]);
+  return { status: r.status, files: r.stdout };
 }
 
 /** validate -json, returning the parsed diagnostics. */

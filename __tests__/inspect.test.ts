@@ -1,0 +1,278 @@
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { LayerValidationError } from "../modules/errors";
+import { formatInspectReport, inspectLayer, inspectProblems, InspectReport } from "../modules/inspect";
+import { ElfMachine, machineLabel } from "../modules/native-binaries";
+import { Architecture } from "../modules/runtime";
+import { repoRoot, tempDir, tree } from "./helpers/files";
+
+// cc builds for the machine the tests run on (x86-64 here and in CI); the other Lambda
+// architecture is an ELF header written by hand.
+const HOST = process.arch === "arm64" ? Architecture.ARM_64 : Architecture.X86_64;
+const OTHER = HOST === Architecture.ARM_64 ? Architecture.X86_64 : Architecture.ARM_64;
+const HOST_MACHINE = HOST.linuxMachine as ElfMachine;
+const OTHER_MACHINE = OTHER.linuxMachine as ElfMachine;
+
+/** A 64-byte ELF64 little-endian header for the other architecture (e_machine 62 or 183). */
+function otherArchElf(): Buffer {
+  const h = Buffer.alloc(64);
+  h.write("\x7fELF", 0, "latin1");
+  h[4] = 2; // ELFCLASS64
+  h[5] = 1; // little endian
+  h[6] = 1; // EI_VERSION
+  h.writeUInt16LE(3, 16); // ET_DYN
+  h.writeUInt16LE(OTHER === Architecture.ARM_64 ? 183 : 62, 18);
+  return h;
+}
+
+/** A real shared object from the C compiler. Fails loudly without one: the point is a real ELF. */
+function compileSharedObject(): Buffer {
+  const dir = tempDir("cc-");
+  fs.writeFileSync(path.join(dir, "x.c"), "int answer(void) { return 42; }\n");
+  try {
+    execFileSync("cc", ["-shared", "-fPIC", "-o", path.join(dir, "libx.so"), path.join(dir, "x.c")], { stdio: "pipe" });
+  } catch (e) {
+    throw new Error(`these tests need a C compiler as \`cc\` to build a real shared object: ${(e as Error).message}`);
+  }
+  return fs.readFileSync(path.join(dir, "libx.so"));
+}
+
+/** Zips a folder's content with Info-ZIP, the way people build layer zips by hand. */
+function zipFolder(dir: string, extraArgs: string[] = []): string {
+  const zip = path.join(tempDir("zip-"), "layer.zip");
+  execFileSync("zip", ["-q", "-r", "-X", ...extraArgs, zip, "."], { cwd: dir });
+  return zip;
+}
+
+const compiled = compileSharedObject();
+const PY = { runtimes: ["python3.12"] };
+
+/** A laid-out Python layer: two packages, a module, metadata, a shared object and two executables. */
+function pythonLayer(): string {
+  return tree({
+    "python/requests/__init__.py": "from .api import get\n",
+    "python/requests/api.py": "def get(url):\n    return url\n".repeat(40),
+    "python/requests-2.31.0.dist-info/METADATA": "Name: requests\nVersion: 2.31.0\n",
+    "python/numpy/__init__.py": "from .core import _multiarray\n",
+    "python/numpy/core/_multiarray.so": compiled,
+    "python/numpy/f2py-helper": { content: otherArchElf(), mode: 0o755 },
+    "python/six.py": "PY3 = True\n",
+    "bin/tool": { content: otherArchElf(), mode: 0o755 },
+  });
+}
+
+/** Python only: nothing in bin/ or lib/, which every runtime loads. */
+function pythonOnlyLayer(): string {
+  return tree({ "python/requests/__init__.py": "", "python/six.py": "PY3 = True\n" });
+}
+
+const sizeOf = (dir: string, rel: string) => fs.statSync(path.join(dir, rel)).size;
+
+describe("inspectLayer on a folder", () => {
+  const dir = pythonLayer();
+  const report = inspectLayer(dir, { ...PY, architectures: [OTHER.name] });
+
+  test("lists the top-level packages where Lambda puts them, leaving out metadata", () => {
+    expect(report.packages.map((p) => [p.name, p.path, p.files, p.loadedBy])).toEqual([
+      ["numpy", "/opt/python/numpy", 3, ["python3.12"]],
+      ["requests", "/opt/python/requests", 2, ["python3.12"]],
+      ["six.py", "/opt/python/six.py", 1, ["python3.12"]],
+    ]);
+    expect(report.packages[1].bytes).toBe(sizeOf(dir, "python/requests/__init__.py") + sizeOf(dir, "python/requests/api.py"));
+  });
+
+  test("sums the unzipped size and leaves the zipped size unknown", () => {
+    const all = ["python/requests/__init__.py", "python/requests/api.py", "python/requests-2.31.0.dist-info/METADATA",
+      "python/numpy/__init__.py", "python/numpy/core/_multiarray.so", "python/numpy/f2py-helper", "python/six.py", "bin/tool"];
+    expect(report.kind).toBe("folder");
+    expect(report.files).toBe(all.length);
+    expect(report.unzippedBytes).toBe(all.reduce((sum, rel) => sum + sizeOf(dir, rel), 0));
+    expect(report.zippedBytes).toBeUndefined();
+    expect(report.largestFiles[0]).toEqual({ name: "python/numpy/core/_multiarray.so", size: compiled.length });
+  });
+
+  test("reports the runtime as loading the layer", () => {
+    expect(report.layout).toEqual([expect.objectContaining({ runtime: "python3.12", loads: true, filesLoaded: 8 })]);
+    expect(report.layoutProblem).toBeUndefined();
+  });
+
+  test("finds the native binaries with their machines and the ones that do not match the declared architecture", () => {
+    expect(report.nativeBinaries).toEqual([
+      { name: "bin/tool", machine: OTHER_MACHINE },
+      { name: "python/numpy/core/_multiarray.so", machine: HOST_MACHINE },
+      { name: "python/numpy/f2py-helper", machine: OTHER_MACHINE },
+    ]);
+    expect(report.architectureProblems).toEqual([{ name: "python/numpy/core/_multiarray.so", machine: HOST_MACHINE }]);
+    expect(inspectProblems(report)).toEqual([`1 native binary built for another architecture than the declared ${OTHER.name}`]);
+  });
+
+  test("checks no architecture when none is given", () => {
+    const unchecked = inspectLayer(dir, PY);
+    expect(unchecked.nativeBinaries).toHaveLength(3);
+    expect(unchecked.architectureProblems).toEqual([]);
+    expect(inspectProblems(unchecked)).toEqual([]);
+  });
+
+  test("keeps the ten largest files, largest first", () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 12; i++) files[`python/pkg/f${String(i).padStart(2, "0")}.py`] = "x".repeat(i * 100);
+    const largest = inspectLayer(tree(files), PY).largestFiles;
+    expect(largest.map((f) => f.size)).toEqual([1200, 1100, 1000, 900, 800, 700, 600, 500, 400, 300]);
+    expect(largest[0].name).toBe("python/pkg/f12.py");
+  });
+
+  test("places a plain Python folder under python/, as the builder does", () => {
+    const plain = inspectLayer(tree({ "mylib/__init__.py": "X = 1\n", "helpers.py": "", "requirements.txt": "requests\n" }), PY);
+    expect(plain.placedUnder).toBe("python/");
+    expect(plain.packages.map((p) => p.path)).toEqual(["/opt/python/helpers.py", "/opt/python/mylib"]);
+    expect(plain.files).toBe(2); // requirements.txt is build input, not content
+    expect(plain.warnings).toContainEqual(expect.stringContaining("requirements.txt declares dependencies the builder installs"));
+  });
+
+  test("places a plain Node.js folder by its package.json name; a scoped package counts once", () => {
+    const manifest = JSON.stringify({ name: "@acme/left-pad" });
+    const plain = inspectLayer(tree({ "package.json": manifest, "index.js": "module.exports = 1;\n", "src/pad.js": "" }), { runtimes: ["nodejs20.x"] });
+    expect(plain.placedUnder).toBe("nodejs/node_modules/@acme/left-pad/");
+    expect(plain.packages).toEqual([{
+      name: "@acme/left-pad", path: "/opt/nodejs/node_modules/@acme/left-pad", files: 3, bytes: manifest.length + 20, loadedBy: ["nodejs20.x"],
+    }]);
+  });
+
+  test("lists scoped and unscoped npm packages of a laid-out folder, and the runtimes that load each", () => {
+    const laidOut = inspectLayer(tree({
+      "nodejs/node_modules/left-pad/index.js": "",
+      "nodejs/node_modules/left-pad/package.json": "{}",
+      "nodejs/node_modules/@scope/a/index.js": "",
+      "nodejs/node_modules/@scope/b/index.js": "",
+      "nodejs/node_modules/.package-lock.json": "{}",
+      "nodejs/node22/node_modules/only-22/index.js": "",
+    }), { runtimes: ["nodejs20.x", "nodejs22.x"] });
+    expect(laidOut.packages.map((p) => [p.path, p.loadedBy])).toEqual([
+      ["/opt/nodejs/node22/node_modules/only-22", ["nodejs22.x"]],
+      ["/opt/nodejs/node_modules/@scope/a", ["nodejs20.x", "nodejs22.x"]],
+      ["/opt/nodejs/node_modules/@scope/b", ["nodejs20.x", "nodejs22.x"]],
+      ["/opt/nodejs/node_modules/left-pad", ["nodejs20.x", "nodejs22.x"]],
+    ]);
+  });
+
+  test("says why a layout loads for no declared runtime instead of throwing", () => {
+    const wrong = inspectLayer(pythonOnlyLayer(), { runtimes: ["nodejs20.x"] });
+    expect(wrong.layout).toEqual([expect.objectContaining({ runtime: "nodejs20.x", loads: false, filesLoaded: 0 })]);
+    expect(wrong.layoutProblem).toContain("python/ serves a runtime that is not declared");
+    expect(inspectProblems(wrong)[0]).toMatch(/^no declared runtime loads anything: holds nothing the declared runtimes would load/);
+  });
+
+  test("refuses a missing target, an unknown runtime and an unknown architecture, naming the field", () => {
+    const fieldOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        expect(e).toBeInstanceOf(LayerValidationError);
+        return (e as LayerValidationError).field;
+      }
+      throw new Error("nothing was thrown");
+    };
+    expect(fieldOf(() => inspectLayer(path.join(tempDir(), "nope"), PY))).toBe("target");
+    expect(fieldOf(() => inspectLayer(dir, { runtimes: ["python2.7"] }))).toBe("runtimes");
+    expect(fieldOf(() => inspectLayer(dir, { ...PY, architectures: ["amd64"] }))).toBe("architectures");
+  });
+});
+
+describe("inspectLayer on a zip", () => {
+  const dir = pythonLayer();
+  const folder = inspectLayer(dir, { ...PY, architectures: [OTHER.name] });
+
+  // Deflated members are inflated only at their start; stored ones are read as they are.
+  test.each([["deflated", []], ["stored (zip -0)", ["-0"]]])("reads a %s zip's central directory and member headers", (_name, args) => {
+    const zip = zipFolder(dir, args as string[]);
+    const report = inspectLayer(zip, { ...PY, architectures: [OTHER.name] });
+
+    expect(report.kind).toBe("zip");
+    expect(report.zippedBytes).toBe(fs.statSync(zip).size);
+    expect(report.files).toBe(folder.files); // directory entries are not files
+    expect(report.unzippedBytes).toBe(folder.unzippedBytes);
+    expect(report.packages).toEqual(folder.packages);
+    expect(report.layout).toEqual(folder.layout);
+    // the executable bit comes from the members' external attributes
+    expect(report.nativeBinaries).toEqual(folder.nativeBinaries);
+    expect(report.architectureProblems).toEqual([{ name: "python/numpy/core/_multiarray.so", machine: HOST_MACHINE }]);
+    const so = report.largestFiles[0];
+    expect(so.name).toBe("python/numpy/core/_multiarray.so");
+    expect(so.size).toBe(compiled.length);
+    if (args.length === 0) expect(so.zippedSize).toBeLessThan(so.size);
+    else expect(so.zippedSize).toBe(so.size);
+  });
+
+  test("refuses a file that is not a zip, saying so", () => {
+    const notZip = path.join(tree({ "layer.zip": "just text\n".repeat(10) }), "layer.zip");
+    expect(() => inspectLayer(notZip, PY)).toThrow(/`target` is not a zip archive this inspector can read \(no end of central directory record\)/);
+  });
+});
+
+describe("formatInspectReport", () => {
+  const report: InspectReport = inspectLayer(zipFolder(pythonLayer()), { runtimes: ["python3.12", "nodejs20.x"], architectures: [OTHER.name] });
+  const text = formatInspectReport(report);
+  const lines = text.split("\n");
+
+  test("has a line per runtime, package, native binary and problem", () => {
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}python3\.12 {2}loads 8 of 8 files \(looks in \/opt\/python\/, /));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}nodejs20\.x {2}loads 1 of 8 files \(looks in \/opt\/nodejs\/node_modules\/, /));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}\/opt\/python\/requests +2 files .* python3\.12$/));
+    expect(lines).toContainEqual(`  ${machineLabel(HOST_MACHINE).padEnd(8)}  python/numpy/core/_multiarray.so`);
+    expect(lines).toContainEqual(`    python/numpy/core/_multiarray.so (${machineLabel(HOST_MACHINE)})`);
+    expect(lines).toContainEqual("Result: 1 problem(s)");
+    expect(text).toMatch(/^Layer .*layer\.zip \(zip\)\n {2}8 files, [\d.]+ KiB unzipped, [\d.]+ KiB zipped\n/);
+  });
+});
+
+describe("the cdktf-lambda-layers CLI", () => {
+  const cli = path.join(repoRoot, "bin", "cdktf-lambda-layers.ts");
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", cli, ...args], { cwd: repoRoot, encoding: "utf8" });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const dir = pythonLayer();
+
+  test("exits 0 and prints the report when the layer loads and the architectures match", () => {
+    const r = run("inspect", dir, "--runtime", "python3.12");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("\n  /opt/python/numpy ");
+    expect(r.stdout.trimEnd().split("\n").pop()).toBe("Result: OK");
+  });
+
+  test("exits 1 when a native binary does not match --arch, naming it", () => {
+    const r = run("inspect", zipFolder(dir), "--runtime", "python3.12", "--arch", OTHER.name);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`\n    python/numpy/core/_multiarray.so (${machineLabel(HOST_MACHINE)})\n`);
+  });
+
+  test("exits 1 when no declared runtime loads the layer", () => {
+    const r = run("inspect", pythonOnlyLayer(), "--runtime", "nodejs20.x");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\n {2}no declared runtime loads anything: /);
+  });
+
+  test("prints the report as JSON with --json", () => {
+    const r = run("inspect", dir, "--runtime", "python3.12", "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).packages.map((p: { path: string }) => p.path)).toEqual(["/opt/python/numpy", "/opt/python/requests", "/opt/python/six.py"]);
+  });
+
+  test.each([
+    ["no arguments", [], /no command given/],
+    ["an unknown command", ["check", dir, "--runtime", "python3.12"], /unknown command "check"/],
+    ["no --runtime", ["inspect", dir], /give at least one --runtime/],
+    ["an unknown runtime", ["inspect", dir, "--runtime", "python2.7"], /`--runtime` is not a Lambda runtime identifier/],
+    ["an unknown architecture", ["inspect", dir, "--runtime", "python3.12", "--arch", "amd64"], /`--arch` must be "x86_64" or "arm64"/],
+    ["an unknown option", ["inspect", dir, "--runtime", "python3.12", "--verbose"], /Unknown option '--verbose'/],
+    ["a missing target", ["inspect", path.join(dir, "nope"), "--runtime", "python3.12"], /is not an existing folder or zip file/],
+  ])("exits 2 and prints the usage for %s", (_name, args, message) => {
+    const r = run(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain("Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime>");
+  });
+});

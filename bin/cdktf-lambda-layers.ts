@@ -1,0 +1,109 @@
+// Command line entry for checks that are useful outside a cdktf app: `inspect` reports what a
+// layer folder or zip holds and fails a CI step when no runtime would load it or its native code
+// does not match the declared architecture; `report` reads a deployed rollout's outputs and
+// reports version numbers per region and drift.
+// Run with: node -r ts-node/register/transpile-only bin/cdktf-lambda-layers.ts inspect <folder|zip> …
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { LayerValidationError } from "../modules/errors";
+import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
+import { formatRolloutReport, outputsFromStateFile, outputsFromTerraform, rolloutReport } from "../modules/rollout-report";
+import { parseArchitectures, parseRuntimes } from "../modules/runtime";
+
+export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
+       cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
+
+  Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
+  --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs20.x (repeatable, required)
+  --arch     an architecture the layer is for (repeatable); native binaries are checked against it
+  --json     print the report as JSON instead of text
+
+  report     reads rollout-<id>.json from the synth output and each stack's outputs: from its local
+             terraform.tfstate, or with --terraform from \`terraform output -json\` in each stack folder
+             (after \`terraform init\`: any backend, Terraform Cloud included)
+
+Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, or the
+rollout drifts, 2 usage error.
+`;
+
+/** Runs the CLI; returns the exit code instead of exiting so that it can be called in-process. */
+export function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s)): number {
+  const usageError = (message: string) => {
+    err(`error: ${message}\n\n${USAGE}`);
+    return 2;
+  };
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    return usageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const [command, target, ...rest] = positionals;
+  if (command === "report") return report(target, rest, values, out, err, usageError);
+  if (command !== "inspect") return usageError(command === undefined ? "no command given" : `unknown command ${JSON.stringify(command)}`);
+  if (target === undefined) return usageError("inspect needs a folder or zip to look at");
+  if (rest.length > 0) return usageError(`unexpected arguments: ${rest.join(" ")}`);
+  if (!values.runtime?.length) return usageError("give at least one --runtime, such as --runtime python3.12");
+  if (!fs.existsSync(target)) return usageError(`${JSON.stringify(target)} is not an existing folder or zip file`);
+  // Bad runtime or architecture names are usage errors; problems with the layer itself are not.
+  try {
+    parseRuntimes(values.runtime, "--runtime");
+    parseArchitectures(values.arch, "--arch");
+  } catch (e) {
+    if (e instanceof LayerValidationError) return usageError(e.message);
+    throw e;
+  }
+
+  try {
+    const report = inspectLayer(target, { runtimes: values.runtime, architectures: values.arch });
+    out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report));
+    return inspectProblems(report).length === 0 ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof LayerValidationError)) throw e;
+    err(`error: ${e.message}\n`);
+    return 1;
+  }
+}
+
+function report(
+  id: string | undefined, rest: string[], values: ReturnType<typeof parse>["values"],
+  out: (s: string) => void, err: (s: string) => void, usageError: (m: string) => number,
+): number {
+  if (id === undefined) return usageError("report needs the rollout's id (the second argument of new LayerRollout)");
+  if (rest.length > 0) return usageError(`unexpected arguments: ${rest.join(" ")}`);
+  const outdir = values.outdir ?? "cdktf.out";
+  try {
+    const result = rolloutReport(outdir, id, values.terraform ? outputsFromTerraform : outputsFromStateFile);
+    out(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatRolloutReport(result)}\n`);
+    return result.drift ? 1 : 0;
+  } catch (e) {
+    err(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      runtime: { type: "string", multiple: true },
+      arch: { type: "string", multiple: true },
+      json: { type: "boolean" },
+      outdir: { type: "string" },
+      terraform: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,472 @@
+// Looks inside a layer before (a source folder) or after (a zip) it is built and reports what
+// Lambda would see under /opt: which runtimes load it, which packages it holds, how big it is,
+// what native code it carries and whether that code runs on the declared architectures.
+// Read-only: it never builds, installs or extracts. A zip is read through its central directory,
+// and only the first bytes of members that may be native code are inflated.
+import * as fs from "fs";
+import * as path from "path";
+import * as zlib from "zlib";
+import { declaresNpmDependencies } from "./dependencies";
+import { LayerValidationError } from "./errors";
+import { checkLayout, isLaidOut, isLoadedBy, plainFolderPrefix, searchPaths } from "./layout";
+import {
+  architectureMismatches, BinaryCandidate, ELF_IDENT_BYTES, elfMachine, findNativeBinaries, isNativeCandidate, machineLabel,
+  NativeBinary,
+} from "./native-binaries";
+import { parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
+import { compareBytes, walkSource } from "./source-files";
+
+export interface InspectOptions {
+  /** Runtimes the layer is meant for, such as ["python3.12"]. */
+  readonly runtimes: readonly string[];
+  /** Architectures the layer is meant for ("x86_64", "arm64"); undefined checks nothing (Lambda: any). */
+  readonly architectures?: readonly string[];
+}
+
+/** How one runtime sees the layer. */
+export interface RuntimeLayout {
+  readonly runtime: string;
+  /** True when the runtime finds at least one file on its search paths. */
+  readonly loads: boolean;
+  /** How many of the layer's files are on its search paths. */
+  readonly filesLoaded: number;
+  /** Where it looks, as /opt/… folders. */
+  readonly searchPaths: readonly string[];
+}
+
+/** A top-level package on a search path, such as /opt/python/requests. */
+export interface LayerPackage {
+  /** The import or package name: "requests", "@scope/name", "six.py". */
+  readonly name: string;
+  /** Where Lambda puts it: "/opt/python/requests". */
+  readonly path: string;
+  readonly files: number;
+  readonly bytes: number;
+  /** The declared runtimes that load it. */
+  readonly loadedBy: readonly string[];
+}
+
+export interface InspectedFile {
+  /** Path inside the archive (for a folder: after placement). */
+  readonly name: string;
+  readonly size: number;
+  /** Compressed size inside a zip; undefined for a folder. */
+  readonly zippedSize?: number;
+}
+
+export interface InspectReport {
+  readonly target: string;
+  readonly kind: "folder" | "zip";
+  /** Prefix a plain package folder would be placed under ("" when laid out, and for zips). */
+  readonly placedUnder: string;
+  readonly files: number;
+  readonly runtimes: readonly string[];
+  readonly architectures?: readonly string[];
+  readonly layout: readonly RuntimeLayout[];
+  /** Why no declared runtime loads anything; undefined when at least one does. */
+  readonly layoutProblem?: string;
+  /** Runtimes that load nothing, stray content, dependencies not installed by an inspection. */
+  readonly warnings: readonly string[];
+  readonly packages: readonly LayerPackage[];
+  readonly unzippedBytes: number;
+  /** Size of the zip; undefined for a folder (inspecting does not build it). */
+  readonly zippedBytes?: number;
+  /** The ten largest files, largest first. */
+  readonly largestFiles: readonly InspectedFile[];
+  readonly nativeBinaries: readonly NativeBinary[];
+  /** Native binaries no declared architecture can load; empty when no architecture is declared. */
+  readonly architectureProblems: readonly NativeBinary[];
+}
+
+export const inspectErrors = {
+  targetMissing: (target: string) =>
+    new LayerValidationError("target", target, "is not an existing folder or zip file",
+      "pass the layer's source folder (what `source` names) or a layer zip"),
+
+  notAZip: (target: string, why: string) =>
+    new LayerValidationError("target", target, `is not a zip archive this inspector can read (${why})`,
+      "pass a zip written by the builder or by `zip -r`, or the layer's source folder"),
+};
+
+const LARGEST = 10;
+
+/**
+ * Reports what a layer folder or zip holds and how the given runtimes and architectures see it.
+ * @throws LayerValidationError for an unknown runtime or architecture, a missing target, an
+ *   unreadable zip, or a plain folder the builder could not place.
+ */
+export function inspectLayer(target: string, options: InspectOptions): InspectReport {
+  const runtimes = parseRuntimes([...options.runtimes], "runtimes");
+  const architectures = parseArchitectures(options.architectures ? [...options.architectures] : undefined, "architectures");
+  if (!fs.existsSync(target)) throw inspectErrors.targetMissing(target);
+  const contents = fs.statSync(target).isDirectory() ? readFolder(target, runtimes) : readZip(target);
+  const { files, nativeBinaries } = contents;
+  const names = files.map((f) => f.name);
+
+  const layout = runtimes.map((r) => {
+    const filesLoaded = names.filter((n) => isLoadedBy(n, r)).length;
+    return { runtime: r.name, loads: filesLoaded > 0, filesLoaded, searchPaths: lookedIn(r) };
+  });
+  let layoutProblem: string | undefined;
+  const warnings = [...contents.notes];
+  try {
+    warnings.unshift(...checkLayout(target, names, runtimes));
+  } catch (e) {
+    if (!(e instanceof LayerValidationError)) throw e;
+    layoutProblem = e.problem;
+  }
+
+  return {
+    target,
+    kind: contents.kind,
+    placedUnder: contents.placedUnder,
+    files: files.length,
+    runtimes: runtimes.map((r) => r.name),
+    architectures: architectures?.map((a) => a.name),
+    layout,
+    layoutProblem,
+    warnings,
+    packages: packagesOf(files, runtimes),
+    unzippedBytes: files.reduce((sum, f) => sum + f.size, 0),
+    zippedBytes: contents.zippedBytes,
+    largestFiles: [...files].sort((a, b) => b.size - a.size || compareBytes(a.name, b.name)).slice(0, LARGEST),
+    nativeBinaries,
+    architectureProblems: architectureMismatches(nativeBinaries, architectures),
+  };
+}
+
+/** The reasons a report fails a check (what makes the CLI exit 1); empty when it passes. */
+export function inspectProblems(report: InspectReport): string[] {
+  const problems: string[] = [];
+  if (!report.layout.some((l) => l.loads)) {
+    problems.push(`no declared runtime loads anything: ${report.layoutProblem ?? "the layer holds no files"}`);
+  }
+  if (report.architectureProblems.length > 0) {
+    const n = report.architectureProblems.length;
+    problems.push(`${n} native binar${n === 1 ? "y" : "ies"} built for another architecture than the declared ${report.architectures?.join(" and ")}`);
+  }
+  return problems;
+}
+
+/** A plain-text report, one section per aspect, for people reading a terminal or a CI log. */
+export function formatInspectReport(report: InspectReport): string {
+  const lines: string[] = [];
+  const placed = report.kind === "zip" ? "zip" : report.placedUnder ? `plain folder, placed under ${report.placedUnder}` : "folder, laid out";
+  lines.push(`Layer ${report.target} (${placed})`);
+  const zipped = report.zippedBytes === undefined ? "" : `, ${formatBytes(report.zippedBytes)} zipped`;
+  lines.push(`  ${report.files} files, ${formatBytes(report.unzippedBytes)} unzipped${zipped}`);
+
+  lines.push("", "Runtimes:");
+  const rw = Math.max(...report.layout.map((l) => l.runtime.length));
+  for (const l of report.layout) {
+    const verdict = l.loads ? `loads ${l.filesLoaded} of ${report.files} files` : "loads nothing";
+    lines.push(`  ${l.runtime.padEnd(rw)}  ${verdict} (looks in ${l.searchPaths.join(", ")})`);
+  }
+  if (report.layoutProblem) lines.push(`  problem: ${report.layoutProblem}`);
+
+  lines.push("", `Packages (${report.packages.length}):`);
+  if (report.packages.length === 0) lines.push("  none on a runtime search path");
+  const pw = Math.max(0, ...report.packages.map((p) => p.path.length));
+  for (const p of report.packages) {
+    const by = p.loadedBy.length > 0 ? p.loadedBy.join(", ") : "no declared runtime";
+    lines.push(`  ${p.path.padEnd(pw)}  ${String(p.files).padStart(5)} files  ${formatBytes(p.bytes).padStart(10)}  ${by}`);
+  }
+
+  lines.push("", "Largest files:");
+  if (report.largestFiles.length === 0) lines.push("  none");
+  for (const f of report.largestFiles) {
+    const z = f.zippedSize === undefined ? "" : ` (${formatBytes(f.zippedSize)} zipped)`;
+    lines.push(`  ${formatBytes(f.size).padStart(10)}  ${f.name}${z}`);
+  }
+
+  lines.push("", `Native binaries (${report.nativeBinaries.length}):`);
+  if (report.nativeBinaries.length === 0) lines.push("  none");
+  for (const b of report.nativeBinaries) lines.push(`  ${machineLabel(b.machine).padEnd(8)}  ${b.name}`);
+
+  lines.push("", "Architecture:");
+  if (!report.architectures) {
+    lines.push("  none declared, nothing checked (pass --arch to check)");
+  } else if (report.architectureProblems.length === 0) {
+    lines.push(`  declared ${report.architectures.join(", ")}: every native binary matches`);
+  } else {
+    lines.push(`  declared ${report.architectures.join(", ")}: these native binaries cannot load there:`);
+    for (const b of report.architectureProblems) lines.push(`    ${b.name} (${machineLabel(b.machine)})`);
+  }
+
+  if (report.warnings.length > 0) {
+    lines.push("", "Warnings:");
+    for (const w of report.warnings) lines.push(`  ${w}`);
+  }
+  const problems = inspectProblems(report);
+  lines.push("", problems.length === 0 ? "Result: OK" : `Result: ${problems.length} problem(s)`);
+  for (const p of problems) lines.push(`  ${p}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function lookedIn(r: Runtime): string[] {
+  return [...searchPaths(r), "bin", "lib"].map((p) => (p === "" ? "/opt/" : `/opt/${p}/`));
+}
+
+interface Contents {
+  readonly kind: "folder" | "zip";
+  readonly placedUnder: string;
+  readonly files: InspectedFile[];
+  readonly nativeBinaries: NativeBinary[];
+  readonly zippedBytes?: number;
+  readonly notes: string[];
+}
+
+// ---- folders ----------------------------------------------------------------------------------
+
+/** The files as the builder would archive them: same walk, same placement, same skipped manifests. */
+function readFolder(target: string, runtimes: Runtime[]): Contents {
+  const tops = fs.readdirSync(target).filter((name) => !name.startsWith("."));
+  const laidOut = isLaidOut(tops);
+  const placedUnder = laidOut ? "" : plainFolderPrefix(target, runtimes, nodePackageName(target, runtimes));
+  const families = new Set(runtimes.map((r) => r.family));
+  const notes: string[] = [];
+
+  // requirements.txt is build input, not content; say that its packages are not inspected.
+  const skip = new Set<string>();
+  if (families.has(RuntimeFamily.PYTHON)) {
+    for (const rel of laidOut ? ["python/requirements.txt", "requirements.txt"] : ["requirements.txt"]) {
+      if (!fs.existsSync(path.join(target, rel))) continue;
+      skip.add(rel);
+      notes.push(`${rel} declares dependencies the builder installs; they are not in this folder, so this report leaves them out`);
+    }
+  }
+  if (families.has(RuntimeFamily.NODEJS)) {
+    const rel = laidOut ? "nodejs/package.json" : "package.json";
+    const manifest = path.join(target, rel);
+    if (fs.existsSync(manifest) && !fs.existsSync(path.join(path.dirname(manifest), "node_modules")) && declaresNpmDependencies(manifest)) {
+      notes.push(`${rel} declares dependencies the builder installs; they are not in this folder, so this report leaves them out`);
+    }
+  }
+
+  const candidates: BinaryCandidate[] = walkSource(target, { reportAs: target })
+    .filter((f) => !skip.has(f.rel))
+    .map((f) => ({ name: placedUnder + f.rel, abs: f.abs, size: f.size, mode: f.executable ? 0o755 : 0o644 }));
+  return {
+    kind: "folder",
+    placedUnder,
+    files: candidates.map((f) => ({ name: f.name, size: f.size })),
+    nativeBinaries: findNativeBinaries(candidates),
+    notes,
+  };
+}
+
+function nodePackageName(source: string, runtimes: Runtime[]): string | undefined {
+  if (!runtimes.every((r) => r.family === RuntimeFamily.NODEJS)) return undefined;
+  try {
+    const name = JSON.parse(fs.readFileSync(path.join(source, "package.json"), "utf8")).name;
+    return typeof name === "string" && name.length > 0 ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- zips -------------------------------------------------------------------------------------
+
+interface ZipMember {
+  readonly name: string;
+  readonly size: number;
+  readonly zippedSize: number;
+  readonly method: number;
+  readonly flags: number;
+  /** Unix mode from the external attributes; 0 when the zip was not made on Unix. */
+  readonly mode: number;
+  readonly localHeaderOffset: number;
+}
+
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EOCD = 0x06064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+/** Compressed bytes tried for a member's first bytes; a dynamic deflate header fits in the first. */
+const INFLATE_STEPS = [1024, 64 * 1024];
+
+function readZip(target: string): Contents {
+  const fd = fs.openSync(target, "r");
+  try {
+    const zipSize = fs.fstatSync(fd).size;
+    const members = readCentralDirectory(fd, zipSize, target)
+      .filter((m) => !m.name.endsWith("/") && (m.mode & S_IFMT) !== S_IFDIR)
+      .sort((a, b) => compareBytes(a.name, b.name)); // zip order is whatever the writer walked: report in path order
+    const nativeBinaries: NativeBinary[] = [];
+    for (const m of members) {
+      // a symlink's data is its target path, never code
+      if ((m.mode & S_IFMT) === S_IFLNK || !isNativeCandidate(m.name, m.mode, m.size)) continue;
+      const head = memberHead(fd, m, target);
+      const machine = head && elfMachine(head);
+      if (machine) nativeBinaries.push({ name: m.name, machine });
+    }
+    return {
+      kind: "zip",
+      placedUnder: "",
+      files: members.map((m) => ({ name: m.name, size: m.size, zippedSize: m.zippedSize })),
+      nativeBinaries,
+      zippedBytes: zipSize,
+      notes: [],
+    };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buf, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buf.subarray(0, done);
+}
+
+function readCentralDirectory(fd: number, zipSize: number, target: string): ZipMember[] {
+  // The end record is 22 bytes plus a comment of up to 65,535 bytes, so it lies in the last 65,557.
+  const tailStart = Math.max(0, zipSize - (22 + 0xffff));
+  const tail = readAt(fd, tailStart, zipSize - tailStart);
+  let eocd = -1;
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) === EOCD) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw inspectErrors.notAZip(target, "no end of central directory record");
+  let count = tail.readUInt16LE(eocd + 10);
+  let cdSize = tail.readUInt32LE(eocd + 12);
+  let cdOffset = tail.readUInt32LE(eocd + 16);
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
+    ({ count, cdSize, cdOffset } = readZip64End(fd, tailStart + eocd, target));
+  }
+  if (cdOffset + cdSize > zipSize) throw inspectErrors.notAZip(target, "the central directory lies past the end of the file");
+
+  const cd = readAt(fd, cdOffset, cdSize);
+  const members: ZipMember[] = [];
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw inspectErrors.notAZip(target, `central directory record ${i + 1} is damaged`);
+    const madeOnUnix = cd[p + 5] === 3;
+    const nameLen = cd.readUInt16LE(p + 28);
+    const extraLen = cd.readUInt16LE(p + 30);
+    const commentLen = cd.readUInt16LE(p + 32);
+    const name = cd.toString("utf8", p + 46, p + 46 + nameLen);
+    let zippedSize = cd.readUInt32LE(p + 20);
+    let size = cd.readUInt32LE(p + 24);
+    let localHeaderOffset = cd.readUInt32LE(p + 42);
+    // Fields that overflow 32 bits move, in this order, into the ZIP64 extra field (id 1).
+    const extra = cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen);
+    for (let e = 0; e + 4 <= extra.length;) {
+      const id = extra.readUInt16LE(e);
+      const len = extra.readUInt16LE(e + 2);
+      if (id === 1) {
+        let q = e + 4;
+        const next = () => {
+          const v = Number(extra.readBigUInt64LE(q));
+          q += 8;
+          return v;
+        };
+        if (size === 0xffffffff) size = next();
+        if (zippedSize === 0xffffffff) zippedSize = next();
+        if (localHeaderOffset === 0xffffffff) localHeaderOffset = next();
+      }
+      e += 4 + len;
+    }
+    members.push({
+      name,
+      size,
+      zippedSize,
+      method: cd.readUInt16LE(p + 10),
+      flags: cd.readUInt16LE(p + 8),
+      mode: madeOnUnix ? cd.readUInt32LE(p + 38) >>> 16 : 0,
+      localHeaderOffset,
+    });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return members;
+}
+
+function readZip64End(fd: number, eocdPosition: number, target: string): { count: number; cdSize: number; cdOffset: number } {
+  const locator = eocdPosition >= 20 ? readAt(fd, eocdPosition - 20, 20) : Buffer.alloc(0);
+  if (locator.length < 20 || locator.readUInt32LE(0) !== ZIP64_LOCATOR) {
+    throw inspectErrors.notAZip(target, "ZIP64 sizes without a ZIP64 end record locator");
+  }
+  const end = readAt(fd, Number(locator.readBigUInt64LE(8)), 56);
+  if (end.length < 56 || end.readUInt32LE(0) !== ZIP64_EOCD) throw inspectErrors.notAZip(target, "damaged ZIP64 end record");
+  return { count: Number(end.readBigUInt64LE(32)), cdSize: Number(end.readBigUInt64LE(40)), cdOffset: Number(end.readBigUInt64LE(48)) };
+}
+
+/** Up to the first 64 bytes of a member's content, or undefined when they cannot be had cheaply. */
+function memberHead(fd: number, m: ZipMember, target: string): Buffer | undefined {
+  if (m.flags & 1) return undefined; // encrypted
+  const local = readAt(fd, m.localHeaderOffset, 30);
+  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw inspectErrors.notAZip(target, `the local header of ${m.name} is missing`);
+  const dataStart = m.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  if (m.method === 0) return readAt(fd, dataStart, Math.min(64, m.zippedSize));
+  if (m.method !== 8) return undefined; // bzip2, LZMA, …: Lambda's extractor does not read them either
+  for (const step of INFLATE_STEPS) {
+    const take = Math.min(step, m.zippedSize);
+    try {
+      // SYNC_FLUSH makes zlib return what a truncated stream decodes to instead of failing.
+      const out = zlib.inflateRawSync(readAt(fd, dataStart, take), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      if (out.length >= ELF_IDENT_BYTES || take === m.zippedSize) return out.subarray(0, 64);
+    } catch {
+      return undefined; // damaged data: unzip reports it, this report only names machines
+    }
+  }
+  return undefined;
+}
+
+// ---- packages ---------------------------------------------------------------------------------
+
+/** Folders whose entries are packages, most specific first (python/lib/… before python/). */
+const PACKAGE_ROOTS: readonly RegExp[] = [
+  /^(python\/lib\/python\d+\.\d+\/site-packages)\/([^/]+)/,
+  /^(python)\/([^/]+)/,
+  /^(nodejs\/node\d+\/node_modules)\/((?:@[^/]+\/)?[^/]+)/,
+  /^(nodejs\/node_modules)\/((?:@[^/]+\/)?[^/]+)/,
+  /^(ruby\/gems\/[^/]+\/gems)\/([^/]+)/,
+  /^(ruby\/lib)\/([^/]+)/,
+  /^(java\/lib)\/([^/]+)/,
+];
+
+/** Entries beside packages that are metadata, caches or vendored libraries, not importable names. */
+function isPackageName(name: string): boolean {
+  const last = name.slice(name.lastIndexOf("/") + 1);
+  return !last.startsWith(".") && last !== "__pycache__" && !/\.(dist-info|egg-info|libs|pth)$/.test(last);
+}
+
+function packagesOf(files: readonly InspectedFile[], runtimes: readonly Runtime[]): LayerPackage[] {
+  const byRoot = new Map<string, { name: string; files: string[]; bytes: number }>();
+  for (const f of files) {
+    const m = PACKAGE_ROOTS.map((re) => re.exec(f.name)).find((x) => x !== null);
+    if (!m || !isPackageName(m[2])) continue;
+    const root = `${m[1]}/${m[2]}`;
+    const entry = byRoot.get(root) ?? { name: m[2], files: [], bytes: 0 };
+    entry.files.push(f.name);
+    entry.bytes += f.size;
+    byRoot.set(root, entry);
+  }
+  return [...byRoot.entries()]
+    .sort(([a], [b]) => compareBytes(a, b))
+    .map(([root, p]) => ({
+      name: p.name,
+      path: `/opt/${root}`,
+      files: p.files.length,
+      bytes: p.bytes,
+      loadedBy: runtimes.filter((r) => p.files.some((n) => isLoadedBy(n, r))).map((r) => r.name),
+    }));
+}
