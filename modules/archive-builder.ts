@@ -9,7 +9,7 @@ import picomatch from "picomatch";
 import { DependencyManifest, installDependencies } from "./dependencies";
 import { errors } from "./errors";
 import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
-import { compressAll } from "./parallel-deflate";
+import { compressAll, sharedContents } from "./parallel-deflate";
 import { Architecture, Runtime } from "./runtime";
 import { secretByContent, secretByName } from "./secrets";
 import { compareBytes, walkSource } from "./source-files";
@@ -146,7 +146,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   let record = readIndex(cacheDir, metadataKey);
   let cache: BuiltArchive["cache"] = "metadata-hit";
   if (!record) {
-    const contents = files.map((f) => fs.readFileSync(f.abs));
+    const contents = sharedContents(files.map((f) => f.size), (i, into) => readInto(files[i].abs, into), (i) => files[i].sourceRel);
     checkSecretContents(files, contents, reportAs, options.allowSecrets);
     const contentKey = contentFingerprint(optionsKey, files, contents);
     record = readIndex(cacheDir, contentKey);
@@ -228,26 +228,43 @@ function writeArchive(
   const dataByName = new Map(files.map((f, i) => [f.name, contents[i]]));
   const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
   const fd = fs.openSync(tmp, "w");
+  const hash = crypto.createHash("sha256");
+  let zippedBytes: number;
   try {
     const compressed = compressAll(entries.map((e) => dataByName.get(e.name)));
-    writeZipToFd(fd, entries, (i) => compressed[i]);
+    zippedBytes = writeZipToFd(fd, entries, (i) => compressed[i], (chunk) => hash.update(chunk));
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     throw e;
   }
   fs.closeSync(fd);
-  const bytes = fs.readFileSync(tmp);
-  const digest = crypto.createHash("sha256").update(bytes).digest();
+  const digest = hash.digest();
   const sha256 = digest.toString("hex");
   fs.renameSync(tmp, archivePath(cacheDir, sha256));
   return {
     sha256,
     base64Sha256: digest.toString("base64"),
-    zippedBytes: bytes.length,
+    zippedBytes,
     unzippedBytes,
     entries: files.map((f) => f.name),
   };
+}
+
+/** Reads a whole file into `into`; returns the bytes read (one more than fits when the file grew). */
+function readInto(file: string, into: Buffer): number {
+  const fd = fs.openSync(file, "r");
+  try {
+    let got = 0;
+    while (got < into.length) {
+      const n = fs.readSync(fd, into, got, into.length - got, null);
+      if (n === 0) return got;
+      got += n;
+    }
+    return fs.readSync(fd, Buffer.alloc(1), 0, 1, null) === 0 ? got : got + 1;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function archivePath(cacheDir: string, sha256: string): string {

@@ -1,7 +1,8 @@
 // Compresses many entries on worker threads while the caller stays synchronous (constructs are
 // built synchronously): the main thread hands out work, then sleeps on an Atomics counter and
-// drains results with receiveMessageOnPort. Each entry is compressed exactly as compressEntry
-// does, so the bytes do not depend on how many threads ran.
+// drains results with receiveMessageOnPort. Input and output live in SharedArrayBuffers, so no
+// content is copied between threads; messages carry only offsets, sizes and checksums. Each entry
+// is compressed exactly as compressEntry does, so the bytes do not depend on the thread count.
 import * as os from "os";
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "worker_threads";
 import { CompressedEntry, compressEntry, DEFLATE_LEVEL } from "./zip-writer";
@@ -10,29 +11,31 @@ import { CompressedEntry, compressEntry, DEFLATE_LEVEL } from "./zip-writer";
 const PARALLEL_THRESHOLD_BYTES = 4 * 1024 * 1024;
 
 // Plain JavaScript evaluated in the worker: no loader or transpiler needed, whatever runs the caller.
+// A deflated entry is only kept when smaller than its input, so it always fits in the input's slot
+// of the output buffer.
 const WORKER_SOURCE = `
 const { workerData } = require("worker_threads");
 const zlib = require("zlib");
 const { port, signal, level } = workerData;
 const done = new Int32Array(signal);
-port.on("message", ({ shared, jobs }) => {
+port.on("message", ({ input, output, jobs }) => {
+  const inView = Buffer.from(input);
+  const outView = Buffer.from(output);
   let batch = [];
-  let batchBytes = 0;
   const flush = () => {
     port.postMessage(batch);
     batch = [];
-    batchBytes = 0;
     Atomics.add(done, 0, 1);
     Atomics.notify(done, 0);
   };
-  for (const job of jobs) {
-    const data = Buffer.from(shared, job.offset, job.length);
+  for (const [index, offset, length] of jobs) {
+    const data = inView.subarray(offset, offset + length);
     const crc32 = zlib.crc32(data) >>> 0;
     const deflated = zlib.deflateRawSync(data, { level });
-    const stored = deflated.length >= data.length;
-    batch.push({ index: job.index, crc32, method: stored ? 0 : 8, size: data.length, compressed: stored ? null : deflated });
-    batchBytes += deflated.length;
-    if (batch.length >= 256 || batchBytes >= 1 << 20) flush();
+    const stored = deflated.length >= length;
+    if (!stored) deflated.copy(outView, offset);
+    batch.push([index, crc32, stored ? 0 : 8, stored ? length : deflated.length]);
+    if (batch.length >= 512) flush();
   }
   if (batch.length > 0) flush();
 });
@@ -44,6 +47,24 @@ export function defaultThreads(): number {
 }
 
 /**
+ * Reads files into one shared buffer, each as a view: compressAll then hands them to its threads
+ * without copying.
+ * @throws Error naming the file when it changed size since it was listed
+ */
+export function sharedContents(sizes: readonly number[], read: (index: number, into: Buffer) => number, name: (index: number) => string): Buffer[] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const all = Buffer.from(new SharedArrayBuffer(Math.max(1, total)));
+  let offset = 0;
+  return sizes.map((size, i) => {
+    const view = all.subarray(offset, offset + size);
+    const got = read(i, view);
+    if (got !== size) throw new Error(`${name(i)} changed while the archive was being built (${size} bytes listed, ${got} read): build again`);
+    offset += size;
+    return view;
+  });
+}
+
+/**
  * Compresses every buffer (undefined: a directory) and returns the results in input order.
  * @param threads worker threads to use; 1 compresses on the calling thread
  */
@@ -51,26 +72,24 @@ export function compressAll(contents: ReadonlyArray<Buffer | undefined>, threads
   const total = contents.reduce((sum, c) => sum + (c?.length ?? 0), 0);
   if (threads <= 1 || total < PARALLEL_THRESHOLD_BYTES) return contents.map((c) => compressEntry(c, level));
 
+  const input = inputBuffer(contents);
+  const output = new SharedArrayBuffer(input.byteLength);
+  const outView = Buffer.from(output);
   const results: CompressedEntry[] = new Array(contents.length);
-  const jobs: Array<Array<{ index: number; offset: number; length: number }>> = Array.from({ length: threads }, () => []);
-  // One shared copy of the input: the threads read it in place instead of each receiving a clone.
-  const shared = new SharedArrayBuffer(total);
-  const sharedView = Buffer.from(shared);
+  const jobs: Array<Array<[number, number, number]>> = Array.from({ length: threads }, () => []);
   const load = new Array(threads).fill(0);
   // Largest first onto the least loaded thread: the threads finish together.
   const order = contents.map((_, i) => i).sort((a, b) => (contents[b]?.length ?? 0) - (contents[a]?.length ?? 0));
   let pending = 0;
-  let offset = 0;
   for (const index of order) {
     const data = contents[index];
     if (!data || data.length === 0) {
       results[index] = compressEntry(data, level);
       continue;
     }
-    const t = load.indexOf(Math.min(...load));
-    data.copy(sharedView, offset);
-    jobs[t].push({ index, offset, length: data.length });
-    offset += data.length;
+    let t = 0;
+    for (let k = 1; k < threads; k++) if (load[k] < load[t]) t = k;
+    jobs[t].push([index, input.offsets[index], data.length]);
     load[t] += data.length;
     pending++;
   }
@@ -86,7 +105,7 @@ export function compressAll(contents: ReadonlyArray<Buffer | undefined>, threads
       worker.unref();
       workers.push(worker);
       ports.push(port1);
-      port1.postMessage({ shared, jobs: batch });
+      port1.postMessage({ input: input.buffer, output, jobs: batch });
     }
     while (pending > 0) {
       // Read the counter before draining: a result posted after this read also bumps the
@@ -95,11 +114,10 @@ export function compressAll(contents: ReadonlyArray<Buffer | undefined>, threads
       let drained = false;
       for (const port of ports) {
         for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-          for (const r of m.message as Array<{ index: number; crc32: number; method: 0 | 8; size: number; compressed: Uint8Array | null }>) {
-            results[r.index] = {
-              crc32: r.crc32, method: r.method, size: r.size,
-              compressed: r.compressed ? Buffer.from(r.compressed.buffer, r.compressed.byteOffset, r.compressed.byteLength) : contents[r.index]!,
-            };
+          for (const [index, crc32, method, compressedSize] of m.message as Array<[number, number, 0 | 8, number]>) {
+            const data = contents[index]!;
+            const start = input.offsets[index];
+            results[index] = { crc32, method, size: data.length, compressed: method === 8 ? outView.subarray(start, start + compressedSize) : data };
             pending--;
           }
           drained = true;
@@ -112,4 +130,26 @@ export function compressAll(contents: ReadonlyArray<Buffer | undefined>, threads
     for (const worker of workers) void worker.terminate();
   }
   return results;
+}
+
+/** The shared buffer holding every input, and each input's offset in it (copied only when needed). */
+function inputBuffer(contents: ReadonlyArray<Buffer | undefined>): { buffer: SharedArrayBuffer; byteLength: number; offsets: number[] } {
+  const first = contents.find((c) => c && c.length > 0);
+  const shared = first?.buffer;
+  if (shared instanceof SharedArrayBuffer && contents.every((c) => !c || c.length === 0 || c.buffer === shared)) {
+    return { buffer: shared, byteLength: shared.byteLength, offsets: contents.map((c) => c?.byteOffset ?? 0) };
+  }
+  const total = contents.reduce((sum, c) => sum + (c?.length ?? 0), 0);
+  const buffer = new SharedArrayBuffer(total);
+  const view = Buffer.from(buffer);
+  let offset = 0;
+  const offsets = contents.map((c) => {
+    const at = offset;
+    if (c) {
+      c.copy(view, offset);
+      offset += c.length;
+    }
+    return at;
+  });
+  return { buffer, byteLength: total, offsets };
 }

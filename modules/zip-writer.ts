@@ -52,13 +52,37 @@ export function writeZipToFd(
   fd: number,
   entries: readonly ZipEntry[],
   compressed: (index: number) => CompressedEntry,
+  onBytes?: (chunk: Buffer) => void,
 ): number {
   const central: Buffer[] = [];
   let offset = 0;
+  // Headers and contents are queued and written with writev in batches: one syscall per batch, not per piece.
+  let queue: Buffer[] = [];
+  let queued = 0;
+  const flush = () => {
+    let pending = queue;
+    while (pending.length > 0) {
+      let written = fs.writevSync(fd, pending);
+      const rest: Buffer[] = [];
+      for (const piece of pending) {
+        if (written >= piece.length) written -= piece.length;
+        else {
+          rest.push(piece.subarray(written));
+          written = 0;
+        }
+      }
+      pending = rest;
+    }
+    queue = [];
+    queued = 0;
+  };
   const write = (buf: Buffer) => {
-    let done = 0;
-    while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done);
+    if (buf.length === 0) return;
+    onBytes?.(buf);
+    queue.push(buf);
+    queued += buf.length;
     offset += buf.length;
+    if (queue.length >= 512 || queued >= 8 << 20) flush();
   };
 
   entries.forEach((entry, index) => {
@@ -118,5 +142,6 @@ export function writeZipToFd(
   end.writeUInt32LE(centralStart, 16);
   end.writeUInt16LE(0, 20);
   write(end);
+  flush();
   return offset;
 }

@@ -1,0 +1,234 @@
+// `npm run bench`: the three costs users feel, each printed next to a baseline measured in the
+// same run, as a ratio. Timings on a shared 2-core machine are noisy: every pair is run
+// alternately and the median is reported.
+//   BENCH_RUNS (default 5)       runs per synth measurement
+//   BENCH_TREE_MB (default 150)  size of the generated archive tree (20,000 files at 150)
+//   BENCH_REGIONS (default 1,4,17,33)
+//   --write                      also rewrite the table in BENCHMARKS.md
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { App, LocalBackend, TerraformStack } from "cdktf";
+import { buildLayerArchive } from "../modules/layer-archive";
+import { LambdaLayer } from "../modules/lambda-layer";
+import { LayerFanout } from "../modules/layer-fanout";
+import { COMMERCIAL_REGIONS } from "../modules/regions";
+import { generateTree } from "./generate-tree";
+import { SynthBenchPlan } from "./synth-plan";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const DIST = path.join(ROOT, "dist", "bench");
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "layers-bench-"));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TREE_MB = Number(process.env.BENCH_TREE_MB ?? 150);
+const REGION_COUNTS = (process.env.BENCH_REGIONS ?? "1,4,17,33").split(",").map(Number);
+const rows: string[] = [];
+
+interface Measured { ms: number; peakMb: number; status: number | null; stdout: string; stderr: string }
+
+/** Runs a command, sampling the summed RSS of it and every descendant (terraform's provider plugins). */
+function measure(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, treeRssMb(child.pid!))), 50);
+    child.on("close", (status) => {
+      clearInterval(timer);
+      resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, peakMb: peak, status, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Memory of a process tree: the sum of each process's proportional set size (PSS), so the pages
+ * that terraform's provider processes share (the same 700 MB binary) are counted once, not per process.
+ */
+function treeRssMb(root: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const inTree = (pid: number): boolean => pid === root || (parents.has(pid) && pid > 1 && inTree(parents.get(pid)!));
+  let kb = 0;
+  for (const pid of parents.keys()) {
+    if (!inTree(pid)) continue;
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // ended
+    }
+  }
+  return kb / 1024;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+function row(cells: Array<string | number>) {
+  const line = `| ${cells.join(" | ")} |`;
+  rows.push(line);
+  console.log(line);
+}
+function heading(text: string, columns: string[]) {
+  rows.push("", `### ${text}`, "", `| ${columns.join(" | ")} |`, `| ${columns.map(() => "---").join(" | ")} |`);
+  console.log(`\n### ${text}\n\n| ${columns.join(" | ")} |\n| ${columns.map(() => "---").join(" | ")} |`);
+}
+
+async function synthBench(): Promise<void> {
+  const cacheDir = path.join(WORK, "synth-cache");
+  const layers = Array.from({ length: 40 }, (_, i) => {
+    const source = path.join(WORK, "synth-layers", `layer-${i}`);
+    fs.mkdirSync(path.join(source, "python", `pkg${i}`), { recursive: true });
+    fs.writeFileSync(path.join(source, "python", `pkg${i}`, "__init__.py"), `VALUE = ${i}\n`.repeat(50));
+    const a = buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: cacheDir });
+    return { name: `layer-${i}`, source, zip: a.path, sha256: a.sha256, base64Sha256: a.base64Sha256 };
+  });
+  const plan: SynthBenchPlan = { regions: COMMERCIAL_REGIONS.slice(0, 33), accounts: ["111122223333", "444455556666"], cacheDir, layers };
+  const planFile = path.join(WORK, "synth-plan.json");
+  fs.writeFileSync(planFile, JSON.stringify(plan));
+  const results: Record<string, Measured[]> = { handwritten: [], library: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const kind of ["handwritten", "library"]) {
+      const m = await measure("node", [path.join(DIST, `synth-${kind}.js`), planFile, path.join(WORK, `synth-out-${kind}`)]);
+      if (m.status !== 0) throw new Error(`synth-${kind} failed: ${m.stderr}`);
+      results[kind].push(m);
+    }
+  }
+  heading(`Synth: 40 layers x 33 regions (1 layer version + 2 permissions each, archives cached), median of ${RUNS}`, ["program", "wall s", "peak PSS MB", "ratio to hand-written"]);
+  const base = median(results.handwritten.map((m) => m.ms));
+  for (const kind of ["handwritten", "library"]) {
+    const ms = median(results[kind].map((m) => m.ms));
+    row([kind === "library" ? "LayerFanout (this library)" : "hand-written cdktf, deep imports", fmt(ms / 1000), fmt(median(results[kind].map((m) => m.peakMb)), 0), `${fmt(ms / base)}x`]);
+  }
+}
+
+async function archiveBench(): Promise<void> {
+  const tree = path.join(WORK, "tree");
+  const generated = generateTree(tree, TREE_MB, Math.round((20_000 * TREE_MB) / 150));
+  const mb = generated.bytes / 1024 / 1024;
+  const zipRuns: number[] = [];
+  const fullRuns: number[] = [];
+  const shas = new Set<string>();
+  for (let i = 0; i < 2; i++) {
+    const zipOut = path.join(WORK, `infozip-${i}.zip`);
+    const z = await measure("zip", ["-r", "-X", "-q", "-6", zipOut, "python"], { cwd: tree });
+    if (z.status !== 0) throw new Error(`zip failed: ${z.stderr}`);
+    zipRuns.push(z.ms);
+    fs.rmSync(zipOut);
+    const b = await measure("node", [path.join(DIST, "archive-build.js"), tree, path.join(WORK, `archive-cache-${i}`)]);
+    if (b.status !== 0) throw new Error(`archive build failed: ${b.stderr}`);
+    fullRuns.push(b.ms);
+    shas.add(JSON.parse(b.stdout).sha256);
+  }
+  const rebuild = await measure("node", [path.join(DIST, "archive-build.js"), tree, path.join(WORK, "archive-cache-1")]);
+  spawnSync("find", [tree, "-type", "f", "-exec", "touch", "{}", "+"]);
+  const touched = await measure("node", [path.join(DIST, "archive-build.js"), tree, path.join(WORK, "archive-cache-1")]);
+  const zipMs = median(zipRuns);
+  const fullMs = Math.min(...fullRuns);
+  heading(`Archives: generated ${fmt(mb, 0)} MB / ${generated.files} files Python-like tree (bench/generate-tree.ts), deflate level 6`, ["build", "wall s", "MB/s", "ratio"]);
+  row(["Info-ZIP `zip -r -X -q -6` (baseline, best of 2)", fmt(Math.min(...zipRuns) / 1000), fmt(mb / (Math.min(...zipRuns) / 1000), 1), "1.00x throughput"]);
+  row(["this library, full build (best of 2, own process)", fmt(fullMs / 1000), fmt(mb / (fullMs / 1000), 1), `${fmt(Math.min(...zipRuns) / fullMs)}x Info-ZIP's throughput`]);
+  row(["rebuild, nothing changed (metadata hit)", fmt(rebuild.ms / 1000), "-", `${fmt(rebuild.ms / fullMs)}x the full build's time`]);
+  row(["rebuild after `touch` of every file (content hit)", fmt(touched.ms / 1000), "-", `${fmt(touched.ms / fullMs)}x the full build's time`]);
+  row(["byte-identical full builds", shas.size === 1 ? "yes" : "NO", "-", "-"]);
+  void zipMs;
+}
+
+/** A stack folder with 5 layers over `regions`: one stack of aliases, or (regions.length 1) a region stack. */
+function planStack(name: string, regions: string[]): string {
+  const outdir = path.join(WORK, "plans", name);
+  fs.mkdirSync(outdir, { recursive: true });
+  const app = new App({ outdir });
+  const stack = new TerraformStack(app, name);
+  new LocalBackend(stack, { path: "terraform.tfstate" });
+  const cacheDir = path.join(WORK, "plan-cache");
+  const layers = Array.from({ length: 5 }, (_, i) => {
+    const source = path.join(WORK, "plan-layers", `layer-${i}`);
+    fs.mkdirSync(path.join(source, "python"), { recursive: true });
+    fs.writeFileSync(path.join(source, "python", `mod${i}.py`), `X = ${i}\n`);
+    return { layerName: `layer-${i}`, source, compatibleRuntimes: ["python3.12"], cacheDir };
+  });
+  if (regions.length === 1) new AwsProvider(stack, "aws", { region: regions[0] });
+  for (const layer of layers) {
+    if (regions.length === 1) new LambdaLayer(stack, layer.layerName, layer);
+    else new LayerFanout(stack, layer.layerName, { regions, layer });
+  }
+  app.synth();
+  const dir = path.join(outdir, "stacks", name);
+  // Offline mocks for the bench's plans only, as the tests do: never in generated code.
+  const providers = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")).provider.aws as Array<{ alias?: string; region: string }>;
+  const mock = { access_key: "mock", secret_key: "mock", skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true, skip_region_validation: true };
+  fs.writeFileSync(path.join(dir, "zz_offline_override.tf.json"), JSON.stringify({ provider: { aws: providers.map((p) => ({ ...p, ...mock })) } }));
+  return dir;
+}
+
+function cliConfig(): string {
+  const mirror = [process.env.TF_PROVIDER_MIRROR, "/opt/tf-plugins"].find((d) => d && fs.existsSync(path.join(d, "registry.terraform.io")));
+  const file = path.join(WORK, "terraformrc");
+  fs.writeFileSync(file, mirror ? `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n` : "");
+  return file;
+}
+
+async function planOnce(dir: string, env: NodeJS.ProcessEnv): Promise<Measured> {
+  const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env: { ...process.env, ...env }, encoding: "utf8" });
+  if (init.status !== 0) throw new Error(`terraform init failed in ${dir}: ${init.stdout}${init.stderr}`);
+  const m = await measure("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false"], { cwd: dir, env });
+  if (m.status !== 0) throw new Error(`terraform plan failed in ${dir}: ${m.stdout}${m.stderr}`);
+  return m;
+}
+
+async function planBench(): Promise<void> {
+  const version = spawnSync("terraform", ["version"], { encoding: "utf8" });
+  if (version.status !== 0) throw new Error("terraform is needed for the plan benchmark");
+  const env = { TF_CLI_CONFIG_FILE: cliConfig(), TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
+  heading("Plan per Terraform working directory: 5 layers, offline plan, peak = summed PSS of terraform and its provider processes", ["regions", "strategy", "directories", "plan s (all directories)", "peak MB (largest directory)", "ratio to 1 region"]);
+  const single = await planOnce(planStack("region-1", [COMMERCIAL_REGIONS[0]]), env);
+  const perRegion: Measured[] = [single];
+  for (let i = 1; i < 4; i++) perRegion.push(await planOnce(planStack(`region-${i + 1}`, [COMMERCIAL_REGIONS[i]]), env));
+  const perDirMs = median(perRegion.map((m) => m.ms));
+  const perDirPeak = Math.max(...perRegion.map((m) => m.peakMb));
+  for (const n of REGION_COUNTS) {
+    const regions = COMMERCIAL_REGIONS.slice(0, n);
+    const aliases = n === 1 ? single : await planOnce(planStack(`aliases-${n}`, regions), env);
+    row([n, "one stack, a provider alias per region", 1, fmt(aliases.ms / 1000), fmt(aliases.peakMb, 0), `${fmt(aliases.peakMb / single.peakMb)}x memory`]);
+    const measured = n <= perRegion.length;
+    row([n, `a stack per region (LayerRollout default)${measured ? "" : `, from ${perRegion.length} measured directories`}`, n,
+      fmt((measured ? perRegion.slice(0, n).reduce((s, m) => s + m.ms, 0) : perDirMs * n) / 1000), fmt(measured ? Math.max(...perRegion.slice(0, n).map((m) => m.peakMb)) : perDirPeak, 0),
+      `${fmt((measured ? Math.max(...perRegion.slice(0, n).map((m) => m.peakMb)) : perDirPeak) / single.peakMb)}x memory`]);
+  }
+  row(["any", "one provider + per-resource `region` (provider 6.x)", 1, "not measured: the mirror holds only AWS provider 5.100", "-", "-"]);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`cdktf-lambda-layers bench on ${os.cpus().length} x ${os.cpus()[0]?.model}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+  await synthBench();
+  await archiveBench();
+  await planBench();
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`\nbench finished in ${fmt(seconds, 0)} s`);
+  if (process.argv.includes("--write")) {
+    const file = path.join(ROOT, "BENCHMARKS.md");
+    const header = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("<!-- bench:start -->")[0] : "# Benchmarks\n\n";
+    const machine = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, ${spawnSync("terraform", ["version"], { encoding: "utf8" }).stdout.split("\n")[0]}; \`npm run bench\` took ${fmt(seconds, 0)} s.`;
+    fs.writeFileSync(file, `${header}<!-- bench:start -->\n${machine}\n${rows.join("\n")}\n<!-- bench:end -->\n`);
+  }
+  fs.rmSync(WORK, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
