@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // Command line entry for checks that are useful outside a cdktf app: `inspect` reports what a
 // layer folder or zip holds and fails a CI step when no runtime would load it or its native code
 // does not match the declared architecture; `report` reads a deployed rollout's outputs and

@@ -6,6 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { errors } from "./errors";
+import { megabytes, progress, seconds } from "./progress";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
 
 /** A dependency set to install, found in a layer's source folder. */
@@ -47,6 +48,7 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
   const root = path.join(opts.cacheDir, "deps", key);
   if (fs.existsSync(path.join(root, ".complete"))) return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: true };
 
+  const started = process.hrtime.bigint();
   const work = fs.mkdtempSync(path.join(ensureDir(path.join(opts.cacheDir, "deps")), `.tmp-${key}-`));
   try {
     plan.prepare(work);
@@ -60,6 +62,7 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
     fs.writeFileSync(path.join(work, ".complete"), "");
     fs.rmSync(root, { recursive: true, force: true });
     fs.renameSync(work, root);
+    progress(`installed ${dep.kind} dependencies of ${dep.manifest}: ${megabytes(folderBytes(path.join(root, "out")))} in ${seconds(started)}`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -152,6 +155,14 @@ function compareVersions(a: string, b: string): number {
   const [am, an] = a.split(".").map(Number);
   const [bm, bn] = b.split(".").map(Number);
   return am - bm || an - bn;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += fs.statSync(path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name)).size;
+  }
+  return total;
 }
 
 function ensureDir(dir: string): string {

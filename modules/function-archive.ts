@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
 import { declaresNpmDependencies, DependencyManifest } from "./dependencies";
+import { megabytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, Runtime, RuntimeFamily } from "./runtime";
 
 export interface BuildFunctionArchiveOptions {
@@ -43,6 +44,8 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
   }
   const skip = new Set(manifests.filter((m) => m.kind === "pip").map(() => "requirements.txt"));
   const collected = collectFiles(source, reportAs, "", manifests, { ...options, runtimes: [runtime], architectures: architectures as Architecture[], cacheDir }, skip);
+  const started = process.hrtime.bigint();
   const built = buildZip(collected.files, { reportAs, source, cacheDir, allowSecrets: options.allowSecrets });
+  if (built.cache === "built") progress(`built function code ${reportAs}: ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} in ${seconds(started)}`);
   return { ...built, warnings: collected.warnings };
 }

@@ -8,6 +8,7 @@ import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } 
 import { declaresNpmDependencies, DependencyManifest } from "./dependencies";
 import { checkLayout, isLaidOut, plainFolderPrefix } from "./layout";
 import { checkNativeArchitectures, findNativeBinaries } from "./native-binaries";
+import { megabytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 
 export interface BuildLayerArchiveOptions {
@@ -56,6 +57,7 @@ export interface LayerArchive extends BuiltArchive {
  *   an escaping symlink, a secret, or an archive over Lambda's limits. Nothing is left behind then.
  */
 export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchive {
+  const started = process.hrtime.bigint();
   const runtimes = parseRuntimes(options.compatibleRuntimes);
   const architectures = parseArchitectures(options.compatibleArchitectures);
   const reportAs = options.source;
@@ -77,6 +79,9 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   const built = buildZip(collected.files, {
     reportAs, source, cacheDir, allowSecrets: options.allowSecrets, s3Upload: options.s3Upload, stage: options.stage,
   });
+  if (built.cache === "built") {
+    progress(`built ${reportAs}: ${collected.files.length} files, ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} zipped in ${seconds(started)} (sha256 ${built.sha256.slice(0, 12)})`);
+  }
   return { ...built, placedUnder, warnings: [...collected.warnings, ...layoutWarnings] };
 }
 

@@ -1,0 +1,15 @@
+// One line per long step (a layer built, a dependency set installed), with sizes and time, on
+// stdout (the cdktf CLI shows an app's stderr as errors). Quiet under tests and when asked.
+const quiet = () => process.env.CDKTF_LAYERS_QUIET === "1" || process.env.JEST_WORKER_ID !== undefined;
+
+export function progress(line: string): void {
+  if (!quiet()) process.stdout.write(`[cdktf-lambda-layers] ${line}\n`);
+}
+
+export function megabytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function seconds(startedNs: bigint): string {
+  return `${(Number(process.hrtime.bigint() - startedNs) / 1e9).toFixed(2)} s`;
+}
