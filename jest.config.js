@@ -6,6 +6,11 @@ module.exports = {
   transform: {
     "^.+\\.ts$": "ts-jest",
   },
+  // Examples import the package by name, as users do; tests run them against the source.
+  moduleNameMapper: {
+    "^cdktf-lambda-layers$": "<rootDir>/modules/index.ts",
+    "^cdktf-lambda-layers/(.*)$": "<rootDir>/modules/$1",
+  },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 120000,
 };
