@@ -61,16 +61,17 @@ export class ExampleLayersStack extends TerraformStack {
       policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
     });
 
-    const nodeFunction = (name: string) => new LayeredFunction(this, name, {
-      functionName: `example-${name}`,
-      runtime: "nodejs20.x",
-      architectures: ["arm64"],
-      handler: "index.handler",
-      role: role.arn,
-      source: path.join(__dirname, "functions", name),
-      layers: [this.nodeLogging],
-      cacheDir: options.cacheDir,
-    });
+    const nodeFunction = (name: string) =>
+      new LayeredFunction(this, name, {
+        functionName: `example-${name}`,
+        runtime: "nodejs20.x",
+        architectures: ["arm64"],
+        handler: "index.handler",
+        role: role.arn,
+        source: path.join(__dirname, "functions", name),
+        layers: [this.nodeLogging],
+        cacheDir: options.cacheDir,
+      });
     this.todos = nodeFunction("todos");
     this.users = nodeFunction("users");
     this.orders = new LayeredFunction(this, "orders", {
@@ -104,17 +105,19 @@ export function exampleRolloutProps(options: { cacheDir?: string; organization?:
       layer("nodejs-logging", ["nodejs20.x", "nodejs22.x"], "Structured JSON logging (require('layer-logger'))"),
     ],
     waves: [["us-east-1"], ["us-west-2", "eu-west-1"], ["eu-central-1", "ap-southeast-2"]],
-    functions: [{
-      functionName: "todos",
-      runtime: "nodejs20.x",
-      architectures: ["arm64"],
-      handler: "index.handler",
-      // IAM is global: one execution role serves every region.
-      role: "arn:aws:iam::123456789012:role/example-layers-functions",
-      source: path.join(__dirname, "functions", "todos"),
-      layers: ["nodejs-logging"],
-      cacheDir: options.cacheDir,
-    }],
+    functions: [
+      {
+        functionName: "todos",
+        runtime: "nodejs20.x",
+        architectures: ["arm64"],
+        handler: "index.handler",
+        // IAM is global: one execution role serves every region.
+        role: "arn:aws:iam::123456789012:role/example-layers-functions",
+        source: path.join(__dirname, "functions", "todos"),
+        layers: ["nodejs-logging"],
+        cacheDir: options.cacheDir,
+      },
+    ],
     cloud: options.organization ? { organization: options.organization, workspacePrefix: "lambda-", project: "lambda-layers" } : undefined,
   };
 }

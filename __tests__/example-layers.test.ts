@@ -29,7 +29,7 @@ print(json.dumps({"ok": ok, "bad": bad, "crash": crash}))
     const [logLine, resultLine] = r.stdout.trim().split("\n");
     expect(JSON.parse(logLine)).toMatchObject({ level: "INFO", logger: "test", message: "handled", request_id: "r-1" });
     const result = JSON.parse(resultLine);
-    expect(result.ok).toEqual({ statusCode: 201, headers: { "Content-Type": "application/json" }, body: "{\"hello\": \"ada\"}" });
+    expect(result.ok).toEqual({ statusCode: 201, headers: { "Content-Type": "application/json" }, body: '{"hello": "ada"}' });
     expect(result.bad.statusCode).toBe(400);
     expect(JSON.parse(result.bad.body).error.code).toBe("invalid_json");
     expect(result.crash.statusCode).toBe(500);
@@ -51,7 +51,10 @@ log.debug("hidden");
 log.info("created", { id: 7 });`;
     const r = runWithOpt(opt, runtime, "node", ["-e", script]);
     expect(r.stderr).toBe("");
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([expect.objectContaining({ level: "info", message: "created", service: "todos", requestId: "r-9", id: 7 })]);
   });
 });

@@ -8,7 +8,11 @@ import { plan, terraformInit, validate } from "./helpers/terraform";
 
 const examples: Array<[string, (app: App) => unknown, Record<string, number>]> = [
   ["python-shared-utils-layer", require("../examples/python-shared-utils-layer/main").build, { aws_lambda_layer_version: 1 }],
-  ["node-layer-two-functions", require("../examples/node-layer-two-functions/main").build, { aws_lambda_layer_version: 1, aws_lambda_function: 2 }],
+  [
+    "node-layer-two-functions",
+    require("../examples/node-layer-two-functions/main").build,
+    { aws_lambda_layer_version: 1, aws_lambda_function: 2 },
+  ],
   ["sharing", require("../examples/sharing/main").build, { aws_lambda_layer_version: 1, aws_lambda_layer_version_permission: 4 }],
   ["large-layer-s3", require("../examples/large-layer-s3/main").build, { aws_lambda_layer_version: 1, aws_s3_object: 1, aws_s3_bucket: 1 }],
   ["multi-region-waves-tfc", require("../examples/multi-region-waves-tfc/main").build, {}],
@@ -27,18 +31,23 @@ describe.each(examples)("examples/%s", (name, build, expected) => {
     expect(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", name, "cdktf.json"), "utf8")).app).toContain("main.ts");
   });
 
-  test.each(stacks)("stack %s validates with no warnings (and plans when local)", (stack) => {
-    const dir = path.join(stacksDir, stack);
-    const json = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
-    const cloud = json.terraform.cloud !== undefined;
-    const region = (json.provider.aws as Array<{ region: string; alias?: string }>).find((p) => !p.alias)?.region ?? "us-east-1";
-    const tf = terraformInit(dir, region, { backend: !cloud });
-    expect(validate(tf)).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
-    if (cloud) {
-      expect(json.terraform.cloud.workspaces.name).toBe(`lambda-${stack}`);
-      return;
-    }
-    const changes = plan(tf).resource_changes;
-    for (const [type, count] of Object.entries(expected)) expect([type, changes.filter((c) => c.type === type).length]).toEqual([type, count]);
-  }, 120_000);
+  test.each(stacks)(
+    "stack %s validates with no warnings (and plans when local)",
+    (stack) => {
+      const dir = path.join(stacksDir, stack);
+      const json = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
+      const cloud = json.terraform.cloud !== undefined;
+      const region = (json.provider.aws as Array<{ region: string; alias?: string }>).find((p) => !p.alias)?.region ?? "us-east-1";
+      const tf = terraformInit(dir, region, { backend: !cloud });
+      expect(validate(tf)).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+      if (cloud) {
+        expect(json.terraform.cloud.workspaces.name).toBe(`lambda-${stack}`);
+        return;
+      }
+      const changes = plan(tf).resource_changes;
+      for (const [type, count] of Object.entries(expected))
+        expect([type, changes.filter((c) => c.type === type).length]).toEqual([type, count]);
+    },
+    120_000,
+  );
 });

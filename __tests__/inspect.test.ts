@@ -83,8 +83,16 @@ describe("inspectLayer on a folder", () => {
   });
 
   test("sums the unzipped size and leaves the zipped size unknown", () => {
-    const all = ["python/requests/__init__.py", "python/requests/api.py", "python/requests-2.31.0.dist-info/METADATA",
-      "python/numpy/__init__.py", "python/numpy/core/_multiarray.so", "python/numpy/f2py-helper", "python/six.py", "bin/tool"];
+    const all = [
+      "python/requests/__init__.py",
+      "python/requests/api.py",
+      "python/requests-2.31.0.dist-info/METADATA",
+      "python/numpy/__init__.py",
+      "python/numpy/core/_multiarray.so",
+      "python/numpy/f2py-helper",
+      "python/six.py",
+      "bin/tool",
+    ];
     expect(report.kind).toBe("folder");
     expect(report.files).toBe(all.length);
     expect(report.unzippedBytes).toBe(all.reduce((sum, rel) => sum + sizeOf(dir, rel), 0));
@@ -132,22 +140,33 @@ describe("inspectLayer on a folder", () => {
 
   test("places a plain Node.js folder by its package.json name; a scoped package counts once", () => {
     const manifest = JSON.stringify({ name: "@acme/left-pad" });
-    const plain = inspectLayer(tree({ "package.json": manifest, "index.js": "module.exports = 1;\n", "src/pad.js": "" }), { runtimes: ["nodejs20.x"] });
+    const plain = inspectLayer(tree({ "package.json": manifest, "index.js": "module.exports = 1;\n", "src/pad.js": "" }), {
+      runtimes: ["nodejs20.x"],
+    });
     expect(plain.placedUnder).toBe("nodejs/node_modules/@acme/left-pad/");
-    expect(plain.packages).toEqual([{
-      name: "@acme/left-pad", path: "/opt/nodejs/node_modules/@acme/left-pad", files: 3, bytes: manifest.length + 20, loadedBy: ["nodejs20.x"],
-    }]);
+    expect(plain.packages).toEqual([
+      {
+        name: "@acme/left-pad",
+        path: "/opt/nodejs/node_modules/@acme/left-pad",
+        files: 3,
+        bytes: manifest.length + 20,
+        loadedBy: ["nodejs20.x"],
+      },
+    ]);
   });
 
   test("lists scoped and unscoped npm packages of a laid-out folder, and the runtimes that load each", () => {
-    const laidOut = inspectLayer(tree({
-      "nodejs/node_modules/left-pad/index.js": "",
-      "nodejs/node_modules/left-pad/package.json": "{}",
-      "nodejs/node_modules/@scope/a/index.js": "",
-      "nodejs/node_modules/@scope/b/index.js": "",
-      "nodejs/node_modules/.package-lock.json": "{}",
-      "nodejs/node22/node_modules/only-22/index.js": "",
-    }), { runtimes: ["nodejs20.x", "nodejs22.x"] });
+    const laidOut = inspectLayer(
+      tree({
+        "nodejs/node_modules/left-pad/index.js": "",
+        "nodejs/node_modules/left-pad/package.json": "{}",
+        "nodejs/node_modules/@scope/a/index.js": "",
+        "nodejs/node_modules/@scope/b/index.js": "",
+        "nodejs/node_modules/.package-lock.json": "{}",
+        "nodejs/node22/node_modules/only-22/index.js": "",
+      }),
+      { runtimes: ["nodejs20.x", "nodejs22.x"] },
+    );
     expect(laidOut.packages.map((p) => [p.path, p.loadedBy])).toEqual([
       ["/opt/nodejs/node22/node_modules/only-22", ["nodejs22.x"]],
       ["/opt/nodejs/node_modules/@scope/a", ["nodejs20.x", "nodejs22.x"]],
@@ -184,7 +203,10 @@ describe("inspectLayer on a zip", () => {
   const folder = inspectLayer(dir, { ...PY, architectures: [OTHER.name] });
 
   // Deflated members are inflated only at their start; stored ones are read as they are.
-  test.each([["deflated", []], ["stored (zip -0)", ["-0"]]])("reads a %s zip's central directory and member headers", (_name, args) => {
+  test.each([
+    ["deflated", []],
+    ["stored (zip -0)", ["-0"]],
+  ])("reads a %s zip's central directory and member headers", (_name, args) => {
     const zip = zipFolder(dir, args as string[]);
     const report = inspectLayer(zip, { ...PY, architectures: [OTHER.name] });
 
@@ -206,18 +228,25 @@ describe("inspectLayer on a zip", () => {
 
   test("refuses a file that is not a zip, saying so", () => {
     const notZip = path.join(tree({ "layer.zip": "just text\n".repeat(10) }), "layer.zip");
-    expect(() => inspectLayer(notZip, PY)).toThrow(/`target` is not a zip archive this inspector can read \(no end of central directory record\)/);
+    expect(() => inspectLayer(notZip, PY)).toThrow(
+      /`target` is not a zip archive this inspector can read \(no end of central directory record\)/,
+    );
   });
 });
 
 describe("formatInspectReport", () => {
-  const report: InspectReport = inspectLayer(zipFolder(pythonLayer()), { runtimes: ["python3.12", "nodejs20.x"], architectures: [OTHER.name] });
+  const report: InspectReport = inspectLayer(zipFolder(pythonLayer()), {
+    runtimes: ["python3.12", "nodejs20.x"],
+    architectures: [OTHER.name],
+  });
   const text = formatInspectReport(report);
   const lines = text.split("\n");
 
   test("has a line per runtime, package, native binary and problem", () => {
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}python3\.12 {2}loads 8 of 8 files \(looks in \/opt\/python\/, /));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}nodejs20\.x {2}loads 1 of 8 files \(looks in \/opt\/nodejs\/node_modules\/, /));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}nodejs20\.x {2}loads 1 of 8 files \(looks in \/opt\/nodejs\/node_modules\/, /),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}\/opt\/python\/requests +2 files .* python3\.12$/));
     expect(lines).toContainEqual(`  ${machineLabel(HOST_MACHINE).padEnd(8)}  python/numpy/core/_multiarray.so`);
     expect(lines).toContainEqual(`    python/numpy/core/_multiarray.so (${machineLabel(HOST_MACHINE)})`);
@@ -257,7 +286,11 @@ describe("the cdktf-lambda-layers CLI", () => {
   test("prints the report as JSON with --json", () => {
     const r = run("inspect", dir, "--runtime", "python3.12", "--json");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).packages.map((p: { path: string }) => p.path)).toEqual(["/opt/python/numpy", "/opt/python/requests", "/opt/python/six.py"]);
+    expect(JSON.parse(r.stdout).packages.map((p: { path: string }) => p.path)).toEqual([
+      "/opt/python/numpy",
+      "/opt/python/requests",
+      "/opt/python/six.py",
+    ]);
   });
 
   test.each([

@@ -10,26 +10,57 @@ import { runWithOpt, unpackOpt } from "./helpers/lambda-env";
 
 const stack = new ExampleLayersStack(Testing.app(), "example-layers");
 
-function invoke(fn: LayeredFunction, event: unknown, layers = fn.layers): { status: number | null; result?: any; logs: string; stderr: string } {
+function invoke(
+  fn: LayeredFunction,
+  event: unknown,
+  layers = fn.layers,
+): { status: number | null; result?: any; logs: string; stderr: string } {
   const zips = layers.map((l) => {
     if (!(l instanceof LambdaLayer)) throw new Error("only layers built here can be unpacked");
     return l.archive.path;
   });
   const opt = unpackOpt(zips);
   const task = unzipTo(fn.archive.path, tempDir("task-"));
-  const [file, handler] = [fn.resource.handlerInput!.slice(0, fn.resource.handlerInput!.lastIndexOf(".")), fn.resource.handlerInput!.split(".").pop()!];
+  const [file, handler] = [
+    fn.resource.handlerInput!.slice(0, fn.resource.handlerInput!.lastIndexOf(".")),
+    fn.resource.handlerInput!.split(".").pop()!,
+  ];
   const payload = JSON.stringify(event);
-  const r = fn.runtime.family === "nodejs"
-    ? runWithOpt(opt, fn.runtime.name, "node", ["-e", `
+  const r =
+    fn.runtime.family === "nodejs"
+      ? runWithOpt(
+          opt,
+          fn.runtime.name,
+          "node",
+          [
+            "-e",
+            `
         Promise.resolve(require(process.cwd() + "/${file}").${handler}(${payload}, { awsRequestId: "req-1" }))
-          .then((res) => console.log("RESULT " + JSON.stringify(res)));`], task)
-    : runWithOpt(opt, fn.runtime.name, "python3", ["-c", `
+          .then((res) => console.log("RESULT " + JSON.stringify(res)));`,
+          ],
+          task,
+        )
+      : runWithOpt(
+          opt,
+          fn.runtime.name,
+          "python3",
+          [
+            "-c",
+            `
 import json, importlib
 res = importlib.import_module("${file}").${handler}(json.loads(${JSON.stringify(payload)}), None)
-print("RESULT " + json.dumps(res))`], task);
+print("RESULT " + json.dumps(res))`,
+          ],
+          task,
+        );
   const lines = r.stdout.trim().split("\n");
   const resultLine = lines.find((l) => l.startsWith("RESULT "));
-  return { status: r.status, result: resultLine && JSON.parse(resultLine.slice(7)), logs: lines.filter((l) => !l.startsWith("RESULT ")).join("\n"), stderr: r.stderr };
+  return {
+    status: r.status,
+    result: resultLine && JSON.parse(resultLine.slice(7)),
+    logs: lines.filter((l) => !l.startsWith("RESULT ")).join("\n"),
+    stderr: r.stderr,
+  };
 }
 
 test("todos (Node.js) lists and finds todos, logging through the layer", () => {
@@ -43,7 +74,10 @@ test("todos (Node.js) lists and finds todos, logging through the layer", () => {
 });
 
 test("users (Node.js) validates and creates a user", () => {
-  expect(invoke(stack.users, { body: JSON.stringify({ name: "Ada" }) }).result).toEqual({ statusCode: 201, body: JSON.stringify({ id: "u-ada", name: "Ada" }) });
+  expect(invoke(stack.users, { body: JSON.stringify({ name: "Ada" }) }).result).toEqual({
+    statusCode: 201,
+    body: JSON.stringify({ id: "u-ada", name: "Ada" }),
+  });
   expect(invoke(stack.users, { body: "{oops" }).result.statusCode).toBe(400);
 });
 

@@ -5,14 +5,22 @@ import { Testing } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  DEFAULT_AWS_PROVIDER_VERSION, LambdaLayer, LambdaLayerProps, LayerValidationError, Runtime, setAwsProviderVersion,
+  DEFAULT_AWS_PROVIDER_VERSION,
+  LambdaLayer,
+  LambdaLayerProps,
+  LayerValidationError,
+  Runtime,
+  setAwsProviderVersion,
 } from "../modules";
 import { tempDir, tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
 
 const source = () => tree({ "python/shared/__init__.py": "VALUE = 1\n" });
 const props = (overrides: Partial<LambdaLayerProps> = {}): LambdaLayerProps => ({
-  layerName: "shared", source: source(), compatibleRuntimes: ["python3.12"], ...overrides,
+  layerName: "shared",
+  source: source(),
+  compatibleRuntimes: ["python3.12"],
+  ...overrides,
 });
 
 describe("LambdaLayer", () => {
@@ -20,9 +28,15 @@ describe("LambdaLayer", () => {
     // GIVEN
     const { stack } = newStack();
     // WHEN
-    const layer = new LambdaLayer(stack, "Shared", props({
-      compatibleArchitectures: ["arm64"], description: "shared code", licenseInfo: "MIT",
-    }));
+    const layer = new LambdaLayer(
+      stack,
+      "Shared",
+      props({
+        compatibleArchitectures: ["arm64"],
+        description: "shared code",
+        licenseInfo: "MIT",
+      }),
+    );
     // THEN
     const synthesized = Testing.synth(stack);
     expect(synthesized).toHaveResourceWithProperties(LambdaLayerVersion, {
@@ -106,7 +120,9 @@ describe("LambdaLayer", () => {
     expect(synthJson(stack).terraform.required_providers.aws).toEqual({ source: "hashicorp/aws", version: DEFAULT_AWS_PROVIDER_VERSION });
     setAwsProviderVersion(stack, "~> 5.100");
     expect(synthJson(stack).terraform.required_providers.aws).toEqual({ source: "hashicorp/aws", version: "~> 5.100" });
-    expect(() => setAwsProviderVersion(stack, "latest")).toThrow(/`awsProviderVersion` is not a Terraform version constraint, got "latest"/);
+    expect(() => setAwsProviderVersion(stack, "latest")).toThrow(
+      /`awsProviderVersion` is not a Terraform version constraint, got "latest"/,
+    );
   });
 
   test("builds each archive once for several layers with the same content", () => {
@@ -132,17 +148,32 @@ describe("LambdaLayer", () => {
       ["a name with a space", { layerName: "my layer!" }, "layerName", /must be 1-140 characters of A-Z a-z 0-9 - _, got "my layer!"/],
       ["an empty name", { layerName: "" }, "layerName", /got ""/],
       ["a name of 141 characters", { layerName: "a".repeat(141) }, "layerName", /1-140 characters/],
-      ["an unknown runtime", { compatibleRuntimes: ["python2.7"] }, "compatibleRuntimes", /not a Lambda runtime identifier.*got "python2.7"/],
+      [
+        "an unknown runtime",
+        { compatibleRuntimes: ["python2.7"] },
+        "compatibleRuntimes",
+        /not a Lambda runtime identifier.*got "python2.7"/,
+      ],
       ["no runtimes", { compatibleRuntimes: [] }, "compatibleRuntimes", /at least one runtime, got \[\]/],
       ["16 runtimes", { compatibleRuntimes: Runtime.all.slice(0, 16).map((r) => r.name) }, "compatibleRuntimes", /at most 15/],
       ["a duplicate runtime", { compatibleRuntimes: ["python3.12", "python3.12"] }, "compatibleRuntimes", /lists "python3.12" twice/],
-      ["an unknown architecture", { compatibleArchitectures: ["aarch64"] }, "compatibleArchitectures", /"x86_64" or "arm64", got "aarch64"/],
+      [
+        "an unknown architecture",
+        { compatibleArchitectures: ["aarch64"] },
+        "compatibleArchitectures",
+        /"x86_64" or "arm64", got "aarch64"/,
+      ],
       ["a long description", { description: "d".repeat(257) }, "description", /257 characters but Lambda accepts at most 256/],
       ["a long license", { licenseInfo: "l".repeat(513) }, "licenseInfo", /513 characters but Lambda accepts at most 512/],
       ["an unknown packaging", { packaging: "docker" as never }, "packaging", /one of "synth", "archive_file", got "docker"/],
       ["a bad bucket", { s3: { bucket: "My_Bucket" } }, "s3.bucket", /not a valid S3 bucket name/],
       ["a bad key prefix", { s3: { bucket: "ok-bucket", keyPrefix: "/layers" } }, "s3.keyPrefix", /end in "\/"/],
-      ["a missing source", { source: "/no/such/folder" }, "source", /"\/no\/such\/folder".*not an existing folder|not an existing folder.*"\/no\/such\/folder"/],
+      [
+        "a missing source",
+        { source: "/no/such/folder" },
+        "source",
+        /"\/no\/such\/folder".*not an existing folder|not an existing folder.*"\/no\/such\/folder"/,
+      ],
       ["an empty source", { source: tempDir() }, "source", /holds no files/],
       ["a secret", { source: tree({ "python/.env": "A=1" }) }, "source", /python\/.env \(dotenv file\)/],
     ])("%s", (_name, overrides, field, message) => {
@@ -166,7 +197,9 @@ describe("LambdaLayer", () => {
       const { stack } = newStack();
       const src = source();
       fs.symlinkSync("/etc/hostname", path.join(src, "python", "host"));
-      expect(() => new LambdaLayer(stack, "Shared", props({ source: src }))).toThrow(/^test\/Shared: `source` contains the symlink "python\/host" pointing outside/);
+      expect(() => new LambdaLayer(stack, "Shared", props({ source: src }))).toThrow(
+        /^test\/Shared: `source` contains the symlink "python\/host" pointing outside/,
+      );
     });
   });
 });
@@ -175,7 +208,10 @@ describe("LambdaLayer.fromLayerVersionArn", () => {
   test("imports a layer version with its region, account and declared runtimes", () => {
     const { stack } = newStack();
     const arn = "arn:aws:lambda:eu-west-1:123456789012:layer:insights:52";
-    const layer = LambdaLayer.fromLayerVersionArn(stack, "Insights", arn, { compatibleRuntimes: ["python3.12"], compatibleArchitectures: ["arm64"] });
+    const layer = LambdaLayer.fromLayerVersionArn(stack, "Insights", arn, {
+      compatibleRuntimes: ["python3.12"],
+      compatibleArchitectures: ["arm64"],
+    });
     expect(layer.layerVersionArn).toBe(arn);
     expect(layer.region).toBe("eu-west-1");
     expect(layer.account).toBe("123456789012");
@@ -202,5 +238,8 @@ function assetFolder(synthesized: string): string {
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => !d.isDirectory()).map((d) => d.name);
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => !d.isDirectory())
+    .map((d) => d.name);
 }

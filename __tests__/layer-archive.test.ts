@@ -9,7 +9,8 @@ const build = (source: string, extra: Partial<BuildLayerArchiveOptions> = {}) =>
   buildLayerArchive({ source, compatibleRuntimes: PY, outDir: tempDir("cache-"), ...extra });
 
 function zipModes(zip: string): Record<string, string> {
-  const script = "import json,sys,zipfile\nprint(json.dumps({i.filename: oct(i.external_attr >> 16) for i in zipfile.ZipFile(sys.argv[1]).infolist()}))";
+  const script =
+    "import json,sys,zipfile\nprint(json.dumps({i.filename: oct(i.external_attr >> 16) for i in zipfile.ZipFile(sys.argv[1]).infolist()}))";
   return JSON.parse(execFileSync("python3", ["-c", script, zip], { encoding: "utf8" }));
 }
 
@@ -31,38 +32,80 @@ function expectError(fn: () => unknown, field: string, ...fragments: Array<strin
 describe("layouts", () => {
   test.each([
     ["python/ package", PY, { "python/mylib/__init__.py": "X = 1\n" }, ["python/mylib/__init__.py"]],
-    ["versioned site-packages", PY, { "python/lib/python3.12/site-packages/mylib.py": "X = 1\n" }, ["python/lib/python3.12/site-packages/mylib.py"]],
-    ["plain python folder placed under python/", PY, { "mylib/__init__.py": "X = 1\n", "helpers.py": "" }, ["python/helpers.py", "python/mylib/__init__.py"]],
+    [
+      "versioned site-packages",
+      PY,
+      { "python/lib/python3.12/site-packages/mylib.py": "X = 1\n" },
+      ["python/lib/python3.12/site-packages/mylib.py"],
+    ],
+    [
+      "plain python folder placed under python/",
+      PY,
+      { "mylib/__init__.py": "X = 1\n", "helpers.py": "" },
+      ["python/helpers.py", "python/mylib/__init__.py"],
+    ],
     ["node_modules", ["nodejs20.x"], { "nodejs/node_modules/lib-a/index.js": "" }, ["nodejs/node_modules/lib-a/index.js"]],
-    ["versioned node folder", ["nodejs20.x"], { "nodejs/node20/node_modules/lib-a/index.js": "" }, ["nodejs/node20/node_modules/lib-a/index.js"]],
-    ["plain node package placed by its name", ["nodejs20.x"], { "package.json": "{\"name\":\"my-lib\"}", "index.js": "" },
-      ["nodejs/node_modules/my-lib/index.js", "nodejs/node_modules/my-lib/package.json"]],
+    [
+      "versioned node folder",
+      ["nodejs20.x"],
+      { "nodejs/node20/node_modules/lib-a/index.js": "" },
+      ["nodejs/node20/node_modules/lib-a/index.js"],
+    ],
+    [
+      "plain node package placed by its name",
+      ["nodejs20.x"],
+      { "package.json": '{"name":"my-lib"}', "index.js": "" },
+      ["nodejs/node_modules/my-lib/index.js", "nodejs/node_modules/my-lib/package.json"],
+    ],
     ["ruby gems", ["ruby3.3"], { "ruby/gems/3.3.0/gems/x-1/lib/x.rb": "" }, ["ruby/gems/3.3.0/gems/x-1/lib/x.rb"]],
     ["plain ruby folder under ruby/lib", ["ruby3.3"], { "x.rb": "" }, ["ruby/lib/x.rb"]],
     ["java jars", ["java21"], { "java/lib/x.jar": "jar" }, ["java/lib/x.jar"]],
     ["bin/ serves every runtime", ["python3.12", "nodejs20.x"], { "bin/tool": "#!/bin/sh\n" }, ["bin/tool"]],
     ["lib/ shared objects", PY, { "lib/libfoo.so.1": "\x7fELF" }, ["lib/libfoo.so.1"]],
-    ["custom runtime bootstrap", ["provided.al2023"], { "bootstrap": "#!/bin/sh\n" }, ["bootstrap"]],
-    ["two families laid out", ["python3.12", "nodejs20.x"], { "python/a.py": "", "nodejs/node_modules/b/index.js": "" },
-      ["nodejs/node_modules/b/index.js", "python/a.py"]],
+    ["custom runtime bootstrap", ["provided.al2023"], { bootstrap: "#!/bin/sh\n" }, ["bootstrap"]],
+    [
+      "two families laid out",
+      ["python3.12", "nodejs20.x"],
+      { "python/a.py": "", "nodejs/node_modules/b/index.js": "" },
+      ["nodejs/node_modules/b/index.js", "python/a.py"],
+    ],
   ])("accepts %s", (_name, runtimes, files, entries) => {
     const archive = build(tree(files), { compatibleRuntimes: runtimes });
     expect(archive.entries).toEqual(entries);
   });
 
   test.each([
-    ["site-packages of another Python", PY, { "python/lib/python3.11/site-packages/mylib.py": "" }, /python\/lib\/python3.11\/site-packages is imported only by python3.11/],
+    [
+      "site-packages of another Python",
+      PY,
+      { "python/lib/python3.11/site-packages/mylib.py": "" },
+      /python\/lib\/python3.11\/site-packages is imported only by python3.11/,
+    ],
     ["node code outside node_modules", ["nodejs20.x"], { "nodejs/index.js": "" }, /outside node_modules\/ are not on NODE_PATH/],
-    ["node folder of another major version", ["nodejs22.x"], { "nodejs/node18/node_modules/a/index.js": "" }, /node18\/node_modules is read only by nodejs18.x/],
+    [
+      "node folder of another major version",
+      ["nodejs22.x"],
+      { "nodejs/node18/node_modules/a/index.js": "" },
+      /node18\/node_modules is read only by nodejs18.x/,
+    ],
     ["content for an undeclared runtime", ["nodejs20.x"], { "python/a.py": "" }, /python\/ serves a runtime that is not declared/],
     ["java classes outside java/lib", ["java21"], { "java/x.jar": "" }, /\/opt\/java\/lib\//],
   ])("refuses %s, saying where Lambda looks", (_name, runtimes, files, hint) => {
-    const err = expectError(() => build(tree(files), { compatibleRuntimes: runtimes }), "source", hint, /Lambda extracts a layer into \/opt and looks in/);
+    const err = expectError(
+      () => build(tree(files), { compatibleRuntimes: runtimes }),
+      "source",
+      hint,
+      /Lambda extracts a layer into \/opt and looks in/,
+    );
     expect(err.message).toContain(runtimes[0]);
   });
 
   test("refuses a plain folder when runtimes span families", () => {
-    expectError(() => build(tree({ "a.py": "" }), { compatibleRuntimes: ["python3.12", "nodejs20.x"] }), "source", /several families \(python, nodejs\)/);
+    expectError(
+      () => build(tree({ "a.py": "" }), { compatibleRuntimes: ["python3.12", "nodejs20.x"] }),
+      "source",
+      /several families \(python, nodejs\)/,
+    );
   });
 
   test("refuses a plain Node.js folder without a package name", () => {
@@ -103,7 +146,9 @@ describe("excludes", () => {
   });
 
   test("keeps a package named test directly under node_modules", () => {
-    const archive = build(tree({ "nodejs/node_modules/test/index.js": "", "nodejs/node_modules/a/test/spec.js": "" }), { compatibleRuntimes: ["nodejs20.x"] });
+    const archive = build(tree({ "nodejs/node_modules/test/index.js": "", "nodejs/node_modules/a/test/spec.js": "" }), {
+      compatibleRuntimes: ["nodejs20.x"],
+    });
     expect(archive.entries).toEqual(["nodejs/node_modules/test/index.js"]);
   });
 });
@@ -111,7 +156,7 @@ describe("excludes", () => {
 describe("modes", () => {
   test("normalises to 0644, and 0755 for executables, bin/ and a bootstrap", () => {
     const src = tree({
-      "bootstrap": { content: "#!/bin/sh\n", mode: 0o600 },
+      bootstrap: { content: "#!/bin/sh\n", mode: 0o600 },
       "bin/tool": { content: "#!/bin/sh\n", mode: 0o644 },
       "lib/run.sh": { content: "#!/bin/sh\n", mode: 0o700 },
       "lib/data.txt": { content: "x", mode: 0o666 },
@@ -119,8 +164,13 @@ describe("modes", () => {
     });
     const modes = zipModes(build(src, { compatibleRuntimes: ["provided.al2023"] }).path);
     expect(modes).toEqual({
-      "bin/": "0o40755", "bin/tool": "0o100755", "bootstrap": "0o100755",
-      "lib/": "0o40755", "lib/data.txt": "0o100644", "lib/private.txt": "0o100644", "lib/run.sh": "0o100755",
+      "bin/": "0o40755",
+      "bin/tool": "0o100755",
+      bootstrap: "0o100755",
+      "lib/": "0o40755",
+      "lib/data.txt": "0o100644",
+      "lib/private.txt": "0o100644",
+      "lib/run.sh": "0o100755",
     });
   });
 });
@@ -205,8 +255,12 @@ describe("secrets and symlinks", () => {
     ["conf.ini", "aws_secret_access_key = abc\n", "AWS secret access key"],
   ])("refuses %s", (rel, content, why) => {
     const cache = tempDir("cache-");
-    expectError(() => build(tree({ "python/ok.py": "", [`python/${rel}`]: content }), { outDir: cache }), "source",
-      `python/${rel} (${why})`, /allowSecrets/);
+    expectError(
+      () => build(tree({ "python/ok.py": "", [`python/${rel}`]: content }), { outDir: cache }),
+      "source",
+      `python/${rel} (${why})`,
+      /allowSecrets/,
+    );
     expect(fs.readdirSync(cache).filter((d) => d === "archives" || d === "index")).toEqual([]); // nothing written
   });
 
@@ -265,8 +319,17 @@ describe("limits and bad sources", () => {
 
   test("validates runtimes and architectures", () => {
     expectError(() => build(tree({ "python/a.py": "" }), { compatibleRuntimes: [] }), "compatibleRuntimes", /at least one runtime/);
-    expectError(() => build(tree({ "python/a.py": "" }), { compatibleRuntimes: ["python2.7"] }), "compatibleRuntimes", /"python2.7"/, /python3.12/);
-    expectError(() => build(tree({ "python/a.py": "" }), { compatibleArchitectures: ["amd64"] }), "compatibleArchitectures", /"x86_64" or "arm64"/);
+    expectError(
+      () => build(tree({ "python/a.py": "" }), { compatibleRuntimes: ["python2.7"] }),
+      "compatibleRuntimes",
+      /"python2.7"/,
+      /python3.12/,
+    );
+    expectError(
+      () => build(tree({ "python/a.py": "" }), { compatibleArchitectures: ["amd64"] }),
+      "compatibleArchitectures",
+      /"x86_64" or "arm64"/,
+    );
   });
 });
 
@@ -301,13 +364,16 @@ with zipfile.ZipFile(d + "/tinydep-1.0-py3-none-any.whl", "w") as z:
     const outDir = tempDir("cache-");
     const pipArgs = ["--no-index", "--find-links", wheels];
     const archive = build(src, { outDir, pipArgs, compatibleArchitectures: ["arm64"] });
-    expect(archive.entries).toEqual(expect.arrayContaining(["python/app_helpers.py", "python/tinydep/__init__.py", "python/tinydep-1.0.dist-info/METADATA"]));
+    expect(archive.entries).toEqual(
+      expect.arrayContaining(["python/app_helpers.py", "python/tinydep/__init__.py", "python/tinydep-1.0.dist-info/METADATA"]),
+    );
     expect(archive.entries).not.toContain("requirements.txt");
     expect(archive.entries.some((e) => e.endsWith("/RECORD") || e.endsWith("/INSTALLER"))).toBe(false);
 
     const opt = unzipTo(archive.path);
     const out = execFileSync("python3", ["-c", "import app_helpers; print(app_helpers.greet('layer'))"], {
-      env: { ...process.env, PYTHONPATH: path.join(opt, "python") }, encoding: "utf8",
+      env: { ...process.env, PYTHONPATH: path.join(opt, "python") },
+      encoding: "utf8",
     });
     expect(out.trim()).toBe("hello layer");
 
@@ -319,21 +385,38 @@ with zipfile.ZipFile(d + "/tinydep-1.0-py3-none-any.whl", "w") as z:
 
   test("reports a failing install with pip's own words and the command", () => {
     const src = tree({ "python/a.py": "", "requirements.txt": "no-such-package-xyz==9.9\n" });
-    expectError(() => build(src, { pipArgs: ["--no-index", "--find-links", tempDir()] }), "source",
-      /declares dependencies in requirements.txt that could not be installed: `python3 -m pip install/, /no-such-package-xyz/);
+    expectError(
+      () => build(src, { pipArgs: ["--no-index", "--find-links", tempDir()] }),
+      "source",
+      /declares dependencies in requirements.txt that could not be installed: `python3 -m pip install/,
+      /no-such-package-xyz/,
+    );
   });
 
   test("installs package.json production dependencies with npm into nodejs/node_modules", () => {
-    const pkg = tree({ "package.json": JSON.stringify({ name: "tiny-dep", version: "1.0.0", main: "index.js" }), "index.js": "exports.answer = () => 42;\n" });
-    const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", pkg], { cwd: pkg, encoding: "utf8" }).trim().split("\n").pop()!;
+    const pkg = tree({
+      "package.json": JSON.stringify({ name: "tiny-dep", version: "1.0.0", main: "index.js" }),
+      "index.js": "exports.answer = () => 42;\n",
+    });
+    const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", pkg], { cwd: pkg, encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .pop()!;
     const src = tree({
-      "nodejs/package.json": JSON.stringify({ name: "deps", version: "1.0.0", dependencies: { "tiny-dep": `file:${path.join(pkg, packed)}` }, devDependencies: { "left-out": "1.0.0" } }),
+      "nodejs/package.json": JSON.stringify({
+        name: "deps",
+        version: "1.0.0",
+        dependencies: { "tiny-dep": `file:${path.join(pkg, packed)}` },
+        devDependencies: { "left-out": "1.0.0" },
+      }),
     });
     const archive = build(src, { compatibleRuntimes: ["nodejs20.x"], npmArgs: ["--offline"] });
     expect(archive.entries).toEqual(expect.arrayContaining(["nodejs/node_modules/tiny-dep/index.js", "nodejs/package.json"]));
     const opt = unzipTo(archive.path);
     const r = spawnSync("node", ["-e", "console.log(require('tiny-dep').answer())"], {
-      env: { ...process.env, NODE_PATH: path.join(opt, "nodejs/node_modules") }, encoding: "utf8", cwd: tempDir(),
+      env: { ...process.env, NODE_PATH: path.join(opt, "nodejs/node_modules") },
+      encoding: "utf8",
+      cwd: tempDir(),
     });
     expect(r.stdout.trim()).toBe("42");
   });
@@ -351,11 +434,16 @@ describe("native binaries", () => {
     h.writeUInt16LE(machine, 18);
     return h;
   };
-  const source = () => tree({ "python/fast/__init__.py": "", "python/fast/_speedups.so": elf(183), "bin/tool": { content: elf(62), mode: 0o755 } });
+  const source = () =>
+    tree({ "python/fast/__init__.py": "", "python/fast/_speedups.so": elf(183), "bin/tool": { content: elf(62), mode: 0o755 } });
 
   test("refuses binaries built for another architecture than the declared one, naming them", () => {
-    expectError(() => build(source(), { compatibleArchitectures: ["arm64"] }), "source",
-      /native binaries built for another architecture than the declared arm64: bin\/tool \(x86-64\)/, /invalid ELF header/);
+    expectError(
+      () => build(source(), { compatibleArchitectures: ["arm64"] }),
+      "source",
+      /native binaries built for another architecture than the declared arm64: bin\/tool \(x86-64\)/,
+      /invalid ELF header/,
+    );
     expectError(() => build(source(), { compatibleArchitectures: ["x86_64"] }), "source", /python\/fast\/_speedups.so \(aarch64\)/);
   });
 

@@ -55,7 +55,10 @@ describe.each([1, 4, 17])("LayerFanout over %i regions", (n) => {
     expect(new Set(versions.map((v) => v.source_code_hash))).toEqual(new Set([fanout.archive.base64Sha256]));
     app.synth();
     const stackDir = path.join(app.outdir, "stacks", "fanout");
-    const zips = fs.readdirSync(stackDir, { recursive: true }).map(String).filter((f) => f.endsWith(".zip"));
+    const zips = fs
+      .readdirSync(stackDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".zip"));
     expect(zips).toHaveLength(1);
   });
 
@@ -85,13 +88,18 @@ describe("LayerFanout options", () => {
   test("S3 upload goes to each region's own bucket", () => {
     const { json } = fanoutStack(["us-east-1", "eu-west-1"], { layer: layer({ s3: { bucket: "artifacts-{region}" } }) });
     const objects = Object.values(json().resource.aws_s3_object) as Array<Record<string, unknown>>;
-    expect(objects.map((o) => [o.bucket, o.provider]).sort()).toEqual([["artifacts-eu-west-1", "aws.eu-west-1"], ["artifacts-us-east-1", "aws.us-east-1"]]);
+    expect(objects.map((o) => [o.bucket, o.provider]).sort()).toEqual([
+      ["artifacts-eu-west-1", "aws.eu-west-1"],
+      ["artifacts-us-east-1", "aws.us-east-1"],
+    ]);
   });
 
   test("assumes a role per region, from the environment's credentials", () => {
     const { json } = fanoutStack(["us-east-1", "eu-west-1"], { assumeRoleArn: { "eu-west-1": "arn:aws:iam::123456789012:role/deployer" } });
     const providers = json().provider.aws as Array<Record<string, unknown>>;
-    expect(providers.find((p) => p.alias === "eu-west-1")!.assume_role).toEqual([{ role_arn: "arn:aws:iam::123456789012:role/deployer", session_name: "cdktf-lambda-layers" }]);
+    expect(providers.find((p) => p.alias === "eu-west-1")!.assume_role).toEqual([
+      { role_arn: "arn:aws:iam::123456789012:role/deployer", session_name: "cdktf-lambda-layers" },
+    ]);
     expect(providers.find((p) => p.alias === "us-east-1")).not.toHaveProperty("assume_role");
   });
 
@@ -100,8 +108,18 @@ describe("LayerFanout options", () => {
     ["an unknown region", { regions: ["us-east-1", "mars-1"] }, "regions", /not an AWS region this library knows, got "mars-1"/],
     ["a duplicate region", { regions: ["us-east-1", "us-east-1"] }, "regions", /lists "us-east-1" twice/],
     ["two partitions", { regions: ["us-east-1", "cn-north-1"] }, "regions", /mixes the AWS partitions aws, aws-cn/],
-    ["one bucket for several regions", { regions: ["us-east-1", "eu-west-1"], layer: layer({ s3: { bucket: "artifacts" } }) }, "layer.s3.bucket", /\{region\}/],
-    ["a provider for another region", { regions: ["us-east-1"], providers: { "eu-west-1": undefined as never } }, "providers", /not in `regions`/],
+    [
+      "one bucket for several regions",
+      { regions: ["us-east-1", "eu-west-1"], layer: layer({ s3: { bucket: "artifacts" } }) },
+      "layer.s3.bucket",
+      /\{region\}/,
+    ],
+    [
+      "a provider for another region",
+      { regions: ["us-east-1"], providers: { "eu-west-1": undefined as never } },
+      "providers",
+      /not in `regions`/,
+    ],
   ])("refuses %s", (_name, overrides, field, message) => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(require("os").tmpdir(), "fo-")) });
     const stack = new TerraformStack(app, "s");

@@ -21,12 +21,20 @@ describe("LayerRollout, a stack per region", () => {
 
   test("makes one stack per region, named after it, in wave order", () => {
     expect(r.stacks.map((s) => [s.wave, s.name])).toEqual([
-      [1, "layers-us-east-1"], [2, "layers-us-west-2"], [2, "layers-eu-west-1"], [3, "layers-eu-central-1"], [3, "layers-ap-southeast-2"],
+      [1, "layers-us-east-1"],
+      [2, "layers-us-west-2"],
+      [2, "layers-eu-west-1"],
+      [3, "layers-eu-central-1"],
+      [3, "layers-ap-southeast-2"],
     ]);
   });
 
   test("chains every stack to all stacks of the wave before it", () => {
-    const deps = (name: string) => r.stacks.find((s) => s.name === name)!.stack.dependencies.map((d) => d.node.id).sort();
+    const deps = (name: string) =>
+      r.stacks
+        .find((s) => s.name === name)!
+        .stack.dependencies.map((d) => d.node.id)
+        .sort();
     expect(deps("layers-us-east-1")).toEqual([]);
     expect(deps("layers-us-west-2")).toEqual(["layers-us-east-1"]);
     expect(deps("layers-eu-west-1")).toEqual(["layers-us-east-1"]);
@@ -37,9 +45,16 @@ describe("LayerRollout, a stack per region", () => {
     const json = stackJson(r, "layers-eu-west-1");
     expect(json.provider.aws).toEqual([{ region: "eu-west-1" }]);
     expect(json.terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
-    expect(Object.values(json.resource.aws_lambda_layer_version).map((l: any) => l.layer_name).sort()).toEqual(["nodejs-logging", "python-shared-utils"]);
+    expect(
+      Object.values(json.resource.aws_lambda_layer_version)
+        .map((l: any) => l.layer_name)
+        .sort(),
+    ).toEqual(["nodejs-logging", "python-shared-utils"]);
     expect(Object.keys(json.resource.aws_lambda_layer_version_permission)).toHaveLength(2);
-    expect(Testing.synth(r.stacks[2].stack)).toHaveResourceWithProperties(LambdaFunction, { function_name: "todos", runtime: "nodejs20.x" });
+    expect(Testing.synth(r.stacks[2].stack)).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: "todos",
+      runtime: "nodejs20.x",
+    });
     expect(json.output["nodejs-logging_content_sha256"].value).toBe(r.archives.get("nodejs-logging")!.sha256);
   });
 
@@ -52,7 +67,11 @@ describe("LayerRollout, a stack per region", () => {
     app.synth();
     const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, "rollout-layers.json"), "utf8"));
     expect(manifest.waves.map((w: any) => w.regions)).toEqual(WAVES);
-    expect(manifest.waves[2].stacks[0]).toEqual({ name: "layers-eu-central-1", regions: ["eu-central-1"], dependsOn: ["layers-us-west-2", "layers-eu-west-1"] });
+    expect(manifest.waves[2].stacks[0]).toEqual({
+      name: "layers-eu-central-1",
+      regions: ["eu-central-1"],
+      dependsOn: ["layers-us-west-2", "layers-eu-west-1"],
+    });
     expect(manifest.layers.map((l: any) => [l.layerName, l.sha256])).toEqual([...r.archives].map(([n, a]) => [n, a.sha256]));
     const markdown = fs.readFileSync(path.join(app.outdir, "rollout-layers.md"), "utf8");
     expect(markdown).toContain("| 3 | layers-ap-southeast-2 | ap-southeast-2 | local state | layers-us-west-2, layers-eu-west-1 |");
@@ -63,11 +82,18 @@ describe("LayerRollout, a stack per wave", () => {
   const { rollout: r } = rollout({ stackPer: "wave" });
 
   test("makes one stack per wave with a provider alias per region", () => {
-    expect(r.stacks.map((s) => [s.name, s.regions])).toEqual([["layers-wave-1", ["us-east-1"]], ["layers-wave-2", ["us-west-2", "eu-west-1"]], ["layers-wave-3", ["eu-central-1", "ap-southeast-2"]]]);
+    expect(r.stacks.map((s) => [s.name, s.regions])).toEqual([
+      ["layers-wave-1", ["us-east-1"]],
+      ["layers-wave-2", ["us-west-2", "eu-west-1"]],
+      ["layers-wave-3", ["eu-central-1", "ap-southeast-2"]],
+    ]);
     const json = stackJson(r, "layers-wave-2");
     expect((json.provider.aws as any[]).map((p) => p.alias).sort()).toEqual(["eu-west-1", "us-west-2"]);
     const fns = Object.values(json.resource.aws_lambda_function) as any[];
-    expect(fns.map((f) => [f.function_name, f.provider]).sort()).toEqual([["todos", "aws.eu-west-1"], ["todos", "aws.us-west-2"]]);
+    expect(fns.map((f) => [f.function_name, f.provider]).sort()).toEqual([
+      ["todos", "aws.eu-west-1"],
+      ["todos", "aws.us-west-2"],
+    ]);
     expect(r.stacks[2].stack.dependencies.map((d) => d.node.id)).toEqual(["layers-wave-2"]);
   });
 });
@@ -78,18 +104,28 @@ describe("LayerRollout in Terraform Cloud", () => {
     const json = stackJson(r, "layers-eu-central-1");
     expect(json.terraform.cloud).toEqual({ organization: "acme", workspaces: { name: "lambda-layers-eu-central-1", project: "layers" } });
     expect(json.terraform.backend).toBeUndefined();
-    expect(r.stacks.map((s) => s.workspace)).toEqual(["lambda-layers-us-east-1", "lambda-layers-us-west-2", "lambda-layers-eu-west-1", "lambda-layers-eu-central-1", "lambda-layers-ap-southeast-2"]);
+    expect(r.stacks.map((s) => s.workspace)).toEqual([
+      "lambda-layers-us-east-1",
+      "lambda-layers-us-west-2",
+      "lambda-layers-eu-west-1",
+      "lambda-layers-eu-central-1",
+      "lambda-layers-ap-southeast-2",
+    ]);
     expect(JSON.stringify(json)).not.toMatch(/access_key|secret_key|token/);
   });
 
   test("selects workspaces by tags plus a tag of the stack's own", () => {
     const { rollout: r } = rollout({ cloud: { organization: "acme", workspaceTags: ["lambda-layers"] } });
-    expect(stackJson(r, "layers-us-west-2").terraform.cloud.workspaces).toEqual({ tags: ["lambda-layers", "stack:layers-us-west-2", "wave:2"] });
+    expect(stackJson(r, "layers-us-west-2").terraform.cloud.workspaces).toEqual({
+      tags: ["lambda-layers", "stack:layers-us-west-2", "wave:2"],
+    });
   });
 
   test("assumes a per-region role when asked", () => {
     const { rollout: r } = rollout({ assumeRoleArn: "arn:aws:iam::123456789012:role/layers-{region}" });
-    expect(stackJson(r, "layers-eu-west-1").provider.aws[0].assume_role).toEqual([{ role_arn: "arn:aws:iam::123456789012:role/layers-eu-west-1", session_name: "cdktf-lambda-layers" }]);
+    expect(stackJson(r, "layers-eu-west-1").provider.aws[0].assume_role).toEqual([
+      { role_arn: "arn:aws:iam::123456789012:role/layers-eu-west-1", session_name: "cdktf-lambda-layers" },
+    ]);
   });
 });
 
@@ -100,11 +136,31 @@ describe("LayerRollout refuses bad input", () => {
     ["a region in two waves", { waves: [["us-east-1"], ["eu-west-1", "us-east-1"]] }, "waves", /puts us-east-1 in more than one wave/],
     ["an unknown region", { waves: [["us-east-1"], ["eu-westt-1"]] }, "waves", /not an AWS region this library knows, got "eu-westt-1"/],
     ["a duplicate region in a wave", { waves: [["us-east-1", "us-east-1"]] }, "waves", /more than one wave|twice/],
-    ["a workspace prefix with a space", { cloud: { organization: "acme", workspacePrefix: "my layers " } }, "cloud.workspacePrefix", /Terraform Cloud workspace name.*got "my layers layers-us-east-1"/],
-    ["a workspace name over 90 characters", { cloud: { organization: "acme", workspacePrefix: "x".repeat(80) } }, "cloud.workspacePrefix", /1-90 characters/],
+    [
+      "a workspace prefix with a space",
+      { cloud: { organization: "acme", workspacePrefix: "my layers " } },
+      "cloud.workspacePrefix",
+      /Terraform Cloud workspace name.*got "my layers layers-us-east-1"/,
+    ],
+    [
+      "a workspace name over 90 characters",
+      { cloud: { organization: "acme", workspacePrefix: "x".repeat(80) } },
+      "cloud.workspacePrefix",
+      /1-90 characters/,
+    ],
     ["a bad organization", { cloud: { organization: "acme corp" } }, "cloud.organization", /organization name/],
-    ["an uppercase tag", { cloud: { organization: "acme", workspaceTags: ["Lambda"] } }, "cloud.workspaceTags", /tag Terraform Cloud refuses/],
-    ["a function on an undefined layer", { functions: [{ ...exampleRolloutProps().functions![0], layers: ["nope"] }] }, "functions[todos].layers", /names a layer the rollout does not define/],
+    [
+      "an uppercase tag",
+      { cloud: { organization: "acme", workspaceTags: ["Lambda"] } },
+      "cloud.workspaceTags",
+      /tag Terraform Cloud refuses/,
+    ],
+    [
+      "a function on an undefined layer",
+      { functions: [{ ...exampleRolloutProps().functions![0], layers: ["nope"] }] },
+      "functions[todos].layers",
+      /names a layer the rollout does not define/,
+    ],
   ])("%s", (_name, overrides, field, message) => {
     let caught: unknown;
     try {
@@ -133,10 +189,16 @@ describe("rollout report", () => {
       for (const [name, archive] of r.archives) {
         const sha = state.sha === undefined || state.sha === "newest" ? archive.sha256 : state.sha;
         outputs[`${name}_version`] = { value: String(state.version), type: "string" };
-        outputs[`${name}_layer_version_arn`] = { value: `arn:aws:lambda:${s.regions[0]}:123456789012:layer:${name}:${state.version}`, type: "string" };
+        outputs[`${name}_layer_version_arn`] = {
+          value: `arn:aws:lambda:${s.regions[0]}:123456789012:layer:${name}:${state.version}`,
+          type: "string",
+        };
         outputs[`${name}_content_sha256`] = { value: sha, type: "string" };
       }
-      fs.writeFileSync(path.join(outdir, "stacks", s.name, "terraform.tfstate"), JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 1, lineage: "x", outputs, resources: [] }));
+      fs.writeFileSync(
+        path.join(outdir, "stacks", s.name, "terraform.tfstate"),
+        JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 1, lineage: "x", outputs, resources: [] }),
+      );
     }
     return rolloutReport(outdir, "layers");
   }
@@ -150,7 +212,9 @@ describe("rollout report", () => {
 
   test("finds a region not deployed, a region on old content, and one content under two version numbers", () => {
     const report = deployed({
-      "us-east-1": { version: 4 }, "us-west-2": { version: 4 }, "eu-west-1": { version: 7 },
+      "us-east-1": { version: 4 },
+      "us-west-2": { version: 4 },
+      "eu-west-1": { version: 7 },
       "eu-central-1": { version: 3, sha: "0".repeat(64) },
     });
     expect(report.drift).toBe(true);
@@ -170,9 +234,11 @@ describe("the report command", () => {
     const app = new App({ outdir });
     new LayerRollout(app, "layers", exampleRolloutProps());
     app.synth();
-    const cli = (args: string[]) => spawnSync("node", ["-r", "ts-node/register/transpile-only", "bin/cdktf-lambda-layers.ts", ...args], {
-      cwd: path.resolve(__dirname, ".."), encoding: "utf8",
-    });
+    const cli = (args: string[]) =>
+      spawnSync("node", ["-r", "ts-node/register/transpile-only", "bin/cdktf-lambda-layers.ts", ...args], {
+        cwd: path.resolve(__dirname, ".."),
+        encoding: "utf8",
+      });
     const r = cli(["report", "layers", "--outdir", outdir]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("drift: not deployed in us-east-1, us-west-2, eu-west-1, eu-central-1, ap-southeast-2");

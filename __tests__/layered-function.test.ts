@@ -4,8 +4,15 @@ import { Testing } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  Architecture, AttachedLayer, checkAttachments, LambdaLayer, LambdaLayerProps, LayeredFunction, LayeredFunctionProps,
-  LayerValidationError, Runtime,
+  Architecture,
+  AttachedLayer,
+  checkAttachments,
+  LambdaLayer,
+  LambdaLayerProps,
+  LayeredFunction,
+  LayeredFunctionProps,
+  LayerValidationError,
+  Runtime,
 } from "../modules";
 import { tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
@@ -13,10 +20,22 @@ import { newStack, synthJson } from "./helpers/stacks";
 const ROLE = "arn:aws:iam::123456789012:role/fn";
 const code = () => tree({ "index.js": "exports.handler = async () => ({ ok: true });\n" });
 const fnProps = (overrides: Partial<LayeredFunctionProps> = {}): LayeredFunctionProps => ({
-  functionName: "todos", runtime: "nodejs20.x", handler: "index.handler", role: ROLE, source: code(), ...overrides,
+  functionName: "todos",
+  runtime: "nodejs20.x",
+  handler: "index.handler",
+  role: ROLE,
+  source: code(),
+  ...overrides,
 });
-const nodeLayer = (files: Record<string, string> = { "nodejs/node_modules/a/index.js": "" }, overrides: Partial<LambdaLayerProps> = {}): LambdaLayerProps => ({
-  layerName: "a", source: tree(files), compatibleRuntimes: ["nodejs20.x"], compatibleArchitectures: ["x86_64"], ...overrides,
+const nodeLayer = (
+  files: Record<string, string> = { "nodejs/node_modules/a/index.js": "" },
+  overrides: Partial<LambdaLayerProps> = {},
+): LambdaLayerProps => ({
+  layerName: "a",
+  source: tree(files),
+  compatibleRuntimes: ["nodejs20.x"],
+  compatibleArchitectures: ["x86_64"],
+  ...overrides,
 });
 
 function validationErrors(stack: Parameters<typeof Testing.synth>[0]): string {
@@ -36,16 +55,32 @@ describe("checkAttachments", () => {
     ["five layers", ["a", "b", "c", "d", "e"].map((l) => layer(l)), null],
     ["six layers", ["a", "b", "c", "d", "e", "f"].map((l) => layer(l)), /lists 6 layers but a function may use at most 5/],
     ["the same layer twice", [layer("a"), layer("a")], /attaches a although it is already attached/],
-    ["two versions of one layer", [layer("x:1", { identity: "x" }), layer("x:2", { identity: "x" })], /attaches x:2 although x:1 \(the same layer\)/],
+    [
+      "two versions of one layer",
+      [layer("x:1", { identity: "x" }), layer("x:2", { identity: "x" })],
+      /attaches x:2 although x:1 \(the same layer\)/,
+    ],
     ["a matching runtime", [layer("a", { compatibleRuntimes: [Runtime.NODEJS_20_X, Runtime.NODEJS_22_X] })], null],
-    ["another runtime", [layer("py", { compatibleRuntimes: [Runtime.PYTHON_3_12] })], /declares runtimes python3.12, not the function's nodejs20.x, got "py"/],
+    [
+      "another runtime",
+      [layer("py", { compatibleRuntimes: [Runtime.PYTHON_3_12] })],
+      /declares runtimes python3.12, not the function's nodejs20.x, got "py"/,
+    ],
     ["undeclared runtimes (imported)", [layer("arn")], null],
     ["a matching architecture", [layer("a", { compatibleArchitectures: [Architecture.X86_64, Architecture.ARM_64] })], null],
-    ["another architecture", [layer("arm", { compatibleArchitectures: [Architecture.ARM_64] })], /declares architectures arm64, not the function's x86_64/],
+    [
+      "another architecture",
+      [layer("arm", { compatibleArchitectures: [Architecture.ARM_64] })],
+      /declares architectures arm64, not the function's x86_64/,
+    ],
     ["the same region", [layer("a", { region: "us-east-1" })], null],
     ["another region", [layer("eu", { region: "eu-west-1" })], /lives in eu-west-1 but the function is in us-east-1/],
     ["249 MB in all", [layer("a", { unzippedBytes: 262_144_000 - 1000 })], null],
-    ["over 250 MB in all", [layer("a", { unzippedBytes: 200_000_000 }), layer("b", { unzippedBytes: 62_144_001 })], /add up to 250.0 MiB .* over Lambda's 250.0 MiB/],
+    [
+      "over 250 MB in all",
+      [layer("a", { unzippedBytes: 200_000_000 }), layer("b", { unzippedBytes: 62_144_001 })],
+      /add up to 250.0 MiB .* over Lambda's 250.0 MiB/,
+    ],
   ])("%s", (_name, layers, expected) => {
     const { errors } = checkAttachments(target, layers);
     if (expected) expect(errors.join("\n")).toMatch(expected);
@@ -69,7 +104,11 @@ describe("LayeredFunction", () => {
   test("packages its code reproducibly and attaches layers in order", () => {
     const { stack } = newStack();
     const logging = new LambdaLayer(stack, "Logging", nodeLayer());
-    const fn = new LayeredFunction(stack, "Todos", fnProps({ layers: [logging], memorySize: 256, timeout: 10, environment: { LOG_LEVEL: "debug" } }));
+    const fn = new LayeredFunction(
+      stack,
+      "Todos",
+      fnProps({ layers: [logging], memorySize: 256, timeout: 10, environment: { LOG_LEVEL: "debug" } }),
+    );
     fn.addLayers("arn:aws:lambda:us-east-1:123456789012:layer:insights:52");
     const json = synthJson(stack);
     const [layerName] = Object.keys(json.resource.aws_lambda_layer_version);
@@ -97,49 +136,95 @@ describe("LayeredFunction", () => {
   });
 
   test.each<[string, (stack: ReturnType<typeof newStack>["stack"]) => void, RegExp]>([
-    ["a sixth layer added later", (stack) => {
-      const fn = new LayeredFunction(stack, "Fn", fnProps());
-      fn.addLayers(...[1, 2, 3, 4, 5].map((v) => `arn:aws:lambda:us-east-1:123456789012:layer:l${v}:1`));
-      fn.addLayers("arn:aws:lambda:us-east-1:123456789012:layer:l6:1");
-    }, /\[test\/Fn\] `layers` lists 6 layers but a function may use at most 5/],
-    ["a Python layer on a Node function", (stack) => {
-      const py = new LambdaLayer(stack, "Py", { layerName: "py", source: tree({ "python/a.py": "" }), compatibleRuntimes: ["python3.12"] });
-      new LayeredFunction(stack, "Fn", fnProps({ layers: [py] }));
-    }, /`layers` declares runtimes python3.12, not the function's nodejs20.x, got "test\/Py"/],
-    ["an arm64 layer on an x86_64 function", (stack) => {
-      const arm = new LambdaLayer(stack, "Arm", nodeLayer(undefined, { compatibleArchitectures: ["arm64"] }));
-      new LayeredFunction(stack, "Fn", fnProps({ layers: [arm] }));
-    }, /declares architectures arm64, not the function's x86_64.*invalid ELF header/],
-    ["an imported layer of another runtime", (stack) => {
-      const imported = LambdaLayer.fromLayerVersionArn(stack, "Ext", "arn:aws:lambda:us-east-1:123456789012:layer:ext:3", { compatibleRuntimes: ["python3.12"] });
-      new LayeredFunction(stack, "Fn", fnProps({ layers: [imported] }));
-    }, /declares runtimes python3.12, not the function's nodejs20.x/],
-    ["an imported ARN from another region", (stack) => {
-      new LayeredFunction(stack, "Fn", fnProps({ layers: ["arn:aws:lambda:eu-west-1:123456789012:layer:ext:3"] }));
-    }, /lives in eu-west-1 but the function is in us-east-1; layers are regional/],
-    ["a layer published in another region", (stack) => {
-      const eu = new AwsProvider(stack, "eu", { region: "eu-west-1", alias: "eu" });
-      const layer = new LambdaLayer(stack, "EuLayer", nodeLayer(undefined, { provider: eu }));
-      new LayeredFunction(stack, "Fn", fnProps({ layers: [layer] }));
-    }, /lives in eu-west-1 but the function is in us-east-1/],
-    ["the same layer twice", (stack) => {
-      const layer = new LambdaLayer(stack, "L", nodeLayer());
-      new LayeredFunction(stack, "Fn", fnProps({ layers: [layer, layer] }));
-    }, /attaches test\/L although it is already attached/],
-    ["two versions of one imported layer", (stack) => {
-      new LayeredFunction(stack, "Fn", fnProps({ layers: ["arn:aws:lambda:us-east-1:123456789012:layer:ext:3", "arn:aws:lambda:us-east-1:123456789012:layer:ext:4"] }));
-    }, /the same layer\) is already attached/],
-    ["code and layers over 250 MB", (stack) => {
-      const big = tree({ "nodejs/node_modules/big/index.js": "" });
-      fs.writeFileSync(path.join(big, "nodejs/node_modules/big/blob.bin"), "");
-      fs.truncateSync(path.join(big, "nodejs/node_modules/big/blob.bin"), 200_000_000);
-      const a = new LambdaLayer(stack, "A", nodeLayer(undefined, { source: big, s3: { bucket: "my-bucket" } }));
-      const other = tree({ "nodejs/node_modules/other/index.js": "" });
-      fs.writeFileSync(path.join(other, "nodejs/node_modules/other/blob.bin"), "");
-      fs.truncateSync(path.join(other, "nodejs/node_modules/other/blob.bin"), 62_200_000);
-      const b = new LambdaLayer(stack, "B", nodeLayer(undefined, { source: other, layerName: "b", s3: { bucket: "my-bucket" } }));
-      new LayeredFunction(stack, "Fn", fnProps({ layers: [a, b] }));
-    }, /add up to 250\.\d MiB .* unzipped with the function's code, over Lambda's 250.0 MiB/],
+    [
+      "a sixth layer added later",
+      (stack) => {
+        const fn = new LayeredFunction(stack, "Fn", fnProps());
+        fn.addLayers(...[1, 2, 3, 4, 5].map((v) => `arn:aws:lambda:us-east-1:123456789012:layer:l${v}:1`));
+        fn.addLayers("arn:aws:lambda:us-east-1:123456789012:layer:l6:1");
+      },
+      /\[test\/Fn\] `layers` lists 6 layers but a function may use at most 5/,
+    ],
+    [
+      "a Python layer on a Node function",
+      (stack) => {
+        const py = new LambdaLayer(stack, "Py", {
+          layerName: "py",
+          source: tree({ "python/a.py": "" }),
+          compatibleRuntimes: ["python3.12"],
+        });
+        new LayeredFunction(stack, "Fn", fnProps({ layers: [py] }));
+      },
+      /`layers` declares runtimes python3.12, not the function's nodejs20.x, got "test\/Py"/,
+    ],
+    [
+      "an arm64 layer on an x86_64 function",
+      (stack) => {
+        const arm = new LambdaLayer(stack, "Arm", nodeLayer(undefined, { compatibleArchitectures: ["arm64"] }));
+        new LayeredFunction(stack, "Fn", fnProps({ layers: [arm] }));
+      },
+      /declares architectures arm64, not the function's x86_64.*invalid ELF header/,
+    ],
+    [
+      "an imported layer of another runtime",
+      (stack) => {
+        const imported = LambdaLayer.fromLayerVersionArn(stack, "Ext", "arn:aws:lambda:us-east-1:123456789012:layer:ext:3", {
+          compatibleRuntimes: ["python3.12"],
+        });
+        new LayeredFunction(stack, "Fn", fnProps({ layers: [imported] }));
+      },
+      /declares runtimes python3.12, not the function's nodejs20.x/,
+    ],
+    [
+      "an imported ARN from another region",
+      (stack) => {
+        new LayeredFunction(stack, "Fn", fnProps({ layers: ["arn:aws:lambda:eu-west-1:123456789012:layer:ext:3"] }));
+      },
+      /lives in eu-west-1 but the function is in us-east-1; layers are regional/,
+    ],
+    [
+      "a layer published in another region",
+      (stack) => {
+        const eu = new AwsProvider(stack, "eu", { region: "eu-west-1", alias: "eu" });
+        const layer = new LambdaLayer(stack, "EuLayer", nodeLayer(undefined, { provider: eu }));
+        new LayeredFunction(stack, "Fn", fnProps({ layers: [layer] }));
+      },
+      /lives in eu-west-1 but the function is in us-east-1/,
+    ],
+    [
+      "the same layer twice",
+      (stack) => {
+        const layer = new LambdaLayer(stack, "L", nodeLayer());
+        new LayeredFunction(stack, "Fn", fnProps({ layers: [layer, layer] }));
+      },
+      /attaches test\/L although it is already attached/,
+    ],
+    [
+      "two versions of one imported layer",
+      (stack) => {
+        new LayeredFunction(
+          stack,
+          "Fn",
+          fnProps({ layers: ["arn:aws:lambda:us-east-1:123456789012:layer:ext:3", "arn:aws:lambda:us-east-1:123456789012:layer:ext:4"] }),
+        );
+      },
+      /the same layer\) is already attached/,
+    ],
+    [
+      "code and layers over 250 MB",
+      (stack) => {
+        const big = tree({ "nodejs/node_modules/big/index.js": "" });
+        fs.writeFileSync(path.join(big, "nodejs/node_modules/big/blob.bin"), "");
+        fs.truncateSync(path.join(big, "nodejs/node_modules/big/blob.bin"), 200_000_000);
+        const a = new LambdaLayer(stack, "A", nodeLayer(undefined, { source: big, s3: { bucket: "my-bucket" } }));
+        const other = tree({ "nodejs/node_modules/other/index.js": "" });
+        fs.writeFileSync(path.join(other, "nodejs/node_modules/other/blob.bin"), "");
+        fs.truncateSync(path.join(other, "nodejs/node_modules/other/blob.bin"), 62_200_000);
+        const b = new LambdaLayer(stack, "B", nodeLayer(undefined, { source: other, layerName: "b", s3: { bucket: "my-bucket" } }));
+        new LayeredFunction(stack, "Fn", fnProps({ layers: [a, b] }));
+      },
+      /add up to 250\.\d MiB .* unzipped with the function's code, over Lambda's 250.0 MiB/,
+    ],
   ])("refuses at synth: %s", (_name, build, message) => {
     const { stack } = newStack();
     build(stack);
@@ -153,14 +238,18 @@ describe("LayeredFunction", () => {
     const fn = new LayeredFunction(stack, "Fn", fnProps({ layers: [a, b] }));
     Testing.synth(stack, true);
     const warnings = fn.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringContaining("both ship /opt/nodejs/node_modules/shared/index.js: Lambda merges layers into /opt in the order listed, so the copies from test/B win")]);
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        "both ship /opt/nodejs/node_modules/shared/index.js: Lambda merges layers into /opt in the order listed, so the copies from test/B win",
+      ),
+    ]);
   });
 
   test("warns when the handler's file is not in the code", () => {
     const { stack } = newStack();
     const fn = new LayeredFunction(stack, "Fn", fnProps({ handler: "app.handler" }));
     const warnings = fn.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringContaining("handler \"app.handler\" needs app.js or app.mjs or app.cjs")]);
+    expect(warnings).toEqual([expect.stringContaining('handler "app.handler" needs app.js or app.mjs or app.cjs')]);
   });
 
   test.each<[string, Partial<LayeredFunctionProps>, string, RegExp]>([

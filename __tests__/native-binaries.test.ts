@@ -3,7 +3,14 @@ import fs from "fs";
 import * as path from "path";
 import { LayerValidationError } from "../modules/errors";
 import {
-  BinaryCandidate, checkNativeArchitectures, elfMachine, ElfMachine, findNativeBinaries, machineLabel, NativeBinary, readElfMachine,
+  BinaryCandidate,
+  checkNativeArchitectures,
+  elfMachine,
+  ElfMachine,
+  findNativeBinaries,
+  machineLabel,
+  NativeBinary,
+  readElfMachine,
 } from "../modules/native-binaries";
 import { Architecture } from "../modules/runtime";
 import { tempDir, tree } from "./helpers/files";
@@ -122,9 +129,16 @@ describe("findNativeBinaries", () => {
     "python/pkg/tiny.so": "\x7fELF", // under 20 bytes: cannot hold e_machine
   });
   const names = [
-    "bin/tool", "lib/libfoo.so.1", "nodejs/node_modules/addon/build/Release/addon.node", "python/pkg/__init__.py",
-    `python/pkg/_ext.cpython-312-${OTHER_MACHINE}-linux-gnu.so`, "python/pkg/blob.dat", "python/pkg/fake.so",
-    "python/pkg/helper", "python/pkg/libx.so", "python/pkg/tiny.so",
+    "bin/tool",
+    "lib/libfoo.so.1",
+    "nodejs/node_modules/addon/build/Release/addon.node",
+    "python/pkg/__init__.py",
+    `python/pkg/_ext.cpython-312-${OTHER_MACHINE}-linux-gnu.so`,
+    "python/pkg/blob.dat",
+    "python/pkg/fake.so",
+    "python/pkg/helper",
+    "python/pkg/libx.so",
+    "python/pkg/tiny.so",
   ];
 
   test("finds ELF files among shared objects, addons, executables and bin/, with their machines", () => {
@@ -156,7 +170,9 @@ describe("checkNativeArchitectures", () => {
     "bin/tool": { content: compiled, mode: 0o755 },
     "python/fast/_speedups.so": elfHeader(EM_OTHER),
   });
-  const binaries = findNativeBinaries(planned(dir, ["bin/tool", "python/fast/_speedups.so", "python/numpy/__init__.py", "python/numpy/core/_multiarray.so"]));
+  const binaries = findNativeBinaries(
+    planned(dir, ["bin/tool", "python/fast/_speedups.so", "python/numpy/__init__.py", "python/numpy/core/_multiarray.so"]),
+  );
   const hostOnly = binaries.filter((b) => b.machine === HOST_MACHINE);
 
   test(`${machineLabel(HOST_MACHINE)} binaries in a layer declared ${OTHER.name} are refused, naming each file`, () => {
@@ -166,8 +182,11 @@ describe("checkNativeArchitectures", () => {
     expect(err.value).toBe("layers/numpy");
     expect(err.problem).toBe(
       `contains native binaries built for another architecture than the declared ${OTHER.name}: ` +
-      `bin/tool (${label}), python/numpy/core/_multiarray.so (${label})`);
-    expect(err.fix).toContain(`build the dependencies for ${OTHER.name} (pip --platform manylinux2014_${OTHER.linuxMachine}, npm --cpu=${OTHER.npmCpu})`);
+        `bin/tool (${label}), python/numpy/core/_multiarray.so (${label})`,
+    );
+    expect(err.fix).toContain(
+      `build the dependencies for ${OTHER.name} (pip --platform manylinux2014_${OTHER.linuxMachine}, npm --cpu=${OTHER.npmCpu})`,
+    );
     expect(err.fix).toContain(`declare compatibleArchitectures: ["${HOST.name}"]`);
     expect(err.fix).toContain("invalid ELF header");
     expect(err.message).toContain("Fix:");

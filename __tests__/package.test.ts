@@ -12,7 +12,10 @@ const versionOf = (pkg: string) => JSON.parse(fs.readFileSync(path.join(repoRoot
 test("npm pack output installs into a fresh cdktf app, synthesizes a layer and validates", () => {
   requireTerraform();
   const packDir = tempDir("pack-");
-  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot, encoding: "utf8" }).trim().split("\n").pop()!;
+  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], { cwd: repoRoot, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
   const tarball = path.join(packDir, packed);
   const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" });
   expect(listing).toContain("package/dist/modules/index.d.ts");
@@ -22,9 +25,13 @@ test("npm pack output installs into a fresh cdktf app, synthesizes a layer and v
 
   const app = writeTree(tempDir("consumer-"), {
     "package.json": JSON.stringify({
-      name: "consumer", version: "1.0.0", private: true,
+      name: "consumer",
+      version: "1.0.0",
+      private: true,
       dependencies: {
-        "cdktf-lambda-layers": `file:${tarball}`, cdktf: versionOf("cdktf"), constructs: versionOf("constructs"),
+        "cdktf-lambda-layers": `file:${tarball}`,
+        cdktf: versionOf("cdktf"),
+        constructs: versionOf("constructs"),
         "@cdktf/provider-aws": versionOf("@cdktf/provider-aws"),
       },
     }),
@@ -43,7 +50,10 @@ new LayerFanout(stack, "Everywhere", { regions: ["eu-west-1", "us-east-1"], laye
 app.synth();
 `,
   });
-  const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: app, encoding: "utf8" });
+  const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], {
+    cwd: app,
+    encoding: "utf8",
+  });
   expect(install.status).toBe(0);
 
   const synth = spawnSync("node", ["main.js"], { cwd: app, encoding: "utf8", env: { ...process.env, CDKTF_LAYERS_QUIET: "1" } });
@@ -56,7 +66,10 @@ app.synth();
   expect(validate(tf)).toMatchObject({ valid: true, warning_count: 0 });
   expect(plan(tf).resource_changes.filter((c) => c.type === "aws_lambda_layer_version")).toHaveLength(3);
 
-  const cli = spawnSync(path.join(app, "node_modules", ".bin", "cdktf-lambda-layers"), ["inspect", "layer", "--runtime", "python3.12"], { cwd: app, encoding: "utf8" });
+  const cli = spawnSync(path.join(app, "node_modules", ".bin", "cdktf-lambda-layers"), ["inspect", "layer", "--runtime", "python3.12"], {
+    cwd: app,
+    encoding: "utf8",
+  });
   expect(cli.status).toBe(0);
   expect(cli.stdout).toContain("/opt/python/greeting");
 }, 300_000);

@@ -1,6 +1,14 @@
 // The small pure rules, each with tables of good and bad values.
 import {
-  Architecture, checkLayout, isLaidOut, plainFolderPrefix, Runtime, RuntimeFamily, searchPaths, secretByContent, secretByName,
+  Architecture,
+  checkLayout,
+  isLaidOut,
+  plainFolderPrefix,
+  Runtime,
+  RuntimeFamily,
+  searchPaths,
+  secretByContent,
+  secretByName,
 } from "../modules";
 import { validateLayerName, validateS3Bucket, validateS3KeyPrefix } from "../modules/limits";
 import { Token } from "cdktf";
@@ -46,8 +54,13 @@ describe("layout rules", () => {
   });
 
   test.each([
-    [["python"], true], [["nodejs", "README.md"], true], [["bin"], true], [["bootstrap"], true],
-    [["mylib", "setup.py"], false], [["index.js", "package.json"], false], [["site-packages"], false],
+    [["python"], true],
+    [["nodejs", "README.md"], true],
+    [["bin"], true],
+    [["bootstrap"], true],
+    [["mylib", "setup.py"], false],
+    [["index.js", "package.json"], false],
+    [["site-packages"], false],
   ])("isLaidOut(%j) is %s", (tops, expected) => {
     expect(isLaidOut(tops)).toBe(expected);
   });
@@ -59,20 +72,33 @@ describe("layout rules", () => {
     [["java21"], undefined, "java/lib/"],
     [["provided.al2023"], undefined, ""],
   ])("a plain folder for %j goes under %j", (runtimes, name, prefix) => {
-    expect(plainFolderPrefix("src", runtimes.map((r) => Runtime.of(r)), name)).toBe(prefix);
+    expect(
+      plainFolderPrefix(
+        "src",
+        runtimes.map((r) => Runtime.of(r)),
+        name,
+      ),
+    ).toBe(prefix);
   });
 
   test("checkLayout names the runtimes' search paths when nothing loads", () => {
     expect(() => checkLayout("src", ["site-packages/x.py"], [Runtime.PYTHON_3_12])).toThrow(
-      /python3.12: \/opt\/python\/, \/opt\/python\/lib\/python3.12\/site-packages\/, \/opt\/bin\/, \/opt\/lib\//);
+      /python3.12: \/opt\/python\/, \/opt\/python\/lib\/python3.12\/site-packages\/, \/opt\/bin\/, \/opt\/lib\//,
+    );
   });
 });
 
 describe("secret rules", () => {
   test.each([
-    [".env", "dotenv file"], ["app/.env.local", "dotenv file"], [".env.example", undefined],
-    ["id_ed25519", "SSH private key"], ["id_rsa.pub", undefined], ["home/.aws/credentials", "AWS credentials file"],
-    ["store.p12", "PKCS#12 key store"], ["cacert.pem", undefined], ["environment.py", undefined],
+    [".env", "dotenv file"],
+    ["app/.env.local", "dotenv file"],
+    [".env.example", undefined],
+    ["id_ed25519", "SSH private key"],
+    ["id_rsa.pub", undefined],
+    ["home/.aws/credentials", "AWS credentials file"],
+    ["store.p12", "PKCS#12 key store"],
+    ["cacert.pem", undefined],
+    ["environment.py", undefined],
   ])("by name: %s -> %s", (rel, why) => {
     expect(secretByName(rel)).toBe(why);
   });
@@ -101,12 +127,24 @@ describe("name formats", () => {
   test("a token is never validated as a literal", () => {
     expect(() => validateLayerName(Token.asString({ Ref: "x" }))).not.toThrow();
   });
-  test.each([["my-bucket", true], ["my.bucket.eu", true], ["ab", false], ["My_Bucket", false], ["-bucket", false], ["a..b", false]])(
-    "bucket %j valid: %s", (bucket, ok) => {
-      if (ok) expect(() => validateS3Bucket(bucket)).not.toThrow();
-      else expect(() => validateS3Bucket(bucket)).toThrow(/`s3.bucket` is not a valid S3 bucket name/);
-    });
-  test.each([["", true], ["layers/", true], ["a/b/", true], ["layers", false], ["/layers/", false]])("key prefix %j valid: %s", (prefix, ok) => {
+  test.each([
+    ["my-bucket", true],
+    ["my.bucket.eu", true],
+    ["ab", false],
+    ["My_Bucket", false],
+    ["-bucket", false],
+    ["a..b", false],
+  ])("bucket %j valid: %s", (bucket, ok) => {
+    if (ok) expect(() => validateS3Bucket(bucket)).not.toThrow();
+    else expect(() => validateS3Bucket(bucket)).toThrow(/`s3.bucket` is not a valid S3 bucket name/);
+  });
+  test.each([
+    ["", true],
+    ["layers/", true],
+    ["a/b/", true],
+    ["layers", false],
+    ["/layers/", false],
+  ])("key prefix %j valid: %s", (prefix, ok) => {
     if (ok) expect(() => validateS3KeyPrefix(prefix)).not.toThrow();
     else expect(() => validateS3KeyPrefix(prefix)).toThrow(/`s3.keyPrefix`/);
   });

@@ -5,7 +5,10 @@ import { tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
 
 const props = (overrides: Partial<LambdaLayerProps> = {}): LambdaLayerProps => ({
-  layerName: "shared", source: tree({ "python/shared.py": "X = 1\n" }), compatibleRuntimes: ["python3.12"], ...overrides,
+  layerName: "shared",
+  source: tree({ "python/shared.py": "X = 1\n" }),
+  compatibleRuntimes: ["python3.12"],
+  ...overrides,
 });
 
 function permissions(stack: Parameters<typeof synthJson>[0]): Array<Record<string, unknown>> {
@@ -15,15 +18,31 @@ function permissions(stack: Parameters<typeof synthJson>[0]): Array<Record<strin
 describe("parseSharing", () => {
   test.each<[string, LayerSharing, Array<{ statementId: string; principal: string; organizationId?: string }>]>([
     ["an account id", { accounts: ["123456789012"] }, [{ statementId: "account-123456789012", principal: "123456789012" }]],
-    ["an account root ARN", { accounts: ["arn:aws:iam::123456789012:root"] }, [{ statementId: "account-123456789012", principal: "123456789012" }]],
-    ["a GovCloud root ARN", { accounts: ["arn:aws-us-gov:iam::123456789012:root"] }, [{ statementId: "account-123456789012", principal: "123456789012" }]],
-    ["an organization", { organizationId: "o-a1b2c3d4e5" }, [{ statementId: "org-o-a1b2c3d4e5", principal: "*", organizationId: "o-a1b2c3d4e5" }]],
+    [
+      "an account root ARN",
+      { accounts: ["arn:aws:iam::123456789012:root"] },
+      [{ statementId: "account-123456789012", principal: "123456789012" }],
+    ],
+    [
+      "a GovCloud root ARN",
+      { accounts: ["arn:aws-us-gov:iam::123456789012:root"] },
+      [{ statementId: "account-123456789012", principal: "123456789012" }],
+    ],
+    [
+      "an organization",
+      { organizationId: "o-a1b2c3d4e5" },
+      [{ statementId: "org-o-a1b2c3d4e5", principal: "*", organizationId: "o-a1b2c3d4e5" }],
+    ],
     ["public", { public: true }, [{ statementId: "public", principal: "*" }]],
-    ["accounts and an organization", { accounts: ["111122223333", "444455556666"], organizationId: "o-abcdefghij" }, [
-      { statementId: "account-111122223333", principal: "111122223333" },
-      { statementId: "account-444455556666", principal: "444455556666" },
-      { statementId: "org-o-abcdefghij", principal: "*", organizationId: "o-abcdefghij" },
-    ]],
+    [
+      "accounts and an organization",
+      { accounts: ["111122223333", "444455556666"], organizationId: "o-abcdefghij" },
+      [
+        { statementId: "account-111122223333", principal: "111122223333" },
+        { statementId: "account-444455556666", principal: "444455556666" },
+        { statementId: "org-o-abcdefghij", principal: "*", organizationId: "o-abcdefghij" },
+      ],
+    ],
   ])("grants %s", (_name, sharing, expected) => {
     const grants = parseSharing(sharing);
     expect(grants).toEqual(expected.map((e) => expect.objectContaining(e)));
@@ -44,7 +63,12 @@ describe("parseSharing", () => {
     ["a star among accounts", { accounts: ["*"] }, "sharing.accounts", /needs `public: true` exactly, got "\*"/],
     ["public as a string", { public: "yes" }, "sharing.public", /needs `public: true` exactly, got "yes"/],
     ["a duplicate account", { accounts: ["123456789012", "123456789012"] }, "sharing.accounts", /already grants, got "123456789012"/],
-    ["an account twice in two forms", { accounts: ["123456789012", "arn:aws:iam::123456789012:root"] }, "sharing.accounts", /already grants/],
+    [
+      "an account twice in two forms",
+      { accounts: ["123456789012", "arn:aws:iam::123456789012:root"] },
+      "sharing.accounts",
+      /already grants/,
+    ],
     ["a malformed organization", { organizationId: "org-123" }, "sharing.organizationId", /not an AWS Organizations id .*, got "org-123"/],
     ["an uppercase organization", { organizationId: "o-ABCDEFGHIJ" }, "sharing.organizationId", /not an AWS Organizations id/],
     ["public with accounts", { public: true, accounts: ["123456789012"] }, "sharing", /public access already includes/],
@@ -70,7 +94,9 @@ describe("LambdaLayer sharing", () => {
     const [versionName] = Object.keys(json.resource.aws_lambda_layer_version);
     expect(permissions(stack)).toEqual([
       expect.objectContaining({
-        statement_id: "account-123456789012", principal: "123456789012", action: "lambda:GetLayerVersion",
+        statement_id: "account-123456789012",
+        principal: "123456789012",
+        action: "lambda:GetLayerVersion",
         layer_name: `\${aws_lambda_layer_version.${versionName}.layer_arn}`,
         version_number: `\${aws_lambda_layer_version.${versionName}.version}`,
         skip_destroy: true,
@@ -99,7 +125,9 @@ describe("LambdaLayer sharing", () => {
     const layer = new LambdaLayer(stack, "Shared", props({ sharing: { accounts: ["123456789012"] } }));
     layer.grant({ accounts: ["210987654321"] });
     expect(permissions(stack).map((p) => p.principal)).toEqual(["123456789012", "210987654321"]);
-    expect(() => layer.grant({ accounts: ["arn:aws:iam::123456789012:root"] })).toThrow(/^test\/Shared: `sharing.accounts` grants a principal this layer already grants/);
+    expect(() => layer.grant({ accounts: ["arn:aws:iam::123456789012:root"] })).toThrow(
+      /^test\/Shared: `sharing.accounts` grants a principal this layer already grants/,
+    );
     expect(() => layer.grant({ public: true })).toThrow(/public access already includes/);
   });
 

@@ -30,7 +30,9 @@ test("the example stack validates and plans its layers, grants and functions", (
   const creates = planned.resource_changes.filter((c) => c.change.actions.includes("create"));
   const count = (type: string) => creates.filter((c) => c.type === type).length;
   expect(creates).toHaveLength(planned.resource_changes.length);
-  expect([count("aws_lambda_layer_version"), count("aws_lambda_layer_version_permission"), count("aws_lambda_function")]).toEqual([2, 3, 3]);
+  expect([count("aws_lambda_layer_version"), count("aws_lambda_layer_version_permission"), count("aws_lambda_function")]).toEqual([
+    2, 3, 3,
+  ]);
 
   const python = creates.find((c) => c.change.after.layer_name === "python-shared-utils")!;
   expect(python.change.after).toMatchObject({
@@ -40,20 +42,34 @@ test("the example stack validates and plans its layers, grants and functions", (
     source_code_hash: stack.pythonUtils.archive.base64Sha256,
   });
   const grants = creates.filter((c) => c.type === "aws_lambda_layer_version_permission").map((c) => c.change.after);
-  expect(grants).toEqual(expect.arrayContaining([
-    expect.objectContaining({ principal: "111122223333", statement_id: "account-111122223333", action: "lambda:GetLayerVersion", skip_destroy: true }),
-    expect.objectContaining({ principal: "444455556666", statement_id: "account-444455556666" }),
-    expect.objectContaining({ principal: "*", organization_id: "o-a1b2c3d4e5", statement_id: "org-o-a1b2c3d4e5" }),
-  ]));
+  expect(grants).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        principal: "111122223333",
+        statement_id: "account-111122223333",
+        action: "lambda:GetLayerVersion",
+        skip_destroy: true,
+      }),
+      expect.objectContaining({ principal: "444455556666", statement_id: "account-444455556666" }),
+      expect.objectContaining({ principal: "*", organization_id: "o-a1b2c3d4e5", statement_id: "org-o-a1b2c3d4e5" }),
+    ]),
+  );
   const functions = creates.filter((c) => c.type === "aws_lambda_function").map((c) => c.change.after);
-  expect(functions).toEqual(expect.arrayContaining([
-    expect.objectContaining({ function_name: "example-todos", runtime: "nodejs20.x", architectures: ["arm64"], source_code_hash: stack.todos.archive.base64Sha256 }),
-    expect.objectContaining({ function_name: "example-users", handler: "index.handler" }),
-    expect.objectContaining({ function_name: "example-orders", runtime: "python3.12", timeout: 10 }),
-  ]));
-  expect(Object.keys(planned.output_changes ?? {})).toEqual(expect.arrayContaining([
-    "python-shared-utils_layer_arn", "python-shared-utils_layer_version_arn", "python-shared-utils_version",
-  ]));
+  expect(functions).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        function_name: "example-todos",
+        runtime: "nodejs20.x",
+        architectures: ["arm64"],
+        source_code_hash: stack.todos.archive.base64Sha256,
+      }),
+      expect.objectContaining({ function_name: "example-users", handler: "index.handler" }),
+      expect.objectContaining({ function_name: "example-orders", runtime: "python3.12", timeout: 10 }),
+    ]),
+  );
+  expect(Object.keys(planned.output_changes ?? {})).toEqual(
+    expect.arrayContaining(["python-shared-utils_layer_arn", "python-shared-utils_layer_version_arn", "python-shared-utils_version"]),
+  );
 });
 
 test("an S3-uploaded layer plans the object in the bucket and the version published from it", () => {
@@ -61,7 +77,9 @@ test("an S3-uploaded layer plans the object in the bucket and the version publis
   const stack = new TerraformStack(app, "s3-layer");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   const layer = new LambdaLayer(stack, "Big", {
-    layerName: "big", source: tree({ "python/big/__init__.py": "X = 1\n" }), compatibleRuntimes: ["python3.12"],
+    layerName: "big",
+    source: tree({ "python/big/__init__.py": "X = 1\n" }),
+    compatibleRuntimes: ["python3.12"],
     s3: { bucket: "my-artifacts-eu-west-1" },
   });
   app.synth();
@@ -69,10 +87,13 @@ test("an S3-uploaded layer plans the object in the bucket and the version publis
   expectValidNoWarnings(tf);
   const changes = plan(tf).resource_changes;
   expect(changes.find((c) => c.type === "aws_s3_object")!.change.after).toMatchObject({
-    bucket: "my-artifacts-eu-west-1", key: `lambda-layers/big/${layer.archive.sha256}.zip`,
+    bucket: "my-artifacts-eu-west-1",
+    key: `lambda-layers/big/${layer.archive.sha256}.zip`,
   });
   expect(changes.find((c) => c.type === "aws_lambda_layer_version")!.change.after).toMatchObject({
-    s3_bucket: "my-artifacts-eu-west-1", layer_name: "big", source_code_hash: layer.archive.base64Sha256,
+    s3_bucket: "my-artifacts-eu-west-1",
+    layer_name: "big",
+    source_code_hash: layer.archive.base64Sha256,
   });
 });
 
@@ -80,13 +101,22 @@ test("an S3-uploaded layer plans the object in the bucket and the version publis
 function cliSynth(args: string[], env: NodeJS.ProcessEnv = {}): string {
   const out = tempDir("cli-synth-");
   const r = spawnSync("npx", ["cdktf", "synth", ...args, "--output", out], {
-    cwd: repoRoot, encoding: "utf8", env: { ...process.env, CI: "1", CHECKPOINT_DISABLE: "1", ...env },
+    cwd: repoRoot,
+    encoding: "utf8",
+    env: { ...process.env, CI: "1", CHECKPOINT_DISABLE: "1", ...env },
   });
   if (r.status !== 0) throw new Error(`cdktf synth failed:\n${r.stdout}\n${r.stderr}`);
   return out;
 }
 
-const APP_STACKS = ["example-layers", "layers-us-east-1", "layers-us-west-2", "layers-eu-west-1", "layers-eu-central-1", "layers-ap-southeast-2"];
+const APP_STACKS = [
+  "example-layers",
+  "layers-us-east-1",
+  "layers-us-west-2",
+  "layers-eu-west-1",
+  "layers-eu-central-1",
+  "layers-ap-southeast-2",
+];
 const REGION_OF: Record<string, string> = { "example-layers": "us-east-1" };
 
 describe("the app's HCL (`cdktf synth --hcl`)", () => {
@@ -112,14 +142,18 @@ describe("the app's HCL (`cdktf synth --hcl`)", () => {
     expect(fs.readFileSync(path.join(out, "rollout-layers.md"), "utf8")).toContain("| 3 | layers-ap-southeast-2 |");
   });
 
-  test.each(APP_STACKS)("%s passes fmt -check, validates with no warnings and plans offline", (name) => {
-    const tf = terraformInit(path.join(out, "stacks", name), REGION_OF[name] ?? name.replace("layers-", ""));
-    expect(fmtCheck(tf)).toEqual({ status: 0, files: "" });
-    expectValidNoWarnings(tf);
-    const changes = plan(tf).resource_changes;
-    expect(changes.filter((c) => c.type === "aws_lambda_layer_version")).toHaveLength(2);
-    expect(changes.every((c) => c.change.actions.join() === "create")).toBe(true);
-  }, 120_000);
+  test.each(APP_STACKS)(
+    "%s passes fmt -check, validates with no warnings and plans offline",
+    (name) => {
+      const tf = terraformInit(path.join(out, "stacks", name), REGION_OF[name] ?? name.replace("layers-", ""));
+      expect(fmtCheck(tf)).toEqual({ status: 0, files: "" });
+      expectValidNoWarnings(tf);
+      const changes = plan(tf).resource_changes;
+      expect(changes.filter((c) => c.type === "aws_lambda_layer_version")).toHaveLength(2);
+      expect(changes.every((c) => c.change.actions.join() === "create")).toBe(true);
+    },
+    120_000,
+  );
 });
 
 describe("the app's JSON (`cdktf synth`)", () => {
@@ -128,12 +162,16 @@ describe("the app's JSON (`cdktf synth`)", () => {
     out = cliSynth([]);
   }, 120_000);
 
-  test.each(APP_STACKS)("%s validates with no warnings and plans offline", (name) => {
-    const tf = terraformInit(path.join(out, "stacks", name), REGION_OF[name] ?? name.replace("layers-", ""));
-    expectValidNoWarnings(tf);
-    const changes = plan(tf).resource_changes;
-    expect(changes.filter((c) => c.type === "aws_lambda_function").length).toBeGreaterThan(0);
-  }, 120_000);
+  test.each(APP_STACKS)(
+    "%s validates with no warnings and plans offline",
+    (name) => {
+      const tf = terraformInit(path.join(out, "stacks", name), REGION_OF[name] ?? name.replace("layers-", ""));
+      expectValidNoWarnings(tf);
+      const changes = plan(tf).resource_changes;
+      expect(changes.filter((c) => c.type === "aws_lambda_function").length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });
 
 test("the rollout in Terraform Cloud form: a cloud block per stack, fmt-clean and valid HCL", () => {
@@ -141,7 +179,9 @@ test("the rollout in Terraform Cloud form: a cloud block per stack, fmt-clean an
   for (const name of APP_STACKS.filter((n) => n.startsWith("layers-"))) {
     const dir = path.join(out, "stacks", name);
     const hcl = fs.readFileSync(path.join(dir, "cdk.tf"), "utf8");
-    expect(hcl).toMatch(new RegExp(`cloud \\{[\\s\\S]*organization = "acme"[\\s\\S]*name\\s+= "lambda-${name}"[\\s\\S]*project = "lambda-layers"`));
+    expect(hcl).toMatch(
+      new RegExp(`cloud \\{[\\s\\S]*organization = "acme"[\\s\\S]*name\\s+= "lambda-${name}"[\\s\\S]*project = "lambda-layers"`),
+    );
     const tf = terraformInit(dir, name.replace("layers-", ""), { backend: false });
     expect(fmtCheck(tf)).toEqual({ status: 0, files: "" });
     expectValidNoWarnings(tf);

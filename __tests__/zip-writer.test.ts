@@ -61,7 +61,9 @@ with zipfile.ZipFile(sys.argv[1]) as z:
   test("flags non-ASCII names as UTF-8", () => {
     const { file, bytes } = writeZip([{ name: "python/données.py", mode: 0o644, data: Buffer.from("x = 1\n") }]);
     expect(bytes.readUInt16LE(6) & 0x0800).toBe(0x0800);
-    const name = execFileSync("python3", ["-c", "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).namelist()[0])", file], { encoding: "utf8" });
+    const name = execFileSync("python3", ["-c", "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).namelist()[0])", file], {
+      encoding: "utf8",
+    });
     expect(name.trim()).toBe("python/données.py");
   });
 });

@@ -15,8 +15,34 @@ function rng(seed: number): () => number {
   };
 }
 
-const WORDS = ["def", "return", "self", "import", "class", "value", "result", "config", "request", "response", "data", "items",
-  "for", "in", "if", "else", "None", "True", "False", "raise", "ValueError", "logger", "json", "path", "name", "key"];
+const WORDS = [
+  "def",
+  "return",
+  "self",
+  "import",
+  "class",
+  "value",
+  "result",
+  "config",
+  "request",
+  "response",
+  "data",
+  "items",
+  "for",
+  "in",
+  "if",
+  "else",
+  "None",
+  "True",
+  "False",
+  "raise",
+  "ValueError",
+  "logger",
+  "json",
+  "path",
+  "name",
+  "key",
+];
 
 /**
  * Writes `files` files totalling about `megabytes` MB under dir/python/: mostly source-like text
@@ -36,7 +62,7 @@ export function generateTree(dir: string, megabytes = 150, files = 20_000, seed 
     let content: Buffer;
     if (binary) {
       content = Buffer.alloc(size);
-      for (let j = 0; j < size; j += 4) content.writeUInt32LE((random() * 0xffffffff) >>> 0 & 0x0f0f0f0f, Math.min(j, size - 4));
+      for (let j = 0; j < size; j += 4) content.writeUInt32LE(((random() * 0xffffffff) >>> 0) & 0x0f0f0f0f, Math.min(j, size - 4));
     } else {
       const parts: string[] = [];
       let len = 0;

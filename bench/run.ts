@@ -26,7 +26,13 @@ const TREE_MB = Number(process.env.BENCH_TREE_MB ?? 150);
 const REGION_COUNTS = (process.env.BENCH_REGIONS ?? "1,4,17,33").split(",").map(Number);
 const rows: string[] = [];
 
-interface Measured { ms: number; peakMb: number; status: number | null; stdout: string; stderr: string }
+interface Measured {
+  ms: number;
+  peakMb: number;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command, sampling the summed RSS of it and every descendant (terraform's provider plugins). */
 function measure(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Measured> {
@@ -106,11 +112,21 @@ async function synthBench(): Promise<void> {
       results[kind].push(m);
     }
   }
-  heading(`Synth: 40 layers x 33 regions (1 layer version + 2 permissions each, archives cached), median of ${RUNS}`, ["program", "wall s", "peak PSS MB", "ratio to hand-written"]);
+  heading(`Synth: 40 layers x 33 regions (1 layer version + 2 permissions each, archives cached), median of ${RUNS}`, [
+    "program",
+    "wall s",
+    "peak PSS MB",
+    "ratio to hand-written",
+  ]);
   const base = median(results.handwritten.map((m) => m.ms));
   for (const kind of ["handwritten", "library"]) {
     const ms = median(results[kind].map((m) => m.ms));
-    row([kind === "library" ? "LayerFanout (this library)" : "hand-written cdktf, deep imports", fmt(ms / 1000), fmt(median(results[kind].map((m) => m.peakMb)), 0), `${fmt(ms / base)}x`]);
+    row([
+      kind === "library" ? "LayerFanout (this library)" : "hand-written cdktf, deep imports",
+      fmt(ms / 1000),
+      fmt(median(results[kind].map((m) => m.peakMb)), 0),
+      `${fmt(ms / base)}x`,
+    ]);
   }
 }
 
@@ -137,11 +153,31 @@ async function archiveBench(): Promise<void> {
   const touched = await measure("node", [path.join(DIST, "archive-build.js"), tree, path.join(WORK, "archive-cache-1")]);
   const zipMs = median(zipRuns);
   const fullMs = Math.min(...fullRuns);
-  heading(`Archives: generated ${fmt(mb, 0)} MB / ${generated.files} files Python-like tree (bench/generate-tree.ts), deflate level 6`, ["build", "wall s", "MB/s", "ratio"]);
-  row(["Info-ZIP `zip -r -X -q -6` (baseline, best of 2)", fmt(Math.min(...zipRuns) / 1000), fmt(mb / (Math.min(...zipRuns) / 1000), 1), "1.00x throughput"]);
-  row(["this library, full build (best of 2, own process)", fmt(fullMs / 1000), fmt(mb / (fullMs / 1000), 1), `${fmt(Math.min(...zipRuns) / fullMs)}x Info-ZIP's throughput`]);
+  heading(`Archives: generated ${fmt(mb, 0)} MB / ${generated.files} files Python-like tree (bench/generate-tree.ts), deflate level 6`, [
+    "build",
+    "wall s",
+    "MB/s",
+    "ratio",
+  ]);
+  row([
+    "Info-ZIP `zip -r -X -q -6` (baseline, best of 2)",
+    fmt(Math.min(...zipRuns) / 1000),
+    fmt(mb / (Math.min(...zipRuns) / 1000), 1),
+    "1.00x throughput",
+  ]);
+  row([
+    "this library, full build (best of 2, own process)",
+    fmt(fullMs / 1000),
+    fmt(mb / (fullMs / 1000), 1),
+    `${fmt(Math.min(...zipRuns) / fullMs)}x Info-ZIP's throughput`,
+  ]);
   row(["rebuild, nothing changed (metadata hit)", fmt(rebuild.ms / 1000), "-", `${fmt(rebuild.ms / fullMs)}x the full build's time`]);
-  row(["rebuild after `touch` of every file (content hit)", fmt(touched.ms / 1000), "-", `${fmt(touched.ms / fullMs)}x the full build's time`]);
+  row([
+    "rebuild after `touch` of every file (content hit)",
+    fmt(touched.ms / 1000),
+    "-",
+    `${fmt(touched.ms / fullMs)}x the full build's time`,
+  ]);
   row(["byte-identical full builds", shas.size === 1 ? "yes" : "NO", "-", "-"]);
   void zipMs;
 }
@@ -168,9 +204,22 @@ function planStack(name: string, regions: string[]): string {
   app.synth();
   const dir = path.join(outdir, "stacks", name);
   // Offline mocks for the bench's plans only, as the tests do: never in generated code.
-  const providers = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")).provider.aws as Array<{ alias?: string; region: string }>;
-  const mock = { access_key: "mock", secret_key: "mock", skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true, skip_region_validation: true };
-  fs.writeFileSync(path.join(dir, "zz_offline_override.tf.json"), JSON.stringify({ provider: { aws: providers.map((p) => ({ ...p, ...mock })) } }));
+  const providers = JSON.parse(fs.readFileSync(path.join(dir, "cdk.tf.json"), "utf8")).provider.aws as Array<{
+    alias?: string;
+    region: string;
+  }>;
+  const mock = {
+    access_key: "mock",
+    secret_key: "mock",
+    skip_credentials_validation: true,
+    skip_requesting_account_id: true,
+    skip_metadata_api_check: true,
+    skip_region_validation: true,
+  };
+  fs.writeFileSync(
+    path.join(dir, "zz_offline_override.tf.json"),
+    JSON.stringify({ provider: { aws: providers.map((p) => ({ ...p, ...mock })) } }),
+  );
   return dir;
 }
 
@@ -182,7 +231,11 @@ function cliConfig(): string {
 }
 
 async function planOnce(dir: string, env: NodeJS.ProcessEnv): Promise<Measured> {
-  const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env: { ...process.env, ...env }, encoding: "utf8" });
+  const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
   if (init.status !== 0) throw new Error(`terraform init failed in ${dir}: ${init.stdout}${init.stderr}`);
   const m = await measure("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false"], { cwd: dir, env });
   if (m.status !== 0) throw new Error(`terraform plan failed in ${dir}: ${m.stdout}${m.stderr}`);
@@ -193,7 +246,14 @@ async function planBench(): Promise<void> {
   const version = spawnSync("terraform", ["version"], { encoding: "utf8" });
   if (version.status !== 0) throw new Error("terraform is needed for the plan benchmark");
   const env = { TF_CLI_CONFIG_FILE: cliConfig(), TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
-  heading("Plan per Terraform working directory: 5 layers, offline plan, peak = summed PSS of terraform and its provider processes", ["regions", "strategy", "directories", "plan s (all directories)", "peak MB (largest directory)", "ratio to 1 region"]);
+  heading("Plan per Terraform working directory: 5 layers, offline plan, peak = summed PSS of terraform and its provider processes", [
+    "regions",
+    "strategy",
+    "directories",
+    "plan s (all directories)",
+    "peak MB (largest directory)",
+    "ratio to 1 region",
+  ]);
   const single = await planOnce(planStack("region-1", [COMMERCIAL_REGIONS[0]]), env);
   const perRegion: Measured[] = [single];
   for (let i = 1; i < 4; i++) perRegion.push(await planOnce(planStack(`region-${i + 1}`, [COMMERCIAL_REGIONS[i]]), env));
@@ -202,18 +262,39 @@ async function planBench(): Promise<void> {
   for (const n of REGION_COUNTS) {
     const regions = COMMERCIAL_REGIONS.slice(0, n);
     const aliases = n === 1 ? single : await planOnce(planStack(`aliases-${n}`, regions), env);
-    row([n, "one stack, a provider alias per region", 1, fmt(aliases.ms / 1000), fmt(aliases.peakMb, 0), `${fmt(aliases.peakMb / single.peakMb)}x memory`]);
+    row([
+      n,
+      "one stack, a provider alias per region",
+      1,
+      fmt(aliases.ms / 1000),
+      fmt(aliases.peakMb, 0),
+      `${fmt(aliases.peakMb / single.peakMb)}x memory`,
+    ]);
     const measured = n <= perRegion.length;
-    row([n, `a stack per region (LayerRollout default)${measured ? "" : `, from ${perRegion.length} measured directories`}`, n,
-      fmt((measured ? perRegion.slice(0, n).reduce((s, m) => s + m.ms, 0) : perDirMs * n) / 1000), fmt(measured ? Math.max(...perRegion.slice(0, n).map((m) => m.peakMb)) : perDirPeak, 0),
-      `${fmt((measured ? Math.max(...perRegion.slice(0, n).map((m) => m.peakMb)) : perDirPeak) / single.peakMb)}x memory`]);
+    row([
+      n,
+      `a stack per region (LayerRollout default)${measured ? "" : `, from ${perRegion.length} measured directories`}`,
+      n,
+      fmt((measured ? perRegion.slice(0, n).reduce((s, m) => s + m.ms, 0) : perDirMs * n) / 1000),
+      fmt(measured ? Math.max(...perRegion.slice(0, n).map((m) => m.peakMb)) : perDirPeak, 0),
+      `${fmt((measured ? Math.max(...perRegion.slice(0, n).map((m) => m.peakMb)) : perDirPeak) / single.peakMb)}x memory`,
+    ]);
   }
-  row(["any", "one provider + per-resource `region` (provider 6.x)", 1, "not measured: the mirror holds only AWS provider 5.100", "-", "-"]);
+  row([
+    "any",
+    "one provider + per-resource `region` (provider 6.x)",
+    1,
+    "not measured: the mirror holds only AWS provider 5.100",
+    "-",
+    "-",
+  ]);
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  console.log(`cdktf-lambda-layers bench on ${os.cpus().length} x ${os.cpus()[0]?.model}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+  console.log(
+    `cdktf-lambda-layers bench on ${os.cpus().length} x ${os.cpus()[0]?.model}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  );
   await synthBench();
   await archiveBench();
   await planBench();

@@ -18,13 +18,22 @@ for (const layer of plan.layers) {
   const asset = new TerraformAsset(stack, `${layer.name}-zip`, { path: layer.zip, type: AssetType.FILE, assetHash: layer.sha256 });
   plan.regions.forEach((region, i) => {
     const version = new LambdaLayerVersion(stack, `${layer.name}-${region}`, {
-      provider: providers[i], layerName: layer.name, filename: asset.path, sourceCodeHash: layer.base64Sha256,
-      compatibleRuntimes: ["python3.12"], skipDestroy: true,
+      provider: providers[i],
+      layerName: layer.name,
+      filename: asset.path,
+      sourceCodeHash: layer.base64Sha256,
+      compatibleRuntimes: ["python3.12"],
+      skipDestroy: true,
     });
     for (const account of plan.accounts) {
       new LambdaLayerVersionPermission(stack, `${layer.name}-${region}-${account}`, {
-        provider: providers[i], layerName: version.layerArn, versionNumber: Token.asNumber(version.version),
-        principal: account, action: "lambda:GetLayerVersion", statementId: `account-${account}`, skipDestroy: true,
+        provider: providers[i],
+        layerName: version.layerArn,
+        versionNumber: Token.asNumber(version.version),
+        principal: account,
+        action: "lambda:GetLayerVersion",
+        statementId: `account-${account}`,
+        skipDestroy: true,
       });
     }
   });

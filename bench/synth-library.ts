@@ -13,7 +13,13 @@ const stack = new TerraformStack(app, "library");
 for (const layer of plan.layers) {
   new LayerFanout(stack, layer.name, {
     regions: plan.regions,
-    layer: { layerName: layer.name, source: layer.source, compatibleRuntimes: ["python3.12"], sharing: { accounts: plan.accounts }, cacheDir: plan.cacheDir },
+    layer: {
+      layerName: layer.name,
+      source: layer.source,
+      compatibleRuntimes: ["python3.12"],
+      sharing: { accounts: plan.accounts },
+      cacheDir: plan.cacheDir,
+    },
   });
 }
 app.synth();

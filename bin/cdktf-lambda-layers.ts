@@ -28,8 +28,11 @@ rollout drifts, 2 usage error.
 `;
 
 /** Runs the CLI; returns the exit code instead of exiting so that it can be called in-process. */
-export function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(s),
-  err: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function main(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   const usageError = (message: string) => {
     err(`error: ${message}\n\n${USAGE}`);
     return 2;
@@ -73,8 +76,12 @@ export function main(argv: readonly string[], out: (s: string) => void = (s) => 
 }
 
 function report(
-  id: string | undefined, rest: string[], values: ReturnType<typeof parse>["values"],
-  out: (s: string) => void, err: (s: string) => void, usageError: (m: string) => number,
+  id: string | undefined,
+  rest: string[],
+  values: ReturnType<typeof parse>["values"],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  usageError: (m: string) => number,
 ): number {
   if (id === undefined) return usageError("report needs the rollout's id (the second argument of new LayerRollout)");
   if (rest.length > 0) return usageError(`unexpected arguments: ${rest.join(" ")}`);

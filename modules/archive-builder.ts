@@ -107,7 +107,10 @@ export function collectFiles(
         }
         byName.set(name, { name, sourceRel: name, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), mtimeMs: f.mtimeMs });
       }
-      if (shadowed > 0) warnings.push(`${shadowed} installed file(s) from ${path.basename(manifest.manifest)} were replaced by the source folder's own copies`);
+      if (shadowed > 0)
+        warnings.push(
+          `${shadowed} installed file(s) from ${path.basename(manifest.manifest)} were replaced by the source folder's own copies`,
+        );
     }
   }
   const files = [...byName.values()].sort((a, b) => compareBytes(a.name, b.name));
@@ -142,11 +145,20 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
 
   const optionsKey = [BUILDER_VERSION, process.versions.zlib, DEFLATE_LEVEL];
   // allowSecrets is part of the metadata key: a metadata hit skips the content scan.
-  const metadataKey = hashOf([optionsKey, options.source, options.allowSecrets ?? [], files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs])]);
+  const metadataKey = hashOf([
+    optionsKey,
+    options.source,
+    options.allowSecrets ?? [],
+    files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs]),
+  ]);
   let record = readIndex(cacheDir, metadataKey);
   let cache: BuiltArchive["cache"] = "metadata-hit";
   if (!record) {
-    const contents = sharedContents(files.map((f) => f.size), (i, into) => readInto(files[i].abs, into), (i) => files[i].sourceRel);
+    const contents = sharedContents(
+      files.map((f) => f.size),
+      (i, into) => readInto(files[i].abs, into),
+      (i) => files[i].sourceRel,
+    );
     checkSecretContents(files, contents, reportAs, options.allowSecrets);
     const contentKey = contentFingerprint(optionsKey, files, contents);
     record = readIndex(cacheDir, contentKey);
@@ -191,10 +203,12 @@ function allowMatcher(allow: readonly string[] | undefined): (f: PlannedFile) =>
 
 function checkSecretNames(files: readonly PlannedFile[], reportAs: string, allow?: readonly string[]): void {
   const allowed = allowMatcher(allow);
-  const findings = files.filter((f) => !allowed(f)).flatMap((f) => {
-    const why = secretByName(f.sourceRel);
-    return why ? [`${f.sourceRel} (${why})`] : [];
-  });
+  const findings = files
+    .filter((f) => !allowed(f))
+    .flatMap((f) => {
+      const why = secretByName(f.sourceRel);
+      return why ? [`${f.sourceRel} (${why})`] : [];
+    });
   if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
 }
 
@@ -232,7 +246,12 @@ function writeArchive(
   let zippedBytes: number;
   try {
     const compressed = compressAll(entries.map((e) => dataByName.get(e.name)));
-    zippedBytes = writeZipToFd(fd, entries, (i) => compressed[i], (chunk) => hash.update(chunk));
+    zippedBytes = writeZipToFd(
+      fd,
+      entries,
+      (i) => compressed[i],
+      (chunk) => hash.update(chunk),
+    );
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });

@@ -38,10 +38,22 @@ export function checkAttachments(target: AttachmentTarget, layers: readonly Atta
     const earlier = layers.findIndex((other) => other.identity === layer.identity);
     if (earlier < i) problems.push(errors.duplicateLayer(labels, layer.label, layers[earlier].label).message);
     if (layer.compatibleRuntimes && !layer.compatibleRuntimes.some((r) => r.sameAs(target.runtime))) {
-      problems.push(errors.incompatibleRuntime(layer.label, target.runtime.name, layer.compatibleRuntimes.map((r) => r.name)).message);
+      problems.push(
+        errors.incompatibleRuntime(
+          layer.label,
+          target.runtime.name,
+          layer.compatibleRuntimes.map((r) => r.name),
+        ).message,
+      );
     }
     if (layer.compatibleArchitectures && !layer.compatibleArchitectures.some((a) => a.sameAs(target.architecture))) {
-      problems.push(errors.incompatibleArchitecture(layer.label, target.architecture.name, layer.compatibleArchitectures.map((a) => a.name)).message);
+      problems.push(
+        errors.incompatibleArchitecture(
+          layer.label,
+          target.architecture.name,
+          layer.compatibleArchitectures.map((a) => a.name),
+        ).message,
+      );
     }
     if (layer.region && target.region && layer.region !== target.region) {
       problems.push(errors.layerInOtherRegion(layer.label, layer.region, target.region).message);
@@ -74,9 +86,14 @@ export function shadowingWarnings(layers: readonly AttachedLayer[]): string[] {
   });
   return [...overlaps.entries()].map(([key, paths]) => {
     const [i, j] = key.split(">").map(Number);
-    const named = paths.slice(0, NAMED_FILES).map((p) => `/opt/${p}`).join(", ");
+    const named = paths
+      .slice(0, NAMED_FILES)
+      .map((p) => `/opt/${p}`)
+      .join(", ");
     const more = paths.length > NAMED_FILES ? ` and ${paths.length - NAMED_FILES} more` : "";
-    return `layers ${layers[i].label} (position ${i + 1}) and ${layers[j].label} (position ${j + 1}) both ship ${named}${more}: ` +
-      `Lambda merges layers into /opt in the order listed, so the copies from ${layers[j].label} win`;
+    return (
+      `layers ${layers[i].label} (position ${i + 1}) and ${layers[j].label} (position ${j + 1}) both ship ${named}${more}: ` +
+      `Lambda merges layers into /opt in the order listed, so the copies from ${layers[j].label} win`
+    );
   });
 }

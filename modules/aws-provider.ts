@@ -10,7 +10,8 @@ import { cleanHclOnSynth } from "./hcl-output";
 /** Admits AWS provider 5.80 and later, and 6.x. */
 export const DEFAULT_AWS_PROVIDER_VERSION = ">= 5.80, < 7.0";
 
-const CONSTRAINT = /^\s*(?:(?:=|!=|>|>=|<|<=|~>)\s*)?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\s*(?:,\s*(?:(?:=|!=|>|>=|<|<=|~>)\s*)?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\s*)*$/;
+const CONSTRAINT =
+  /^\s*(?:(?:=|!=|>|>=|<|<=|~>)\s*)?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\s*(?:,\s*(?:(?:=|!=|>|>=|<|<=|~>)\s*)?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\s*)*$/;
 
 const chosen = new WeakMap<TerraformStack, string>();
 
@@ -70,8 +71,9 @@ function warnOnManyProviders(stack: TerraformStack): string[] {
     warned.add(stack); // validations run on every synth of the same tree: warn once
     Annotations.of(stack).addWarning(
       `stack ${stack.node.id} configures ${count} AWS providers; terraform starts one provider process per configuration at plan ` +
-      `time (about 80 MB each on top of about 0.8 GB), more than a 2 GB Terraform Cloud or CI worker holds from about 15 on. ` +
-      `Split it with LayerRollout (stackPer "region"), or use providerMode "region-argument" (AWS provider 6.x, one provider process).`);
+        `time (about 80 MB each on top of about 0.8 GB), more than a 2 GB Terraform Cloud or CI worker holds from about 15 on. ` +
+        `Split it with LayerRollout (stackPer "region"), or use providerMode "region-argument" (AWS provider 6.x, one provider process).`,
+    );
   }
   return [];
 }

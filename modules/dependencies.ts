@@ -46,7 +46,8 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
   const plan = dep.kind === "pip" ? pipPlan(dep, opts) : npmPlan(dep, opts);
   const key = crypto.createHash("sha256").update(JSON.stringify(plan.keyParts)).digest("hex").slice(0, 32);
   const root = path.join(opts.cacheDir, "deps", key);
-  if (fs.existsSync(path.join(root, ".complete"))) return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: true };
+  if (fs.existsSync(path.join(root, ".complete")))
+    return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: true };
 
   const started = process.hrtime.bigint();
   const work = fs.mkdtempSync(path.join(ensureDir(path.join(opts.cacheDir, "deps")), `.tmp-${key}-`));
@@ -56,13 +57,20 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
     const result = spawnSync(cmd, args, { cwd: work, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: plan.env });
     if (result.status !== 0) {
       const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`;
-      throw errors.dependencyInstallFailed(opts.reportAs ?? path.dirname(dep.manifest), path.basename(dep.manifest), [cmd, ...args].join(" "), output);
+      throw errors.dependencyInstallFailed(
+        opts.reportAs ?? path.dirname(dep.manifest),
+        path.basename(dep.manifest),
+        [cmd, ...args].join(" "),
+        output,
+      );
     }
     plan.finish(work);
     fs.writeFileSync(path.join(work, ".complete"), "");
     fs.rmSync(root, { recursive: true, force: true });
     fs.renameSync(work, root);
-    progress(`installed ${dep.kind} dependencies of ${dep.manifest}: ${megabytes(folderBytes(path.join(root, "out")))} in ${seconds(started)}`);
+    progress(
+      `installed ${dep.kind} dependencies of ${dep.manifest}: ${megabytes(folderBytes(path.join(root, "out")))} in ${seconds(started)}`,
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -89,9 +97,21 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
     env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PYTHONDONTWRITEBYTECODE: "1" },
     prepare: (work) => fs.copyFileSync(dep.manifest, path.join(work, "requirements.txt")),
     command: (work) => [
-      process.env.CDKTF_LAYERS_PYTHON ?? "python3", "-m", "pip", "install", "--quiet", "--no-compile",
-      "--requirement", "requirements.txt", "--target", path.join(work, "out"),
-      "--implementation", "cp", "--python-version", version, "--only-binary=:all:",
+      process.env.CDKTF_LAYERS_PYTHON ?? "python3",
+      "-m",
+      "pip",
+      "install",
+      "--quiet",
+      "--no-compile",
+      "--requirement",
+      "requirements.txt",
+      "--target",
+      path.join(work, "out"),
+      "--implementation",
+      "cp",
+      "--python-version",
+      version,
+      "--only-binary=:all:",
       ...platforms.flatMap((p) => ["--platform", p]),
       ...(opts.pipArgs ?? []),
     ],
@@ -128,9 +148,16 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       }
     },
     command: () => [
-      process.platform === "win32" ? "npm.cmd" : "npm", ...(lock ? ["ci"] : ["install", "--no-package-lock"]),
-      "--omit=dev", "--no-audit", "--no-fund", "--os=linux", ...archs.map((a) => `--cpu=${a.npmCpu}`),
-      "--prefix", "out", ...(opts.npmArgs ?? []),
+      process.platform === "win32" ? "npm.cmd" : "npm",
+      ...(lock ? ["ci"] : ["install", "--no-package-lock"]),
+      "--omit=dev",
+      "--no-audit",
+      "--no-fund",
+      "--os=linux",
+      ...archs.map((a) => `--cpu=${a.npmCpu}`),
+      "--prefix",
+      "out",
+      ...(opts.npmArgs ?? []),
     ],
     finish: (work) => {
       // Only node_modules is installed content; the manifests stay in the source folder.

@@ -39,13 +39,28 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
     manifests.push({ kind: "pip", manifest: requirements, archivePrefix: "" });
   }
   const packageJson = path.join(source, "package.json");
-  if (runtime.family === RuntimeFamily.NODEJS && fs.existsSync(packageJson) && !fs.existsSync(path.join(source, "node_modules")) && declaresNpmDependencies(packageJson)) {
+  if (
+    runtime.family === RuntimeFamily.NODEJS &&
+    fs.existsSync(packageJson) &&
+    !fs.existsSync(path.join(source, "node_modules")) &&
+    declaresNpmDependencies(packageJson)
+  ) {
     manifests.push({ kind: "npm", manifest: packageJson, archivePrefix: "" });
   }
   const skip = new Set(manifests.filter((m) => m.kind === "pip").map(() => "requirements.txt"));
-  const collected = collectFiles(source, reportAs, "", manifests, { ...options, runtimes: [runtime], architectures: architectures as Architecture[], cacheDir }, skip);
+  const collected = collectFiles(
+    source,
+    reportAs,
+    "",
+    manifests,
+    { ...options, runtimes: [runtime], architectures: architectures as Architecture[], cacheDir },
+    skip,
+  );
   const started = process.hrtime.bigint();
   const built = buildZip(collected.files, { reportAs, source, cacheDir, allowSecrets: options.allowSecrets });
-  if (built.cache === "built") progress(`built function code ${reportAs}: ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} in ${seconds(started)}`);
+  if (built.cache === "built")
+    progress(
+      `built function code ${reportAs}: ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} in ${seconds(started)}`,
+    );
   return { ...built, warnings: collected.warnings };
 }

@@ -19,7 +19,8 @@ export function cleanHclOnSynth(stack: TerraformStack): void {
       const dir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
       const file = path.join(dir, "cdk.tf");
       if (!fs.existsSync(file)) return;
-      const project = (stack.toTerraform() as { terraform?: { cloud?: { workspaces?: { project?: string } } } }).terraform?.cloud?.workspaces?.project;
+      const project = (stack.toTerraform() as { terraform?: { cloud?: { workspaces?: { project?: string } } } }).terraform?.cloud
+        ?.workspaces?.project;
       fs.writeFileSync(file, restoreCloudProject(cleanHcl(fs.readFileSync(file, "utf8")), project));
       formatWithTerraform(dir);
     },
@@ -35,15 +36,21 @@ export function cleanHcl(hcl: string): string {
   return hcl
     .replace(/^(\s*provider\s*=\s*)"([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)"\s*$/gm, "$1$2")
     .replace(/"\$\{([A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\]|\["[^"\\]*"\])*)\}"/g, "$1")
-    .replace(/^(\s*depends_on\s*=\s*\[)([^\]]*)\]/gm, (_m, head: string, list: string) => `${head}${list.replace(/"([A-Za-z_][\w-]*(?:\.[\w-]+)+)"/g, "$1")}]`)
+    .replace(
+      /^(\s*depends_on\s*=\s*\[)([^\]]*)\]/gm,
+      (_m, head: string, list: string) => `${head}${list.replace(/"([A-Za-z_][\w-]*(?:\.[\w-]+)+)"/g, "$1")}]`,
+    )
     .replace(/\n{3,}/g, "\n\n");
 }
 
 /** cdktf's HCL drops the Terraform Cloud `project` of a `cloud` block's workspaces: put it back. */
 export function restoreCloudProject(hcl: string, project: string | undefined): string {
   if (!project) return hcl;
-  return hcl.replace(/(\n(\s*)cloud \{[\s\S]*?\n(\s*)workspaces \{\n)([\s\S]*?)(\n\s*\})/, (match, head: string, _i: string, indent: string, body: string, tail: string) =>
-    /^\s*project\s*=/m.test(body) ? match : `${head}${body}\n${indent}  project = ${JSON.stringify(project)}${tail}`);
+  return hcl.replace(
+    /(\n(\s*)cloud \{[\s\S]*?\n(\s*)workspaces \{\n)([\s\S]*?)(\n\s*\})/,
+    (match, head: string, _i: string, indent: string, body: string, tail: string) =>
+      /^\s*project\s*=/m.test(body) ? match : `${head}${body}\n${indent}  project = ${JSON.stringify(project)}${tail}`,
+  );
 }
 
 function formatWithTerraform(dir: string): void {

@@ -10,7 +10,11 @@ export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS } 
 export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
 export { secretByContent, secretByName } from "./secrets";
 export {
-  MAX_UNZIPPED_BYTES, MAX_DIRECT_UPLOAD_BYTES, MAX_LAYERS_PER_FUNCTION, MAX_COMPATIBLE_RUNTIMES, MAX_DESCRIPTION_LENGTH,
+  MAX_UNZIPPED_BYTES,
+  MAX_DIRECT_UPLOAD_BYTES,
+  MAX_LAYERS_PER_FUNCTION,
+  MAX_COMPATIBLE_RUNTIMES,
+  MAX_DESCRIPTION_LENGTH,
   MAX_LICENSE_INFO_LENGTH,
 } from "./limits";
 export { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, partitionOf } from "./regions";

@@ -10,7 +10,13 @@ import { declaresNpmDependencies } from "./dependencies";
 import { LayerValidationError } from "./errors";
 import { checkLayout, isLaidOut, isLoadedBy, plainFolderPrefix, searchPaths } from "./layout";
 import {
-  architectureMismatches, BinaryCandidate, ELF_IDENT_BYTES, elfMachine, findNativeBinaries, isNativeCandidate, machineLabel,
+  architectureMismatches,
+  BinaryCandidate,
+  ELF_IDENT_BYTES,
+  elfMachine,
+  findNativeBinaries,
+  isNativeCandidate,
+  machineLabel,
   NativeBinary,
 } from "./native-binaries";
 import { parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
@@ -80,12 +86,20 @@ export interface InspectReport {
 
 export const inspectErrors = {
   targetMissing: (target: string) =>
-    new LayerValidationError("target", target, "is not an existing folder or zip file",
-      "pass the layer's source folder (what `source` names) or a layer zip"),
+    new LayerValidationError(
+      "target",
+      target,
+      "is not an existing folder or zip file",
+      "pass the layer's source folder (what `source` names) or a layer zip",
+    ),
 
   notAZip: (target: string, why: string) =>
-    new LayerValidationError("target", target, `is not a zip archive this inspector can read (${why})`,
-      "pass a zip written by the builder or by `zip -r`, or the layer's source folder"),
+    new LayerValidationError(
+      "target",
+      target,
+      `is not a zip archive this inspector can read (${why})`,
+      "pass a zip written by the builder or by `zip -r`, or the layer's source folder",
+    ),
 };
 
 const LARGEST = 10;
@@ -143,7 +157,9 @@ export function inspectProblems(report: InspectReport): string[] {
   }
   if (report.architectureProblems.length > 0) {
     const n = report.architectureProblems.length;
-    problems.push(`${n} native binar${n === 1 ? "y" : "ies"} built for another architecture than the declared ${report.architectures?.join(" and ")}`);
+    problems.push(
+      `${n} native binar${n === 1 ? "y" : "ies"} built for another architecture than the declared ${report.architectures?.join(" and ")}`,
+    );
   }
   return problems;
 }
@@ -151,7 +167,8 @@ export function inspectProblems(report: InspectReport): string[] {
 /** A plain-text report, one section per aspect, for people reading a terminal or a CI log. */
 export function formatInspectReport(report: InspectReport): string {
   const lines: string[] = [];
-  const placed = report.kind === "zip" ? "zip" : report.placedUnder ? `plain folder, placed under ${report.placedUnder}` : "folder, laid out";
+  const placed =
+    report.kind === "zip" ? "zip" : report.placedUnder ? `plain folder, placed under ${report.placedUnder}` : "folder, laid out";
   lines.push(`Layer ${report.target} (${placed})`);
   const zipped = report.zippedBytes === undefined ? "" : `, ${formatBytes(report.zippedBytes)} zipped`;
   lines.push(`  ${report.files} files, ${formatBytes(report.unzippedBytes)} unzipped${zipped}`);
@@ -358,7 +375,8 @@ function readCentralDirectory(fd: number, zipSize: number, target: string): ZipM
   const members: ZipMember[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw inspectErrors.notAZip(target, `central directory record ${i + 1} is damaged`);
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
+      throw inspectErrors.notAZip(target, `central directory record ${i + 1} is damaged`);
     const madeOnUnix = cd[p + 5] === 3;
     const nameLen = cd.readUInt16LE(p + 28);
     const extraLen = cd.readUInt16LE(p + 30);

@@ -11,7 +11,12 @@ import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from ".
 import { errors, LayerValidationError } from "./errors";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerArchive } from "./layer-archive";
 import {
-  MAX_DESCRIPTION_LENGTH, MAX_LICENSE_INFO_LENGTH, validateEnum, validateLayerName, validateMaxLength, validateS3Bucket,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_LICENSE_INFO_LENGTH,
+  validateEnum,
+  validateLayerName,
+  validateMaxLength,
+  validateS3Bucket,
   validateS3KeyPrefix,
 } from "./limits";
 import { isKnownRegion } from "./regions";
@@ -181,7 +186,8 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       validateMaxLength("description", props.description, MAX_DESCRIPTION_LENGTH);
       validateMaxLength("licenseInfo", props.licenseInfo, MAX_LICENSE_INFO_LENGTH);
       const packaging = validateEnum("packaging", props.packaging, PACKAGINGS) ?? "synth";
-      if (props.region !== undefined && !Token.isUnresolved(props.region) && !isKnownRegion(props.region)) throw errors.unknownRegion("region", props.region);
+      if (props.region !== undefined && !Token.isUnresolved(props.region) && !isKnownRegion(props.region))
+        throw errors.unknownRegion("region", props.region);
       if (props.s3) {
         validateS3Bucket(props.s3.bucket);
         validateS3KeyPrefix(props.s3.keyPrefix);
@@ -232,18 +238,21 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     }
     this.grants.push(...grants);
     for (const warning of sharingWarnings(grants)) Annotations.of(this).addWarning(`${this.layerName} ${warning}`);
-    return grants.map((g) => new LambdaLayerVersionPermission(this, `permission-${g.statementId}`, {
-      layerName: this.layerArn,
-      versionNumber: Token.asNumber(this.version),
-      principal: g.principal,
-      organizationId: g.organizationId,
-      action: LAYER_ACTION,
-      statementId: g.statementId,
-      // A consumer pinned to a retained old version keeps its access.
-      skipDestroy: this.retain,
-      provider: this.provider,
-      region: this.regionArgument,
-    }));
+    return grants.map(
+      (g) =>
+        new LambdaLayerVersionPermission(this, `permission-${g.statementId}`, {
+          layerName: this.layerArn,
+          versionNumber: Token.asNumber(this.version),
+          principal: g.principal,
+          organizationId: g.organizationId,
+          action: LAYER_ACTION,
+          statementId: g.statementId,
+          // A consumer pinned to a retained old version keeps its access.
+          skipDestroy: this.retain,
+          provider: this.provider,
+          region: this.regionArgument,
+        }),
+    );
   }
 
   private publish(props: LambdaLayerProps, packaging: LayerPackaging): LambdaLayerVersion {
@@ -260,7 +269,9 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     };
     if (packaging === "archive_file") {
       const staged = new TerraformAsset(this, "staged", {
-        path: this.archive.stagedDir!, type: AssetType.DIRECTORY, assetHash: this.archive.sha256,
+        path: this.archive.stagedDir!,
+        type: AssetType.DIRECTORY,
+        assetHash: this.archive.sha256,
       });
       const zip = new DataArchiveFile(this, "zip", {
         type: "zip",
@@ -270,7 +281,9 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       });
       return new LambdaLayerVersion(this, "layer-version", { ...common, filename: zip.outputPath, sourceCodeHash: zip.outputBase64Sha256 });
     }
-    const asset = props.archiveAsset ?? new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
+    const asset =
+      props.archiveAsset ??
+      new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
     if (!props.s3) {
       return new LambdaLayerVersion(this, "layer-version", { ...common, filename: asset.path, sourceCodeHash: this.archive.base64Sha256 });
     }
@@ -283,7 +296,10 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       region: props.region,
     });
     return new LambdaLayerVersion(this, "layer-version", {
-      ...common, s3Bucket: object.bucket, s3Key: object.key, sourceCodeHash: this.archive.base64Sha256,
+      ...common,
+      s3Bucket: object.bucket,
+      s3Key: object.key,
+      sourceCodeHash: this.archive.base64Sha256,
     });
   }
 
@@ -333,7 +349,9 @@ const LAYER_VERSION_ARN = /^arn:(aws|aws-cn|aws-us-gov):lambda:([a-z0-9-]+):(\d{
  * Splits a versioned layer ARN into its parts; undefined for a token.
  * @throws LayerValidationError for a malformed ARN or an unknown region.
  */
-export function parseLayerVersionArn(arn: string): { partition: string; region: string; account: string; name: string; version: number } | undefined {
+export function parseLayerVersionArn(
+  arn: string,
+): { partition: string; region: string; account: string; name: string; version: number } | undefined {
   if (typeof arn === "string" && Token.isUnresolved(arn)) return undefined;
   const m = typeof arn === "string" ? LAYER_VERSION_ARN.exec(arn) : null;
   if (!m) throw errors.invalidLayerVersionArn(arn);

@@ -71,16 +71,27 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   // requirements.txt is build input, not layer content
   const skip = new Set(manifests.filter((m) => m.kind === "pip").map((m) => path.relative(source, m.manifest).split(path.sep).join("/")));
   const collected = collectFiles(source, reportAs, placedUnder, manifests, { ...options, runtimes, architectures, cacheDir }, skip);
-  const layoutWarnings = checkLayout(reportAs, collected.files.map((f) => f.name), runtimes);
+  const layoutWarnings = checkLayout(
+    reportAs,
+    collected.files.map((f) => f.name),
+    runtimes,
+  );
   // Native code for the wrong machine loads nowhere: refuse it before anything is compressed.
   const allowed = options.allowForeignBinaries?.length ? picomatch([...options.allowForeignBinaries], { dot: true }) : () => false;
   const binaries = findNativeBinaries(collected.files.filter((f) => !allowed(f.sourceRel) && !allowed(f.name)));
   checkNativeArchitectures(reportAs, binaries, architectures);
   const built = buildZip(collected.files, {
-    reportAs, source, cacheDir, allowSecrets: options.allowSecrets, s3Upload: options.s3Upload, stage: options.stage,
+    reportAs,
+    source,
+    cacheDir,
+    allowSecrets: options.allowSecrets,
+    s3Upload: options.s3Upload,
+    stage: options.stage,
   });
   if (built.cache === "built") {
-    progress(`built ${reportAs}: ${collected.files.length} files, ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} zipped in ${seconds(started)} (sha256 ${built.sha256.slice(0, 12)})`);
+    progress(
+      `built ${reportAs}: ${collected.files.length} files, ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} zipped in ${seconds(started)} (sha256 ${built.sha256.slice(0, 12)})`,
+    );
   }
   return { ...built, placedUnder, warnings: [...collected.warnings, ...layoutWarnings] };
 }
@@ -102,8 +113,15 @@ function findManifests(source: string, laidOut: boolean, placedUnder: string, ru
   const found: DependencyManifest[] = [];
   const families = new Set(runtimes.map((r) => r.family));
   const candidates: Array<[string, DependencyManifest["kind"], string]> = laidOut
-    ? [["python/requirements.txt", "pip", "python/"], ["requirements.txt", "pip", "python/"], ["nodejs/package.json", "npm", "nodejs/"]]
-    : [["requirements.txt", "pip", placedUnder], ["package.json", "npm", placedUnder]];
+    ? [
+        ["python/requirements.txt", "pip", "python/"],
+        ["requirements.txt", "pip", "python/"],
+        ["nodejs/package.json", "npm", "nodejs/"],
+      ]
+    : [
+        ["requirements.txt", "pip", placedUnder],
+        ["package.json", "npm", placedUnder],
+      ];
   for (const [rel, kind, archivePrefix] of candidates) {
     const manifest = path.join(source, rel);
     if (!fs.existsSync(manifest)) continue;

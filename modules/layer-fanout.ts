@@ -71,21 +71,25 @@ export class LayerFanout extends Construct {
     }
 
     // One copy of the zip in the stack folder, whatever the region count.
-    const archiveAsset = props.layer.packaging === "archive_file"
-      ? undefined
-      : new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
+    const archiveAsset =
+      props.layer.packaging === "archive_file"
+        ? undefined
+        : new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
     for (const region of this.regions) {
       const assumeRoleArn = typeof props.assumeRoleArn === "string" ? props.assumeRoleArn : props.assumeRoleArn?.[region];
       const provider = props.providers?.[region] ?? (mode === "aliases" ? awsProviderFor(this, region, { assumeRoleArn }) : undefined);
-      this.layers.set(region, new LambdaLayer(this, region, {
-        ...props.layer,
-        s3: s3ForRegion(props.layer.s3, region),
-        provider,
-        region: mode === "region-argument" ? region : undefined,
-        archive: this.archive,
-        archiveAsset,
-        outputs: false,
-      }));
+      this.layers.set(
+        region,
+        new LambdaLayer(this, region, {
+          ...props.layer,
+          s3: s3ForRegion(props.layer.s3, region),
+          provider,
+          region: mode === "region-argument" ? region : undefined,
+          archive: this.archive,
+          archiveAsset,
+          outputs: false,
+        }),
+      );
     }
     this.emitOutputs();
   }
@@ -104,19 +108,27 @@ export class LayerFanout extends Construct {
 
   private emitOutputs(): void {
     const stack = TerraformStack.of(this);
-    const prefix = this.node.scopes.slice(stack.node.scopes.length).map((s) => s.node.id).join("_").replace(/[^A-Za-z0-9_-]/g, "_");
+    const prefix = this.node.scopes
+      .slice(stack.node.scopes.length)
+      .map((s) => s.node.id)
+      .join("_")
+      .replace(/[^A-Za-z0-9_-]/g, "_");
     const map = (pick: (l: LambdaLayer) => string) => Object.fromEntries([...this.layers].map(([region, layer]) => [region, pick(layer)]));
     new TerraformOutput(this, "output-layer_version_arns", {
-      value: map((l) => l.layerVersionArn), description: "Region -> versioned layer ARN",
+      value: map((l) => l.layerVersionArn),
+      description: "Region -> versioned layer ARN",
     }).overrideLogicalId(`${prefix}_layer_version_arns`);
     new TerraformOutput(this, "output-versions", {
-      value: map((l) => l.version), description: "Region -> layer version number",
+      value: map((l) => l.version),
+      description: "Region -> layer version number",
     }).overrideLogicalId(`${prefix}_versions`);
     new TerraformOutput(this, "output-layer_arns", {
-      value: map((l) => l.layerArn), description: "Region -> unversioned layer ARN",
+      value: map((l) => l.layerArn),
+      description: "Region -> unversioned layer ARN",
     }).overrideLogicalId(`${prefix}_layer_arns`);
     new TerraformOutput(this, "output-content_sha256", {
-      value: this.archive.sha256, description: "SHA-256 of the archive every region publishes",
+      value: this.archive.sha256,
+      description: "SHA-256 of the archive every region publishes",
     }).overrideLogicalId(`${prefix}_content_sha256`);
   }
 }

@@ -3,9 +3,7 @@
 // workspace per stack), chained so that `cdktf deploy '*'` publishes wave by wave and stops at the
 // first failing wave. Each layer is built once for the whole app. A manifest is written at synth.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import {
-  App, CloudBackend, ISynthesisSession, LocalBackend, NamedCloudWorkspace, TaggedCloudWorkspaces, TerraformStack,
-} from "cdktf";
+import { App, CloudBackend, ISynthesisSession, LocalBackend, NamedCloudWorkspace, TaggedCloudWorkspaces, TerraformStack } from "cdktf";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import * as fs from "fs";
@@ -108,9 +106,10 @@ export class LayerRollout extends Construct {
     let previousWave: TerraformStack[] = [];
     this.waves.forEach((regions, index) => {
       const wave = index + 1;
-      const groups = (props.stackPer ?? "region") === "region"
-        ? regions.map((region) => ({ name: `${id}-${region}`, regions: [region] }))
-        : [{ name: `${id}-wave-${wave}`, regions }];
+      const groups =
+        (props.stackPer ?? "region") === "region"
+          ? regions.map((region) => ({ name: `${id}-${region}`, regions: [region] }))
+          : [{ name: `${id}-wave-${wave}`, regions }];
       const thisWave = groups.map((group) => {
         const stack = new TerraformStack(app, group.name);
         const workspace = this.configureBackend(stack, group.name, wave, props.cloud);
@@ -147,10 +146,21 @@ export class LayerRollout extends Construct {
     return {
       waves: this.stacks.reduce<RolloutManifest["waves"]>((acc, s) => {
         (acc[s.wave - 1] ??= { wave: s.wave, regions: [], stacks: [] }).regions.push(...s.regions);
-        acc[s.wave - 1].stacks.push({ name: s.name, regions: [...s.regions], workspace: s.workspace, dependsOn: s.stack.dependencies.map((d) => (d as TerraformStack).node.id) });
+        acc[s.wave - 1].stacks.push({
+          name: s.name,
+          regions: [...s.regions],
+          workspace: s.workspace,
+          dependsOn: s.stack.dependencies.map((d) => (d as TerraformStack).node.id),
+        });
         return acc;
       }, []),
-      layers: [...this.archives].map(([layerName, a]) => ({ layerName, sha256: a.sha256, base64Sha256: a.base64Sha256, zippedBytes: a.zippedBytes, unzippedBytes: a.unzippedBytes })),
+      layers: [...this.archives].map(([layerName, a]) => ({
+        layerName,
+        sha256: a.sha256,
+        base64Sha256: a.base64Sha256,
+        zippedBytes: a.zippedBytes,
+        unzippedBytes: a.unzippedBytes,
+      })),
       optInRegions: this.waves.flat().filter(isOptInRegion),
     };
   }
@@ -182,10 +192,15 @@ export class LayerRollout extends Construct {
     const single = regions.length === 1;
     if (single) {
       const role = roleFor(regions[0]);
-      new AwsProvider(stack, "aws", { region: regions[0], assumeRole: role ? [{ roleArn: role, sessionName: "cdktf-lambda-layers" }] : undefined });
+      new AwsProvider(stack, "aws", {
+        region: regions[0],
+        assumeRole: role ? [{ roleArn: role, sessionName: "cdktf-lambda-layers" }] : undefined,
+      });
       for (const layer of props.layers) {
         const published = new LambdaLayer(stack, layer.layerName, {
-          ...layer, s3: s3ForRegion(layer.s3, regions[0]), archive: this.archives.get(layer.layerName),
+          ...layer,
+          s3: s3ForRegion(layer.s3, regions[0]),
+          archive: this.archives.get(layer.layerName),
         });
         layers.set(layer.layerName, () => published);
       }
@@ -193,7 +208,10 @@ export class LayerRollout extends Construct {
       if (mode === "region-argument") new AwsProvider(stack, "aws", { region: regions[0] });
       for (const layer of props.layers) {
         const fanout = new LayerFanout(stack, layer.layerName, {
-          regions, layer, providerMode: mode, archive: this.archives.get(layer.layerName),
+          regions,
+          layer,
+          providerMode: mode,
+          archive: this.archives.get(layer.layerName),
           assumeRoleArn: Object.fromEntries(regions.flatMap((r) => (roleFor(r) ? [[r, roleFor(r)!]] : []))),
         });
         layers.set(layer.layerName, (region) => fanout.layerIn(region));
@@ -203,7 +221,9 @@ export class LayerRollout extends Construct {
 
     for (const fn of props.functions ?? []) {
       for (const region of regions.filter((r) => !fn.regions || fn.regions.includes(r))) {
-        const refs: LayerReference[] = (fn.layers ?? []).map((l) => (layers.has(l) ? layers.get(l)!(region) : l.split("{region}").join(region)));
+        const refs: LayerReference[] = (fn.layers ?? []).map((l) =>
+          layers.has(l) ? layers.get(l)!(region) : l.split("{region}").join(region),
+        );
         const { regions: _regions, layers: _layers, ...rest } = fn;
         new LayeredFunction(stack, single ? fn.functionName : `${fn.functionName}-${region}`, {
           ...rest,
@@ -224,20 +244,33 @@ export class LayerRollout extends Construct {
 
 /** What `rollout-<id>.json` holds. */
 export interface RolloutManifest {
-  readonly waves: Array<{ wave: number; regions: string[]; stacks: Array<{ name: string; regions: string[]; workspace?: string; dependsOn: string[] }> }>;
+  readonly waves: Array<{
+    wave: number;
+    regions: string[];
+    stacks: Array<{ name: string; regions: string[]; workspace?: string; dependsOn: string[] }>;
+  }>;
   readonly layers: Array<{ layerName: string; sha256: string; base64Sha256: string; zippedBytes: number; unzippedBytes: number }>;
   readonly optInRegions: string[];
 }
 
 export function manifestMarkdown(id: string, manifest: RolloutManifest): string {
   const lines = [
-    `# Rollout ${id}`, "",
-    "| wave | stack | regions | workspace | after |", "| --- | --- | --- | --- | --- |",
-    ...manifest.waves.flatMap((w) => w.stacks.map((s) => `| ${w.wave} | ${s.name} | ${s.regions.join(", ")} | ${s.workspace ?? "local state"} | ${s.dependsOn.join(", ") || "-"} |`)),
-    "", "| layer | sha256 | zipped bytes | unzipped bytes |", "| --- | --- | --- | --- |",
+    `# Rollout ${id}`,
+    "",
+    "| wave | stack | regions | workspace | after |",
+    "| --- | --- | --- | --- | --- |",
+    ...manifest.waves.flatMap((w) =>
+      w.stacks.map(
+        (s) => `| ${w.wave} | ${s.name} | ${s.regions.join(", ")} | ${s.workspace ?? "local state"} | ${s.dependsOn.join(", ") || "-"} |`,
+      ),
+    ),
+    "",
+    "| layer | sha256 | zipped bytes | unzipped bytes |",
+    "| --- | --- | --- | --- |",
     ...manifest.layers.map((l) => `| ${l.layerName} | ${l.sha256.slice(0, 16)}… | ${l.zippedBytes} | ${l.unzippedBytes} |`),
   ];
-  if (manifest.optInRegions.length > 0) lines.push("", `Opt-in regions (enable them in the account first): ${manifest.optInRegions.join(", ")}.`);
+  if (manifest.optInRegions.length > 0)
+    lines.push("", `Opt-in regions (enable them in the account first): ${manifest.optInRegions.join(", ")}.`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -265,7 +298,8 @@ function validateFunctions(functions: readonly RolloutFunction[], layers: readon
   const known = layers.map((l) => l.layerName);
   for (const fn of functions) {
     for (const ref of fn.layers ?? []) {
-      if (!ref.startsWith("arn:") && !known.includes(ref)) throw errors.unknownRolloutLayer(`functions[${fn.functionName}].layers`, ref, known);
+      if (!ref.startsWith("arn:") && !known.includes(ref))
+        throw errors.unknownRolloutLayer(`functions[${fn.functionName}].layers`, ref, known);
     }
     for (const region of fn.regions ?? []) {
       if (!regions.includes(region)) throw errors.regionNotInFanout(`functions[${fn.functionName}]`, region, regions);
@@ -274,7 +308,8 @@ function validateFunctions(functions: readonly RolloutFunction[], layers: readon
 }
 
 function validateCloud(cloud: RolloutCloudOptions, id: string, waves: ReadonlyArray<readonly string[]>, stackPer: "region" | "wave"): void {
-  if (typeof cloud.organization !== "string" || !ORGANIZATION.test(cloud.organization)) throw errors.invalidCloudOrganization(cloud.organization);
+  if (typeof cloud.organization !== "string" || !ORGANIZATION.test(cloud.organization))
+    throw errors.invalidCloudOrganization(cloud.organization);
   for (const tag of cloud.workspaceTags ?? []) {
     if (typeof tag !== "string" || !TAG.test(tag)) throw errors.invalidWorkspaceTag(tag);
   }

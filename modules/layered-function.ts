@@ -56,10 +56,24 @@ export interface LayeredFunctionProps {
 }
 
 const RESERVED_ENVIRONMENT = new Set([
-  "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
-  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-  "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-  "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+  "_HANDLER",
+  "_X_AMZN_TRACE_ID",
+  "AWS_DEFAULT_REGION",
+  "AWS_REGION",
+  "AWS_EXECUTION_ENV",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+  "AWS_LAMBDA_FUNCTION_VERSION",
+  "AWS_LAMBDA_INITIALIZATION_TYPE",
+  "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME",
+  "AWS_ACCESS_KEY",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_LAMBDA_RUNTIME_API",
+  "LAMBDA_TASK_ROOT",
+  "LAMBDA_RUNTIME_DIR",
 ]);
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -92,7 +106,8 @@ export class LayeredFunction extends Construct {
   constructor(scope: Construct, id: string, props: LayeredFunctionProps) {
     super(scope, id);
     try {
-      if (!Token.isUnresolved(props.functionName) && !FUNCTION_NAME.test(props.functionName)) throw errors.invalidFunctionName(props.functionName);
+      if (!Token.isUnresolved(props.functionName) && !FUNCTION_NAME.test(props.functionName))
+        throw errors.invalidFunctionName(props.functionName);
       this.runtime = Runtime.of(props.runtime, "runtime");
       const archs = parseArchitectures(props.architectures ?? ["x86_64"], "architectures")!;
       if (archs.length !== 1) throw errors.singleArchitecture(props.architectures);
@@ -105,9 +120,15 @@ export class LayeredFunction extends Construct {
         if (RESERVED_ENVIRONMENT.has(key)) throw errors.reservedEnvironment(props.environment, key);
       }
       this.archive = buildFunctionArchive({
-        source: props.source, runtime: this.runtime, architectures: [this.architecture], excludes: props.excludes,
-        defaultExcludes: props.defaultExcludes, allowSecrets: props.allowSecrets, outDir: props.cacheDir,
-        pipArgs: props.pipArgs, npmArgs: props.npmArgs,
+        source: props.source,
+        runtime: this.runtime,
+        architectures: [this.architecture],
+        excludes: props.excludes,
+        defaultExcludes: props.defaultExcludes,
+        allowSecrets: props.allowSecrets,
+        outDir: props.cacheDir,
+        pipArgs: props.pipArgs,
+        npmArgs: props.npmArgs,
       });
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
@@ -135,7 +156,10 @@ export class LayeredFunction extends Construct {
       environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
       // Resolved at synth, so layers added after construction are included.
       region: props.region,
-      layers: Lazy.listValue({ produce: () => this.attached.map((l) => (typeof l === "string" ? l : l.layerVersionArn)) }, { omitEmpty: true }),
+      layers: Lazy.listValue(
+        { produce: () => this.attached.map((l) => (typeof l === "string" ? l : l.layerVersionArn)) },
+        { omitEmpty: true },
+      ),
       provider: props.provider,
     });
     this.functionArn = this.resource.arn;
@@ -168,12 +192,15 @@ export class LayeredFunction extends Construct {
   }
 
   private validateLayers(): string[] {
-    const result = checkAttachments({
-      runtime: this.runtime,
-      architecture: this.architecture,
-      region: this.regionArgument ?? regionOf(this, this.provider),
-      codeUnzippedBytes: this.archive.unzippedBytes,
-    }, this.attachedInfo);
+    const result = checkAttachments(
+      {
+        runtime: this.runtime,
+        architecture: this.architecture,
+        region: this.regionArgument ?? regionOf(this, this.provider),
+        codeUnzippedBytes: this.archive.unzippedBytes,
+      },
+      this.attachedInfo,
+    );
     for (const warning of result.warnings) {
       // Validations run on every synth of the same tree: each warning is added once.
       if (this.warned.has(warning)) continue;
@@ -189,13 +216,22 @@ function describeLayer(layer: LayerReference): AttachedLayer {
   if (typeof layer === "string") {
     const parsed = parseLayerVersionArn(layer);
     return parsed
-      ? { label: layer, identity: `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}`, region: parsed.region }
+      ? {
+          label: layer,
+          identity: `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}`,
+          region: parsed.region,
+        }
       : { label: "a layer ARN known at apply time", identity: layer };
   }
   if (layer instanceof LambdaLayer) {
     return {
-      label: layer.node.path, identity: layer.node.path, compatibleRuntimes: layer.compatibleRuntimes,
-      compatibleArchitectures: layer.compatibleArchitectures, unzippedBytes: layer.unzippedBytes, region: layer.region, entries: layer.entries,
+      label: layer.node.path,
+      identity: layer.node.path,
+      compatibleRuntimes: layer.compatibleRuntimes,
+      compatibleArchitectures: layer.compatibleArchitectures,
+      unzippedBytes: layer.unzippedBytes,
+      region: layer.region,
+      entries: layer.entries,
     };
   }
   const parsed = layer instanceof ImportedLambdaLayer ? parseLayerVersionArn(layer.layerVersionArn) : undefined;
@@ -214,8 +250,12 @@ function validateHandler(handler: string, runtime: Runtime): void {
   if (Token.isUnresolved(handler)) return;
   const pattern = runtime.family === RuntimeFamily.JAVA ? /^[\w.$]+(::\w+)?$/ : /^[\w./-]+\.[A-Za-z_$][\w$]*$/;
   if (typeof handler !== "string" || !pattern.test(handler)) {
-    const example = runtime.family === RuntimeFamily.PYTHON ? "\"app.handler\" for def handler() in app.py"
-      : runtime.family === RuntimeFamily.JAVA ? "\"com.example.Handler::handleRequest\"" : "\"index.handler\" for exports.handler in index.js";
+    const example =
+      runtime.family === RuntimeFamily.PYTHON
+        ? '"app.handler" for def handler() in app.py'
+        : runtime.family === RuntimeFamily.JAVA
+          ? '"com.example.Handler::handleRequest"'
+          : '"index.handler" for exports.handler in index.js';
     throw errors.invalidHandler(handler, runtime.name, example);
   }
 }
@@ -224,8 +264,12 @@ function validateHandler(handler: string, runtime: Runtime): void {
 function handlerWarnings(handler: string, runtime: Runtime, entries: readonly string[]): string[] {
   if (Token.isUnresolved(handler)) return [];
   const file = handler.slice(0, handler.lastIndexOf("."));
-  const candidates = runtime.family === RuntimeFamily.PYTHON ? [`${file.replace(/\./g, "/")}.py`]
-    : runtime.family === RuntimeFamily.NODEJS ? [".js", ".mjs", ".cjs"].map((ext) => `${file}${ext}`) : [];
+  const candidates =
+    runtime.family === RuntimeFamily.PYTHON
+      ? [`${file.replace(/\./g, "/")}.py`]
+      : runtime.family === RuntimeFamily.NODEJS
+        ? [".js", ".mjs", ".cjs"].map((ext) => `${file}${ext}`)
+        : [];
   if (candidates.length === 0 || candidates.some((c) => entries.includes(path.posix.normalize(c)))) return [];
   return [`handler ${JSON.stringify(handler)} needs ${candidates.join(" or ")} at the top of the code archive, which does not have it`];
 }

@@ -94,12 +94,18 @@ export function checkLayout(source: string, paths: readonly string[], runtimes: 
   }
   const warnings: string[] = [];
   for (const r of runtimes) {
-    if (!loaders.includes(r)) warnings.push(`${r.name} is declared compatible but finds nothing in this layer (it looks in ${describePaths(r)})`);
+    if (!loaders.includes(r))
+      warnings.push(`${r.name} is declared compatible but finds nothing in this layer (it looks in ${describePaths(r)})`);
   }
   const stray = [...new Set(paths.filter((p) => !runtimes.some((r) => isLoadedBy(p, r))).map(topTwo))];
   if (stray.length > 0) {
-    warnings.push(`${stray.slice(0, 5).map((s) => `/opt/${s}`).join(", ")}${stray.length > 5 ? ` and ${stray.length - 5} more` : ""} ` +
-      `lie on no search path of ${runtimes.map((r) => r.name).join(", ")}: nothing will import them`);
+    warnings.push(
+      `${stray
+        .slice(0, 5)
+        .map((s) => `/opt/${s}`)
+        .join(", ")}${stray.length > 5 ? ` and ${stray.length - 5} more` : ""} ` +
+        `lie on no search path of ${runtimes.map((r) => r.name).join(", ")}: nothing will import them`,
+    );
   }
   return warnings;
 }

@@ -131,23 +131,26 @@ const LISTED = 10;
 
 export const nativeErrors = {
   foreignArchitecture: (source: string, wrong: readonly NativeBinary[], declared: readonly Architecture[]) => {
-    const listed = wrong.slice(0, LISTED).map((b) => `${b.name} (${machineLabel(b.machine)})`).join(", ");
+    const listed = wrong
+      .slice(0, LISTED)
+      .map((b) => `${b.name} (${machineLabel(b.machine)})`)
+      .join(", ");
     const more = wrong.length > LISTED ? ` and ${wrong.length - LISTED} more` : "";
     const declaredNames = declared.map((a) => a.name).join(" and ");
-    const buildFor = declared
-      .map((a) => `${a.name} (pip --platform manylinux2014_${a.linuxMachine}, npm --cpu=${a.npmCpu})`)
-      .join(" or ");
+    const buildFor = declared.map((a) => `${a.name} (pip --platform manylinux2014_${a.linuxMachine}, npm --cpu=${a.npmCpu})`).join(" or ");
     // Suggest declaring what the binaries were built for only when that is a Lambda architecture.
     const builtFor = Architecture.all.filter((a) => wrong.some((b) => b.machine === a.linuxMachine));
-    const declareInstead = builtFor.length > 0
-      ? ` or declare compatibleArchitectures: [${builtFor.map((a) => JSON.stringify(a.name)).join(", ")}]`
-      : "";
+    const declareInstead =
+      builtFor.length > 0 ? ` or declare compatibleArchitectures: [${builtFor.map((a) => JSON.stringify(a.name)).join(", ")}]` : "";
     const known = wrong.find((b) => b.machine !== "other");
     const consequence = known
       ? `an ${machineLabel(known.machine)} library in an ${declared[0].name} function fails at cold start with "invalid ELF header"`
       : "Lambda runs only 64-bit x86-64 and aarch64 code, so these fail at cold start";
-    return new LayerValidationError("source", source,
+    return new LayerValidationError(
+      "source",
+      source,
       `contains native binaries built for another architecture than the declared ${declaredNames}: ${listed}${more}`,
-      `build the dependencies for ${buildFor}${declareInstead}; ${consequence}`);
+      `build the dependencies for ${buildFor}${declareInstead}; ${consequence}`,
+    );
   },
 };

@@ -51,14 +51,19 @@ export function defaultThreads(): number {
  * without copying.
  * @throws Error naming the file when it changed size since it was listed
  */
-export function sharedContents(sizes: readonly number[], read: (index: number, into: Buffer) => number, name: (index: number) => string): Buffer[] {
+export function sharedContents(
+  sizes: readonly number[],
+  read: (index: number, into: Buffer) => number,
+  name: (index: number) => string,
+): Buffer[] {
   const total = sizes.reduce((a, b) => a + b, 0);
   const all = Buffer.from(new SharedArrayBuffer(Math.max(1, total)));
   let offset = 0;
   return sizes.map((size, i) => {
     const view = all.subarray(offset, offset + size);
     const got = read(i, view);
-    if (got !== size) throw new Error(`${name(i)} changed while the archive was being built (${size} bytes listed, ${got} read): build again`);
+    if (got !== size)
+      throw new Error(`${name(i)} changed while the archive was being built (${size} bytes listed, ${got} read): build again`);
     offset += size;
     return view;
   });
@@ -68,7 +73,11 @@ export function sharedContents(sizes: readonly number[], read: (index: number, i
  * Compresses every buffer (undefined: a directory) and returns the results in input order.
  * @param threads worker threads to use; 1 compresses on the calling thread
  */
-export function compressAll(contents: ReadonlyArray<Buffer | undefined>, threads = defaultThreads(), level = DEFLATE_LEVEL): CompressedEntry[] {
+export function compressAll(
+  contents: ReadonlyArray<Buffer | undefined>,
+  threads = defaultThreads(),
+  level = DEFLATE_LEVEL,
+): CompressedEntry[] {
   const total = contents.reduce((sum, c) => sum + (c?.length ?? 0), 0);
   if (threads <= 1 || total < PARALLEL_THRESHOLD_BYTES) return contents.map((c) => compressEntry(c, level));
 
@@ -117,7 +126,12 @@ export function compressAll(contents: ReadonlyArray<Buffer | undefined>, threads
           for (const [index, crc32, method, compressedSize] of m.message as Array<[number, number, 0 | 8, number]>) {
             const data = contents[index]!;
             const start = input.offsets[index];
-            results[index] = { crc32, method, size: data.length, compressed: method === 8 ? outView.subarray(start, start + compressedSize) : data };
+            results[index] = {
+              crc32,
+              method,
+              size: data.length,
+              compressed: method === 8 ? outView.subarray(start, start + compressedSize) : data,
+            };
             pending--;
           }
           drained = true;

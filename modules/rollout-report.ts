@@ -52,17 +52,25 @@ export function outputsFromTerraform(stackDir: string): Outputs | undefined {
  * Builds the report for rollout `id` in a synth output folder.
  * @param readOutputs how a stack's outputs are read (local state files by default)
  */
-export function rolloutReport(outdir: string, id: string, readOutputs: (stackDir: string) => Outputs | undefined = outputsFromStateFile): RolloutReport {
+export function rolloutReport(
+  outdir: string,
+  id: string,
+  readOutputs: (stackDir: string) => Outputs | undefined = outputsFromStateFile,
+): RolloutReport {
   const manifestFile = path.join(outdir, `rollout-${id}.json`);
   if (!fs.existsSync(manifestFile)) {
-    throw new Error(`no rollout manifest at ${manifestFile}: run \`npx cdktf synth\` first, and name the rollout's id (the first argument of new LayerRollout)`);
+    throw new Error(
+      `no rollout manifest at ${manifestFile}: run \`npx cdktf synth\` first, and name the rollout's id (the first argument of new LayerRollout)`,
+    );
   }
   const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as RolloutManifest;
   const stacks = manifest.waves.flatMap((w) => w.stacks);
   const outputsByStack = new Map(stacks.map((s) => [s.name, readOutputs(path.join(outdir, "stacks", s.name))]));
 
   const layers = manifest.layers.map((layer): LayerReport => {
-    const regions = stacks.flatMap((s) => s.regions.map((region) => regionState(layer.layerName, region, s.name, s.regions.length > 1, outputsByStack.get(s.name))));
+    const regions = stacks.flatMap((s) =>
+      s.regions.map((region) => regionState(layer.layerName, region, s.name, s.regions.length > 1, outputsByStack.get(s.name))),
+    );
     return { layerName: layer.layerName, newestSha256: layer.sha256, regions, drift: driftOf(layer.sha256, regions) };
   });
   return { rollout: id, layers, drift: layers.some((l) => l.drift.length > 0) };
@@ -73,11 +81,18 @@ function regionState(layerName: string, region: string, stack: string, fanout: b
   if (fanout) {
     const pick = (suffix: string) => (outputs[`${layerName}_${suffix}`] as Record<string, string> | undefined)?.[region];
     const version = pick("versions");
-    return { region, stack, version: version === undefined ? undefined : Number(version), layerVersionArn: pick("layer_version_arns"), sha256: outputs[`${layerName}_content_sha256`] as string | undefined };
+    return {
+      region,
+      stack,
+      version: version === undefined ? undefined : Number(version),
+      layerVersionArn: pick("layer_version_arns"),
+      sha256: outputs[`${layerName}_content_sha256`] as string | undefined,
+    };
   }
   const version = outputs[`${layerName}_version`];
   return {
-    region, stack,
+    region,
+    stack,
     version: version === undefined ? undefined : Number(version),
     layerVersionArn: outputs[`${layerName}_layer_version_arn`] as string | undefined,
     sha256: outputs[`${layerName}_content_sha256`] as string | undefined,
@@ -90,13 +105,18 @@ export function driftOf(newest: string, regions: readonly RegionLayerState[]): s
   const missing = regions.filter((r) => r.version === undefined);
   if (missing.length > 0) drift.push(`not deployed in ${missing.map((r) => r.region).join(", ")}`);
   const behind = regions.filter((r) => r.version !== undefined && r.sha256 !== newest);
-  if (behind.length > 0) drift.push(`missing the newest content (${newest.slice(0, 12)}) in ${behind.map((r) => `${r.region} (runs ${r.sha256?.slice(0, 12) ?? "unknown"})`).join(", ")}`);
+  if (behind.length > 0)
+    drift.push(
+      `missing the newest content (${newest.slice(0, 12)}) in ${behind.map((r) => `${r.region} (runs ${r.sha256?.slice(0, 12) ?? "unknown"})`).join(", ")}`,
+    );
   const bySha = new Map<string, RegionLayerState[]>();
   for (const r of regions) if (r.version !== undefined && r.sha256) bySha.set(r.sha256, [...(bySha.get(r.sha256) ?? []), r]);
   for (const [sha, same] of bySha) {
     const versions = new Set(same.map((r) => r.version));
     if (versions.size > 1) {
-      drift.push(`content ${sha.slice(0, 12)} has different version numbers: ${same.map((r) => `${r.region} v${r.version}`).join(", ")} (pin functions by ARN per region, not by number)`);
+      drift.push(
+        `content ${sha.slice(0, 12)} has different version numbers: ${same.map((r) => `${r.region} v${r.version}`).join(", ")} (pin functions by ARN per region, not by number)`,
+      );
     }
   }
   return drift;
@@ -108,7 +128,9 @@ export function formatRolloutReport(report: RolloutReport): string {
     lines.push("", `${layer.layerName} (newest ${layer.newestSha256.slice(0, 12)})`);
     for (const r of layer.regions) {
       const content = r.sha256 === undefined ? "" : r.sha256 === layer.newestSha256 ? "newest" : `old ${r.sha256.slice(0, 12)}`;
-      lines.push(`  ${r.region.padEnd(16)} ${r.version === undefined ? "-" : `v${r.version}`}`.padEnd(26) + `${content.padEnd(20)} ${r.stack}`);
+      lines.push(
+        `  ${r.region.padEnd(16)} ${r.version === undefined ? "-" : `v${r.version}`}`.padEnd(26) + `${content.padEnd(20)} ${r.stack}`,
+      );
     }
     for (const d of layer.drift) lines.push(`  drift: ${d}`);
   }

@@ -37,7 +37,8 @@ export function parseSharing(sharing: LayerSharing | undefined, existing: readon
   if (sharing === undefined || sharing === null || typeof sharing !== "object") throw errors.emptySharing(field, sharing);
   const accounts = sharing.accounts ?? [];
   if (!Array.isArray(accounts)) throw errors.invalidAccount(`${field}.accounts`, accounts);
-  if (sharing.public !== undefined && typeof sharing.public !== "boolean") throw errors.publicNotExplicit(`${field}.public`, sharing.public);
+  if (sharing.public !== undefined && typeof sharing.public !== "boolean")
+    throw errors.publicNotExplicit(`${field}.public`, sharing.public);
   if (accounts.length === 0 && sharing.organizationId === undefined && sharing.public !== true) throw errors.emptySharing(field, sharing);
 
   const grants: LayerGrant[] = [];
@@ -49,15 +50,20 @@ export function parseSharing(sharing: LayerSharing | undefined, existing: readon
   let references = existing.filter((g) => g.statementId.startsWith("account-ref-")).length;
   for (const account of accounts) {
     // An account known only at apply time gets a positional id: stable as long as the code is.
-    const grant = typeof account === "string" && Token.isUnresolved(account)
-      ? { statementId: `account-ref-${++references}`, principal: account }
-      : accountGrant(account, `${field}.accounts`);
+    const grant =
+      typeof account === "string" && Token.isUnresolved(account)
+        ? { statementId: `account-ref-${++references}`, principal: account }
+        : accountGrant(account, `${field}.accounts`);
     add(grant, `${field}.accounts`, account);
   }
   if (sharing.organizationId !== undefined) {
     const org = sharing.organizationId;
     if (!Token.isUnresolved(org) && !ORGANIZATION_ID.test(org)) throw errors.invalidOrganizationId(`${field}.organizationId`, org);
-    add({ statementId: Token.isUnresolved(org) ? "organization" : `org-${org}`, principal: "*", organizationId: org }, `${field}.organizationId`, org);
+    add(
+      { statementId: Token.isUnresolved(org) ? "organization" : `org-${org}`, principal: "*", organizationId: org },
+      `${field}.organizationId`,
+      org,
+    );
   }
   if (sharing.public === true) {
     add({ statementId: "public", principal: "*" }, `${field}.public`, true);

@@ -26,8 +26,20 @@ const DEFAULT_EXCLUDED_EXTENSIONS = [".pyc", ".pyo"];
 
 /** The default excludes, written as the globs they behave like (for documentation and errors). */
 export const DEFAULT_EXCLUDES = [
-  "**/__pycache__/", "**/*.pyc", "**/*.pyo", "**/.git/", "**/.hg/", "**/.svn/", "**/.pytest_cache/", "**/.mypy_cache/",
-  "**/.ruff_cache/", "**/.DS_Store", "**/Thumbs.db", "**/test/", "**/tests/", "**/__tests__/",
+  "**/__pycache__/",
+  "**/*.pyc",
+  "**/*.pyo",
+  "**/.git/",
+  "**/.hg/",
+  "**/.svn/",
+  "**/.pytest_cache/",
+  "**/.mypy_cache/",
+  "**/.ruff_cache/",
+  "**/.DS_Store",
+  "**/Thumbs.db",
+  "**/test/",
+  "**/tests/",
+  "**/__tests__/",
 ];
 
 export function isDefaultExcluded(rel: string, isDir: boolean): boolean {

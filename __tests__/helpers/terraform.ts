@@ -7,7 +7,12 @@ import * as path from "path";
 import { tempDir } from "./files";
 
 /** Where a provider filesystem mirror may live: $TF_PROVIDER_MIRROR first. */
-const MIRROR_CANDIDATES = [process.env.TF_PROVIDER_MIRROR, "/opt/tf-plugins", "/usr/share/terraform/plugins", `${process.env.HOME}/.terraform.d/plugins`];
+const MIRROR_CANDIDATES = [
+  process.env.TF_PROVIDER_MIRROR,
+  "/opt/tf-plugins",
+  "/usr/share/terraform/plugins",
+  `${process.env.HOME}/.terraform.d/plugins`,
+];
 
 export function findProviderMirror(): string | undefined {
   return MIRROR_CANDIDATES.find((dir) => dir && fs.existsSync(path.join(dir, "registry.terraform.io", "hashicorp", "aws")));
@@ -16,7 +21,9 @@ export function findProviderMirror(): string | undefined {
 export function requireTerraform(): string {
   const result = spawnSync("terraform", ["version"], { encoding: "utf8" });
   if (result.error || result.status !== 0) {
-    throw new Error(`terraform is required for this test but could not be run (${result.error ?? result.stderr}). Install Terraform >= 1.5 on the PATH.`);
+    throw new Error(
+      `terraform is required for this test but could not be run (${result.error ?? result.stderr}). Install Terraform >= 1.5 on the PATH.`,
+    );
   }
   return result.stdout.split("\n")[0];
 }
@@ -36,9 +43,7 @@ export function terraformInit(stackDir: string, region = "us-east-1", options: {
   fs.cpSync(stackDir, dir, { recursive: true });
   const mirror = findProviderMirror();
   const cliConfig = path.join(dir, ".terraformrc.test");
-  fs.writeFileSync(cliConfig, mirror
-    ? `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`
-    : "");
+  fs.writeFileSync(cliConfig, mirror ? `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n` : "");
   const backend = options.backend ?? true;
   fs.writeFileSync(path.join(dir, "zz_offline_override.tf.json"), JSON.stringify(offlineOverride(stackDir, region, backend), null, 2));
   const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
@@ -54,8 +59,12 @@ export function terraformInit(stackDir: string, region = "us-east-1", options: {
 /** Mock credentials and skip flags for every aws provider block (aliases included), local state. */
 function offlineOverride(stackDir: string, region: string, backend: boolean): object {
   const mock = {
-    access_key: "mock-access-key", secret_key: "mock-secret-key", skip_credentials_validation: true,
-    skip_requesting_account_id: true, skip_metadata_api_check: true, skip_region_validation: true,
+    access_key: "mock-access-key",
+    secret_key: "mock-secret-key",
+    skip_credentials_validation: true,
+    skip_requesting_account_id: true,
+    skip_metadata_api_check: true,
+    skip_region_validation: true,
   };
   const providers = awsProviderBlocks(stackDir);
   return {
@@ -94,7 +103,11 @@ export function validate(tf: TerraformRun): { valid: boolean; warning_count: num
 }
 
 /** plan, saved and rendered as JSON; throws with terraform's output when the plan fails. */
-export function plan(tf: TerraformRun): { resource_changes: Array<{ address: string; type: string; change: { actions: string[]; after: Record<string, unknown> } }>; planned_values: unknown; output_changes?: Record<string, unknown> } {
+export function plan(tf: TerraformRun): {
+  resource_changes: Array<{ address: string; type: string; change: { actions: string[]; after: Record<string, unknown> } }>;
+  planned_values: unknown;
+  output_changes?: Record<string, unknown>;
+} {
   const p = tf.run(["plan", "-input=false", "-no-color", "-lock=false", "-out=test.tfplan"]);
   if (p.status !== 0) throw new Error(`terraform plan failed in ${tf.dir}:\n${p.stdout}\n${p.stderr}`);
   const show = tf.run(["show", "-json", "test.tfplan"]);

@@ -18,12 +18,20 @@ export function build(app: App): void {
   });
   const role = new IamRole(stack, "Role", {
     name: "node-layer-two-functions",
-    assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    }),
   });
   for (const name of ["todos", "users"]) {
     new LayeredFunction(stack, name, {
-      functionName: name, runtime: "nodejs20.x", architectures: ["arm64"], handler: "index.handler",
-      role: role.arn, source: path.join(repo, "functions", name), layers: [logging],
+      functionName: name,
+      runtime: "nodejs20.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      role: role.arn,
+      source: path.join(repo, "functions", name),
+      layers: [logging],
     });
   }
 }

@@ -14,12 +14,16 @@ export function build(app: App): void {
     new LocalBackend(stack, { path: "terraform.tfstate" });
     new AwsProvider(stack, "aws", { region });
     const powertools = LambdaLayer.fromLayerVersionArn(stack, "Powertools", powertoolsArn(region), {
-      compatibleRuntimes: ["python3.12"], compatibleArchitectures: ["x86_64"],
+      compatibleRuntimes: ["python3.12"],
+      compatibleArchitectures: ["x86_64"],
     });
     new LayeredFunction(stack, "Orders", {
-      functionName: "orders", runtime: "python3.12", handler: "app.handler",
+      functionName: "orders",
+      runtime: "python3.12",
+      handler: "app.handler",
       role: "arn:aws:iam::123456789012:role/orders-function",
-      source: path.join(__dirname, "function"), layers: [powertools],
+      source: path.join(__dirname, "function"),
+      layers: [powertools],
     });
   }
 }
