@@ -8,6 +8,7 @@ export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging
 export { Runtime, RuntimeFamily, Architecture, parseRuntimes, parseArchitectures } from "./runtime";
 export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS } from "./layout";
 export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
+export type { SourceFile, WalkOptions } from "./source-files";
 export { secretByContent, secretByName } from "./secrets";
 export {
   MAX_UNZIPPED_BYTES,
@@ -35,9 +36,9 @@ export type { LayerRolloutProps, RolloutCloudOptions, RolloutFunction, RolloutMa
 export { cleanHcl, cleanHclOnSynth } from "./hcl-output";
 export { parseRegions } from "./regions";
 export { rolloutReport, formatRolloutReport, driftOf, outputsFromStateFile, outputsFromTerraform } from "./rollout-report";
-export type { RolloutReport, LayerReport, RegionLayerState } from "./rollout-report";
+export type { RolloutReport, LayerReport, RegionLayerState, Outputs } from "./rollout-report";
 export { elfMachine, readElfMachine, findNativeBinaries, checkNativeArchitectures, architectureMismatches } from "./native-binaries";
-export type { ElfMachine, NativeBinary } from "./native-binaries";
+export type { BinaryCandidate, ElfMachine, NativeBinary } from "./native-binaries";
 export { inspectLayer, inspectProblems, formatInspectReport } from "./inspect";
-export type { InspectOptions, InspectReport } from "./inspect";
+export type { InspectOptions, InspectReport, InspectedFile, RuntimeLayout, LayerPackage } from "./inspect";
 export { archiveOptionsOf } from "./lambda-layer";

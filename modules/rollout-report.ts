@@ -30,7 +30,8 @@ export interface RolloutReport {
   readonly drift: boolean;
 }
 
-type Outputs = Record<string, unknown>;
+/** A stack's Terraform outputs by name. */
+export type Outputs = Record<string, unknown>;
 
 /** Reads a stack's outputs from its local state file (`terraform.tfstate` in the stack folder). */
 export function outputsFromStateFile(stackDir: string): Outputs | undefined {
