@@ -18,6 +18,8 @@ import { COMMERCIAL_REGIONS } from "../modules/regions";
 import { generateTree } from "./generate-tree";
 import { SynthBenchPlan } from "./synth-plan";
 
+// Progress lines would mix with the JSON the measured programs print.
+process.env.CDKTF_LAYERS_QUIET = "1";
 const ROOT = path.resolve(__dirname, "..", "..");
 const DIST = path.join(ROOT, "dist", "bench");
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "layers-bench-"));
