@@ -13,4 +13,6 @@ module.exports = {
   },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 120000,
+  // Two cores: most of the time is terraform and interpreters in child processes.
+  maxWorkers: 2,
 };
