@@ -3,40 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { LayerValidationError } from "../modules/errors";
 import { formatInspectReport, inspectLayer, inspectProblems, InspectReport } from "../modules/inspect";
-import { ElfMachine, machineLabel } from "../modules/native-binaries";
-import { Architecture } from "../modules/runtime";
+import { machineLabel } from "../modules/native-binaries";
+import { compileSharedObject, elfHeader, EM_OTHER, HOST_MACHINE, OTHER, OTHER_MACHINE } from "./helpers/elf";
 import { repoRoot, tempDir, tree } from "./helpers/files";
 
-// cc builds for the machine the tests run on (x86-64 here and in CI); the other Lambda
-// architecture is an ELF header written by hand.
-const HOST = process.arch === "arm64" ? Architecture.ARM_64 : Architecture.X86_64;
-const OTHER = HOST === Architecture.ARM_64 ? Architecture.X86_64 : Architecture.ARM_64;
-const HOST_MACHINE = HOST.linuxMachine as ElfMachine;
-const OTHER_MACHINE = OTHER.linuxMachine as ElfMachine;
-
-/** A 64-byte ELF64 little-endian header for the other architecture (e_machine 62 or 183). */
-function otherArchElf(): Buffer {
-  const h = Buffer.alloc(64);
-  h.write("\x7fELF", 0, "latin1");
-  h[4] = 2; // ELFCLASS64
-  h[5] = 1; // little endian
-  h[6] = 1; // EI_VERSION
-  h.writeUInt16LE(3, 16); // ET_DYN
-  h.writeUInt16LE(OTHER === Architecture.ARM_64 ? 183 : 62, 18);
-  return h;
-}
-
-/** A real shared object from the C compiler. Fails loudly without one: the point is a real ELF. */
-function compileSharedObject(): Buffer {
-  const dir = tempDir("cc-");
-  fs.writeFileSync(path.join(dir, "x.c"), "int answer(void) { return 42; }\n");
-  try {
-    execFileSync("cc", ["-shared", "-fPIC", "-o", path.join(dir, "libx.so"), path.join(dir, "x.c")], { stdio: "pipe" });
-  } catch (e) {
-    throw new Error(`these tests need a C compiler as \`cc\` to build a real shared object: ${(e as Error).message}`);
-  }
-  return fs.readFileSync(path.join(dir, "libx.so"));
-}
+const otherArchElf = () => elfHeader(EM_OTHER);
 
 /** Zips a folder's content with Info-ZIP, the way people build layer zips by hand. */
 function zipFolder(dir: string, extraArgs: string[] = []): string {

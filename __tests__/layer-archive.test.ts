@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
+import { elfHeader } from "./helpers/elf";
 import { tempDir, tree, unzipTo, writeTree } from "./helpers/files";
 
 const PY = ["python3.12"];
@@ -423,17 +424,7 @@ with zipfile.ZipFile(d + "/tinydep-1.0-py3-none-any.whl", "w") as z:
 });
 
 describe("native binaries", () => {
-  /** A 64-byte ELF64 little-endian header for the given e_machine: all the check reads. */
-  const elf = (machine: number) => {
-    const h = Buffer.alloc(64);
-    h.write("\x7fELF", 0, "latin1");
-    h[4] = 2; // 64-bit
-    h[5] = 1; // little endian
-    h[6] = 1;
-    h.writeUInt16LE(3, 16); // ET_DYN
-    h.writeUInt16LE(machine, 18);
-    return h;
-  };
+  const elf = (machine: number) => elfHeader(machine);
   const source = () =>
     tree({ "python/fast/__init__.py": "", "python/fast/_speedups.so": elf(183), "bin/tool": { content: elf(62), mode: 0o755 } });
 

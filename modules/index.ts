@@ -2,7 +2,7 @@
 export { buildLayerArchive } from "./layer-archive";
 export { defaultCacheDir, modeFor } from "./archive-builder";
 export type { ArchiveRecord, BuiltArchive } from "./archive-builder";
-export type { BuildLayerArchiveOptions, LayerArchive } from "./layer-archive";
+export type { BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
 export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn } from "./lambda-layer";
 export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./lambda-layer";
 export { Runtime, RuntimeFamily, Architecture, parseRuntimes, parseArchitectures } from "./runtime";

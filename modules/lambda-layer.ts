@@ -9,7 +9,7 @@ import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvi
 import { Construct } from "constructs";
 import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
-import { buildLayerArchive, BuildLayerArchiveOptions, LayerArchive } from "./layer-archive";
+import { buildLayerArchive, BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
 import {
   MAX_DESCRIPTION_LENGTH,
   MAX_LICENSE_INFO_LENGTH,
@@ -54,7 +54,7 @@ export type LayerPackaging = "synth" | "archive_file";
 const PACKAGINGS: readonly LayerPackaging[] = ["synth", "archive_file"];
 
 /** Everything that describes a layer, independent of where (which provider) it is published. */
-export interface LambdaLayerOptions {
+export interface LambdaLayerOptions extends LayerContentOptions {
   /**
    * The layer's name: 1-140 characters of A-Z a-z 0-9 - _.
    * @see https://docs.aws.amazon.com/lambda/latest/api/API_PublishLayerVersion.html
@@ -73,17 +73,6 @@ export interface LambdaLayerOptions {
   readonly description?: string;
   /** SPDX identifier, URL or license text. @default - none. At most 512 characters. */
   readonly licenseInfo?: string;
-  /** Globs relative to `source` left out of the archive. @default [] */
-  readonly excludes?: readonly string[];
-  /** Leave out caches, VCS folders, `*.pyc`, `.DS_Store` and test folders. @default true */
-  readonly defaultExcludes?: boolean;
-  /** Paths or globs relative to `source` that look like secrets but are not. @default [] */
-  readonly allowSecrets?: readonly string[];
-  /**
-   * Paths or globs of native binaries built for another architecture that may stay (for example
-   * a package's `prebuilds/linux-x64/**` beside its arm64 build). @default []
-   */
-  readonly allowForeignBinaries?: readonly string[];
   /**
    * Keep old versions when a new one is published or the resource is destroyed (`skip_destroy`).
    * Functions already using a deleted version keep running, but no new function and no redeploy can
@@ -100,10 +89,6 @@ export interface LambdaLayerOptions {
   readonly packaging?: LayerPackaging;
   /** Upload the archive to S3 and publish from there (required over 50 MB zipped). @default - direct upload */
   readonly s3?: LayerS3Options;
-  /** Extra `pip install` arguments for requirements.txt. @default [] */
-  readonly pipArgs?: readonly string[];
-  /** Extra `npm` arguments for package.json. @default [] */
-  readonly npmArgs?: readonly string[];
   /** Cache folder for archives and installs. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
   readonly cacheDir?: string;
   /**

@@ -11,34 +11,42 @@ import { checkNativeArchitectures, findNativeBinaries } from "./native-binaries"
 import { megabytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 
-export interface BuildLayerArchiveOptions {
-  /** Folder holding the layer content, laid out for /opt (python/, nodejs/node_modules/, …) or a plain package folder. */
-  readonly source: string;
-  /** Runtimes that load the layer; they decide where a plain folder is placed and which layouts load. */
-  readonly compatibleRuntimes: ReadonlyArray<string | Runtime>;
-  /**
-   * Architectures the layer supports; dependencies are installed for them.
-   * @default - x86_64 for dependency installs; the layer itself declares none
-   */
-  readonly compatibleArchitectures?: ReadonlyArray<string | Architecture>;
+/** What decides a layer's content besides its folder and runtimes: shared by buildLayerArchive and the constructs. */
+export interface LayerContentOptions {
   /** Globs relative to `source` left out of the archive; a matching folder is left out whole. @default [] */
   readonly excludes?: readonly string[];
   /** Leave out caches, VCS folders, `*.pyc`, `.DS_Store` and test folders (see DEFAULT_EXCLUDES). @default true */
   readonly defaultExcludes?: boolean;
   /** Paths or globs relative to `source` that look like secrets but are not. @default [] */
   readonly allowSecrets?: readonly string[];
-  /** Paths or globs (relative to `source`, or archive paths) of foreign-architecture binaries that may stay. @default [] */
+  /**
+   * Paths or globs (relative to `source`, or archive paths) of native binaries built for another
+   * architecture that may stay, such as a package's `prebuilds/linux-x64/**` beside its arm64 build.
+   * @default []
+   */
   readonly allowForeignBinaries?: readonly string[];
+  /** Extra arguments for `pip install`, such as ["--no-index", "--find-links", "./wheels"]. @default [] */
+  readonly pipArgs?: readonly string[];
+  /** Extra arguments for `npm ci` / `npm install`. @default [] */
+  readonly npmArgs?: readonly string[];
+}
+
+export interface BuildLayerArchiveOptions extends LayerContentOptions {
+  /** Folder holding the layer content, laid out for /opt (python/, nodejs/node_modules/, …) or a plain package folder. */
+  readonly source: string;
+  /** Runtimes that load the layer; they decide where a plain folder is placed and which layouts load. */
+  readonly compatibleRuntimes: ReadonlyArray<string | Runtime>;
+  /**
+   * Architectures the layer supports; dependencies are installed for them and native binaries must match them.
+   * @default - x86_64 for dependency installs; the layer itself declares none
+   */
+  readonly compatibleArchitectures?: ReadonlyArray<string | Architecture>;
   /** Cache folder for archives, installs and staged folders. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
   readonly outDir?: string;
   /** The archive will be uploaded through S3, so the 50 MB direct-upload limit does not apply. @default false */
   readonly s3Upload?: boolean;
   /** Install requirements.txt / package.json dependencies. @default true */
   readonly installDependencies?: boolean;
-  /** Extra arguments for `pip install`, such as ["--no-index", "--find-links", "./wheels"]. @default [] */
-  readonly pipArgs?: readonly string[];
-  /** Extra arguments for `npm ci` / `npm install`. @default [] */
-  readonly npmArgs?: readonly string[];
   /** Also write the archive's content, laid out, as a folder (for `archive_file` packaging). @default false */
   readonly stage?: boolean;
 }
