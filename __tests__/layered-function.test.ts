@@ -1,6 +1,6 @@
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
 import {
@@ -276,4 +276,22 @@ describe("LayeredFunction", () => {
     expect((caught as LayerValidationError).message).toMatch(/^test\/Fn: `/);
     expect((caught as LayerValidationError).message).toMatch(message);
   });
+});
+
+test("an app whose second stack fails its checks writes no stack at all", () => {
+  const app = Testing.app();
+  const first = new TerraformStack(app, "first");
+  new AwsProvider(first, "aws", { region: "us-east-1" });
+  new LayeredFunction(first, "Ok", fnProps());
+  const second = new TerraformStack(app, "second");
+  new AwsProvider(second, "aws", { region: "us-east-1" });
+  new LayeredFunction(second, "Bad", fnProps({ layers: ["arn:aws:lambda:eu-west-1:123456789012:layer:ext:3"] }));
+  expect(() => app.synth()).toThrow(
+    /nothing was written:\n {2}\[second\/Bad\] `layers` lives in eu-west-1 but the function is in us-east-1/,
+  );
+  const written = fs
+    .readdirSync(app.outdir, { recursive: true })
+    .map(String)
+    .filter((f) => fs.statSync(path.join(app.outdir, f)).isFile());
+  expect(written).toEqual([]);
 });

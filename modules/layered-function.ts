@@ -1,8 +1,8 @@
 // LayeredFunction: an aws_lambda_function whose code is packaged by the reproducible archive
 // builder and whose layers (built here or imported by ARN) are checked before anything deploys.
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { Annotations, AssetType, Lazy, TerraformAsset, TerraformProvider, Token } from "cdktf";
-import { Construct } from "constructs";
+import { Annotations, AssetType, Lazy, TerraformAsset, TerraformProvider, TerraformStack, Token } from "cdktf";
+import { Construct, IConstruct } from "constructs";
 import * as path from "path";
 import { ensureAwsProviderRequirement, regionOf } from "./aws-provider";
 import { AttachedLayer, checkAttachments } from "./attachment";
@@ -164,6 +164,7 @@ export class LayeredFunction extends Construct {
     });
     this.functionArn = this.resource.arn;
     this.node.addValidation({ validate: () => this.validateLayers() });
+    validateBeforeAnyStackIsWritten(this);
     if (props.layers) this.addLayers(...props.layers);
   }
 
@@ -209,6 +210,29 @@ export class LayeredFunction extends Construct {
     }
     return result.errors;
   }
+}
+
+const functionsByApp = new WeakMap<IConstruct, LayeredFunction[]>();
+const preparedStacks = new WeakSet<TerraformStack>();
+
+/**
+ * cdktf validates and writes one stack after another, so an app whose second stack fails its
+ * checks would leave the first one written. Every stack with a LayeredFunction checks all of the
+ * app's functions while stacks are prepared, before any stack is written: a failing synth writes
+ * nothing.
+ */
+function validateBeforeAnyStackIsWritten(fn: LayeredFunction): void {
+  const root = fn.node.root;
+  functionsByApp.set(root, [...(functionsByApp.get(root) ?? []), fn]);
+  const stack = TerraformStack.of(fn);
+  if (preparedStacks.has(stack)) return;
+  preparedStacks.add(stack);
+  const prepare = stack.prepareStack.bind(stack);
+  stack.prepareStack = () => {
+    prepare();
+    const problems = (functionsByApp.get(root) ?? []).flatMap((f) => f.node.validate().map((message) => `[${f.node.path}] ${message}`));
+    if (problems.length > 0) throw new Error(`Validation failed, nothing was written:\n  ${problems.join("\n  ")}`);
+  };
 }
 
 /** What the checks need to know about one layer reference. */
