@@ -444,3 +444,26 @@ describe("native binaries", () => {
     expect(build(source(), { compatibleArchitectures: ["arm64"], allowForeignBinaries: ["bin/**"] }).entries).toContain("bin/tool");
   });
 });
+
+describe("progress lines", () => {
+  const script = (src: string, cache: string) =>
+    `require("ts-node/register/transpile-only"); require("./modules").buildLayerArchive({ source: ${JSON.stringify(src)}, compatibleRuntimes: ["python3.12"], outDir: ${JSON.stringify(cache)} });`;
+  const run = (env: NodeJS.ProcessEnv) => {
+    const { JEST_WORKER_ID: _worker, ...rest } = process.env;
+    return spawnSync("node", ["-e", script(tree({ "python/a.py": "A = 1\n" }), tempDir("cache-"))], {
+      cwd: path.resolve(__dirname, ".."),
+      encoding: "utf8",
+      env: { ...rest, ...env },
+    });
+  };
+
+  test("print one line per layer built, with sizes and time", () => {
+    expect(run({}).stdout).toMatch(
+      /^\[cdktf-lambda-layers\] built \/.+: 1 files, 0\.0 kB -> 0\.\d kB zipped in \d+\.\d\d s \(sha256 [0-9a-f]{12}\)\n$/,
+    );
+  });
+
+  test("are silent when asked (and under jest)", () => {
+    expect(run({ CDKTF_LAYERS_QUIET: "1" }).stdout).toBe("");
+  });
+});
