@@ -183,7 +183,8 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       this.retain = props.retain ?? true;
       this.provider = props.provider;
       this.regionArgument = props.region;
-      for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
+      // An archive handed in (fan-outs, rollouts) is reported once by whoever built it, not per region.
+      if (!props.archive) for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
       ensureAwsProviderRequirement(this, props.region !== undefined);
       this.resource = this.publish(props, packaging);
     } catch (e) {

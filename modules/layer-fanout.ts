@@ -2,7 +2,7 @@
 // once and copied into the stack once; each region gets its own layer version (regions number
 // their versions independently), its own grants and, with S3 upload, its own object in a bucket
 // of that region.
-import { AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack } from "cdktf";
+import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { awsProviderFor } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
@@ -70,6 +70,8 @@ export class LayerFanout extends Construct {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
     }
 
+    if (!props.archive)
+      for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layer.layerName}: ${warning}`);
     // One copy of the zip in the stack folder, whatever the region count.
     const archiveAsset =
       props.layer.packaging === "archive_file"

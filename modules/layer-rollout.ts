@@ -3,7 +3,16 @@
 // workspace per stack), chained so that `cdktf deploy '*'` publishes wave by wave and stops at the
 // first failing wave. Each layer is built once for the whole app. A manifest is written at synth.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, CloudBackend, ISynthesisSession, LocalBackend, NamedCloudWorkspace, TaggedCloudWorkspaces, TerraformStack } from "cdktf";
+import {
+  Annotations,
+  App,
+  CloudBackend,
+  ISynthesisSession,
+  LocalBackend,
+  NamedCloudWorkspace,
+  TaggedCloudWorkspaces,
+  TerraformStack,
+} from "cdktf";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import * as fs from "fs";
@@ -121,6 +130,9 @@ export class LayerRollout extends Construct {
       previousWave = thisWave;
     });
     this.stacks = stacks;
+    for (const [layerName, archive] of this.archives) {
+      for (const warning of archive.warnings) Annotations.of(stacks[0].stack).addWarning(`${layerName}: ${warning}`);
+    }
     if (props.manifest ?? true) {
       addCustomSynthesis(stacks[0].stack, { onSynthesize: (session: ISynthesisSession) => this.writeManifest(session.outdir, id) });
     }
