@@ -168,8 +168,38 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   };
 }
 
+/** A place a folder may declare dependencies: path relative to the folder, installer, and where installed files go. */
+export type ManifestCandidate = readonly [rel: string, kind: DependencyManifest["kind"], archivePrefix: string];
+
+/**
+ * The dependency manifests a folder declares among `candidates`, kept for the runtimes' families,
+ * and the source files that are build input rather than content (requirements.txt).
+ * A package.json beside an existing node_modules folder is taken as installed.
+ */
+export function findManifests(
+  source: string,
+  candidates: readonly ManifestCandidate[],
+  runtimes: readonly Runtime[],
+): { manifests: DependencyManifest[]; buildInputs: Set<string> } {
+  const families = new Set(runtimes.map((r) => r.family));
+  const manifests: DependencyManifest[] = [];
+  const buildInputs = new Set<string>();
+  for (const [rel, kind, archivePrefix] of candidates) {
+    const manifest = path.join(source, rel);
+    if (!fs.existsSync(manifest)) continue;
+    if (kind === "pip" && !families.has(RuntimeFamily.PYTHON)) continue;
+    if (kind === "npm") {
+      if (!families.has(RuntimeFamily.NODEJS)) continue;
+      if (fs.existsSync(path.join(path.dirname(manifest), "node_modules")) || !declaresNpmDependencies(manifest)) continue;
+    }
+    manifests.push({ kind, manifest, archivePrefix });
+    if (kind === "pip") buildInputs.add(rel);
+  }
+  return { manifests, buildInputs };
+}
+
 /** True when a package.json lists production dependencies (nothing to install otherwise). */
-export function declaresNpmDependencies(packageJson: string): boolean {
+function declaresNpmDependencies(packageJson: string): boolean {
   try {
     const deps = JSON.parse(fs.readFileSync(packageJson, "utf8")).dependencies;
     return deps !== null && typeof deps === "object" && Object.keys(deps).length > 0;

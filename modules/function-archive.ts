@@ -1,11 +1,10 @@
 // A function's own code as a reproducible zip: the same pipeline as layers, with the code at the
 // archive root (Lambda unpacks it into /var/task) and dependencies installed beside it.
-import * as fs from "fs";
 import * as path from "path";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
-import { declaresNpmDependencies, DependencyManifest } from "./dependencies";
+import { findManifests } from "./dependencies";
 import { megabytes, progress, seconds } from "./progress";
-import { Architecture, parseArchitectures, Runtime, RuntimeFamily } from "./runtime";
+import { Architecture, parseArchitectures, Runtime } from "./runtime";
 
 export interface BuildFunctionArchiveOptions {
   /** Folder holding the function's code, handler at its top. */
@@ -28,35 +27,28 @@ export interface FunctionArchive extends BuiltArchive {
 
 /** Builds (or reuses) the reproducible zip of a function's code. */
 export function buildFunctionArchive(options: BuildFunctionArchiveOptions): FunctionArchive {
+  const started = process.hrtime.bigint();
   const runtime = Runtime.of(options.runtime, "runtime");
   const architectures = parseArchitectures(options.architectures ?? ["x86_64"], "architectures");
   const reportAs = options.source;
   const source = resolveSource(options.source);
   const cacheDir = path.resolve(options.outDir ?? defaultCacheDir());
-  const manifests: DependencyManifest[] = [];
-  const requirements = path.join(source, "requirements.txt");
-  if (runtime.family === RuntimeFamily.PYTHON && fs.existsSync(requirements)) {
-    manifests.push({ kind: "pip", manifest: requirements, archivePrefix: "" });
-  }
-  const packageJson = path.join(source, "package.json");
-  if (
-    runtime.family === RuntimeFamily.NODEJS &&
-    fs.existsSync(packageJson) &&
-    !fs.existsSync(path.join(source, "node_modules")) &&
-    declaresNpmDependencies(packageJson)
-  ) {
-    manifests.push({ kind: "npm", manifest: packageJson, archivePrefix: "" });
-  }
-  const skip = new Set(manifests.filter((m) => m.kind === "pip").map(() => "requirements.txt"));
+  const { manifests, buildInputs } = findManifests(
+    source,
+    [
+      ["requirements.txt", "pip", ""],
+      ["package.json", "npm", ""],
+    ],
+    [runtime],
+  );
   const collected = collectFiles(
     source,
     reportAs,
     "",
     manifests,
-    { ...options, runtimes: [runtime], architectures: architectures as Architecture[], cacheDir },
-    skip,
+    { ...options, runtimes: [runtime], architectures, cacheDir },
+    buildInputs,
   );
-  const started = process.hrtime.bigint();
   const built = buildZip(collected.files, { reportAs, source, cacheDir, allowSecrets: options.allowSecrets });
   if (built.cache === "built")
     progress(

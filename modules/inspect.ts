@@ -6,9 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { declaresNpmDependencies } from "./dependencies";
+import { modeFor } from "./archive-builder";
+import { placeLayerSource } from "./layer-archive";
 import { LayerValidationError } from "./errors";
-import { checkLayout, isLaidOut, isLoadedBy, plainFolderPrefix, searchPaths } from "./layout";
+import { checkLayout, isLoadedBy, searchPaths } from "./layout";
 import {
   architectureMismatches,
   BinaryCandidate,
@@ -19,7 +20,7 @@ import {
   machineLabel,
   NativeBinary,
 } from "./native-binaries";
-import { parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
+import { parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { compareBytes, walkSource } from "./source-files";
 
 export interface InspectOptions {
@@ -243,32 +244,15 @@ interface Contents {
 
 /** The files as the builder would archive them: same walk, same placement, same skipped manifests. */
 function readFolder(target: string, runtimes: Runtime[]): Contents {
-  const tops = fs.readdirSync(target).filter((name) => !name.startsWith("."));
-  const laidOut = isLaidOut(tops);
-  const placedUnder = laidOut ? "" : plainFolderPrefix(target, runtimes, nodePackageName(target, runtimes));
-  const families = new Set(runtimes.map((r) => r.family));
-  const notes: string[] = [];
-
-  // requirements.txt is build input, not content; say that its packages are not inspected.
-  const skip = new Set<string>();
-  if (families.has(RuntimeFamily.PYTHON)) {
-    for (const rel of laidOut ? ["python/requirements.txt", "requirements.txt"] : ["requirements.txt"]) {
-      if (!fs.existsSync(path.join(target, rel))) continue;
-      skip.add(rel);
-      notes.push(`${rel} declares dependencies the builder installs; they are not in this folder, so this report leaves them out`);
-    }
-  }
-  if (families.has(RuntimeFamily.NODEJS)) {
-    const rel = laidOut ? "nodejs/package.json" : "package.json";
-    const manifest = path.join(target, rel);
-    if (fs.existsSync(manifest) && !fs.existsSync(path.join(path.dirname(manifest), "node_modules")) && declaresNpmDependencies(manifest)) {
-      notes.push(`${rel} declares dependencies the builder installs; they are not in this folder, so this report leaves them out`);
-    }
-  }
-
+  // The same placement the builder uses; installed dependencies are not in the folder, so say so.
+  const { placedUnder, manifests, buildInputs } = placeLayerSource(target, target, runtimes);
+  const notes = manifests.map(
+    (m) =>
+      `${path.relative(target, m.manifest)} declares dependencies the builder installs; they are not in this folder, so this report leaves them out`,
+  );
   const candidates: BinaryCandidate[] = walkSource(target, { reportAs: target })
-    .filter((f) => !skip.has(f.rel))
-    .map((f) => ({ name: placedUnder + f.rel, abs: f.abs, size: f.size, mode: f.executable ? 0o755 : 0o644 }));
+    .filter((f) => !buildInputs.has(f.rel))
+    .map((f) => ({ name: placedUnder + f.rel, abs: f.abs, size: f.size, mode: modeFor(placedUnder + f.rel, f.executable) }));
   return {
     kind: "folder",
     placedUnder,
@@ -276,16 +260,6 @@ function readFolder(target: string, runtimes: Runtime[]): Contents {
     nativeBinaries: findNativeBinaries(candidates),
     notes,
   };
-}
-
-function nodePackageName(source: string, runtimes: Runtime[]): string | undefined {
-  if (!runtimes.every((r) => r.family === RuntimeFamily.NODEJS)) return undefined;
-  try {
-    const name = JSON.parse(fs.readFileSync(path.join(source, "package.json"), "utf8")).name;
-    return typeof name === "string" && name.length > 0 ? name : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 // ---- zips -------------------------------------------------------------------------------------

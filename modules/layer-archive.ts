@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import picomatch from "picomatch";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
-import { declaresNpmDependencies, DependencyManifest } from "./dependencies";
+import { DependencyManifest, findManifests, ManifestCandidate } from "./dependencies";
 import { checkLayout, isLaidOut, plainFolderPrefix } from "./layout";
 import { checkNativeArchitectures, findNativeBinaries } from "./native-binaries";
 import { megabytes, progress, seconds } from "./progress";
@@ -72,13 +72,8 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   const source = resolveSource(options.source);
   const cacheDir = path.resolve(options.outDir ?? defaultCacheDir());
 
-  const tops = fs.readdirSync(source).filter((name) => !name.startsWith("."));
-  const laidOut = isLaidOut(tops);
-  const placedUnder = laidOut ? "" : plainFolderPrefix(reportAs, runtimes, nodePackageName(source, runtimes));
-  const manifests = findManifests(source, laidOut, placedUnder, runtimes);
-  // requirements.txt is build input, not layer content
-  const skip = new Set(manifests.filter((m) => m.kind === "pip").map((m) => path.relative(source, m.manifest).split(path.sep).join("/")));
-  const collected = collectFiles(source, reportAs, placedUnder, manifests, { ...options, runtimes, architectures, cacheDir }, skip);
+  const { placedUnder, manifests, buildInputs } = placeLayerSource(source, reportAs, runtimes);
+  const collected = collectFiles(source, reportAs, placedUnder, manifests, { ...options, runtimes, architectures, cacheDir }, buildInputs);
   const layoutWarnings = checkLayout(
     reportAs,
     collected.files.map((f) => f.name),
@@ -104,7 +99,27 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   return { ...built, placedUnder, warnings: [...collected.warnings, ...layoutWarnings] };
 }
 
-function nodePackageName(source: string, runtimes: Runtime[]): string | undefined {
+/** Where a layer folder's content goes: as laid out, or a plain package folder under its runtime's prefix. */
+export interface LayerPlacement {
+  /** "" when the folder is laid out for /opt already. */
+  readonly placedUnder: string;
+  /** The dependency sets the folder declares. */
+  readonly manifests: DependencyManifest[];
+  /** Source files that are build input, not content (requirements.txt). */
+  readonly buildInputs: Set<string>;
+}
+
+/**
+ * Decides where a layer folder's files go under /opt and which dependencies it declares.
+ * @throws LayerValidationError for a plain folder whose place is ambiguous or unknown.
+ */
+export function placeLayerSource(source: string, reportAs: string, runtimes: readonly Runtime[]): LayerPlacement {
+  const laidOut = isLaidOut(fs.readdirSync(source).filter((name) => !name.startsWith(".")));
+  const placedUnder = laidOut ? "" : plainFolderPrefix(reportAs, runtimes, nodePackageName(source, runtimes));
+  return { placedUnder, ...findManifests(source, manifestCandidates(laidOut, placedUnder), runtimes) };
+}
+
+function nodePackageName(source: string, runtimes: readonly Runtime[]): string | undefined {
   if (!runtimes.every((r) => r.family === RuntimeFamily.NODEJS)) return undefined;
   const manifest = path.join(source, "package.json");
   if (!fs.existsSync(manifest)) return undefined;
@@ -116,11 +131,9 @@ function nodePackageName(source: string, runtimes: Runtime[]): string | undefine
   }
 }
 
-/** Where a layer declares dependencies, and where their installed files go. */
-function findManifests(source: string, laidOut: boolean, placedUnder: string, runtimes: Runtime[]): DependencyManifest[] {
-  const found: DependencyManifest[] = [];
-  const families = new Set(runtimes.map((r) => r.family));
-  const candidates: Array<[string, DependencyManifest["kind"], string]> = laidOut
+/** Where a layer may declare dependencies, and where their installed files go. */
+function manifestCandidates(laidOut: boolean, placedUnder: string): ManifestCandidate[] {
+  return laidOut
     ? [
         ["python/requirements.txt", "pip", "python/"],
         ["requirements.txt", "pip", "python/"],
@@ -130,15 +143,4 @@ function findManifests(source: string, laidOut: boolean, placedUnder: string, ru
         ["requirements.txt", "pip", placedUnder],
         ["package.json", "npm", placedUnder],
       ];
-  for (const [rel, kind, archivePrefix] of candidates) {
-    const manifest = path.join(source, rel);
-    if (!fs.existsSync(manifest)) continue;
-    if (kind === "pip" && !families.has(RuntimeFamily.PYTHON)) continue;
-    if (kind === "npm" && !families.has(RuntimeFamily.NODEJS)) continue;
-    // A node_modules folder already in the source is taken as installed.
-    if (kind === "npm" && fs.existsSync(path.join(path.dirname(manifest), "node_modules"))) continue;
-    if (kind === "npm" && !declaresNpmDependencies(manifest)) continue;
-    found.push({ kind, manifest, archivePrefix });
-  }
-  return found;
 }
