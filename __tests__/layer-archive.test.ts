@@ -438,6 +438,14 @@ describe("native binaries", () => {
     expectError(() => build(source(), { compatibleArchitectures: ["x86_64"] }), "source", /python\/fast\/_speedups.so \(aarch64\)/);
   });
 
+  test("checks again when the declared architectures change, even though the files did not", () => {
+    const src = source();
+    const outDir = tempDir("cache-");
+    expect(build(src, { outDir, compatibleArchitectures: ["x86_64", "arm64"] }).cache).toBe("built");
+    expect(build(src, { outDir, compatibleArchitectures: ["x86_64", "arm64"] }).cache).toBe("metadata-hit");
+    expectError(() => build(src, { outDir, compatibleArchitectures: ["arm64"] }), "source", /bin\/tool \(x86-64\)/);
+  });
+
   test("accepts them when both architectures are declared, none is declared, or the file is allowed", () => {
     expect(build(source(), { compatibleArchitectures: ["x86_64", "arm64"] }).entries).toContain("bin/tool");
     expect(build(source()).entries).toContain("bin/tool");

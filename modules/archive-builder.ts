@@ -129,6 +129,12 @@ export interface ZipOptions {
   readonly s3Upload?: boolean;
   /** Also write the content as a folder. */
   readonly stage?: boolean;
+  /**
+   * Checks over the file list that a cached result has passed already: run only when the metadata
+   * fingerprint misses, so an unchanged layer costs no extra I/O. `key` holds the options they
+   * depend on and is part of that fingerprint.
+   */
+  readonly checks?: { readonly key: unknown; readonly run: (files: readonly PlannedFile[]) => void };
 }
 
 /**
@@ -144,16 +150,18 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   checkSecretNames(files, reportAs, options.allowSecrets);
 
   const optionsKey = [BUILDER_VERSION, process.versions.zlib, DEFLATE_LEVEL];
-  // allowSecrets is part of the metadata key: a metadata hit skips the content scan.
+  // allowSecrets and the checks' options are part of the metadata key: a metadata hit skips the content scan and the checks.
   const metadataKey = hashOf([
     optionsKey,
     options.source,
     options.allowSecrets ?? [],
+    options.checks?.key ?? null,
     files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs]),
   ]);
   let record = readIndex(cacheDir, metadataKey);
   let cache: BuiltArchive["cache"] = "metadata-hit";
   if (!record) {
+    options.checks?.run(files);
     const contents = sharedContents(
       files.map((f) => f.size),
       (i, into) => readInto(files[i].abs, into),

@@ -79,10 +79,6 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
     collected.files.map((f) => f.name),
     runtimes,
   );
-  // Native code for the wrong machine loads nowhere: refuse it before anything is compressed.
-  const allowed = options.allowForeignBinaries?.length ? picomatch([...options.allowForeignBinaries], { dot: true }) : () => false;
-  const binaries = findNativeBinaries(collected.files.filter((f) => !allowed(f.sourceRel) && !allowed(f.name)));
-  checkNativeArchitectures(reportAs, binaries, architectures);
   const built = buildZip(collected.files, {
     reportAs,
     source,
@@ -90,6 +86,18 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
     allowSecrets: options.allowSecrets,
     s3Upload: options.s3Upload,
     stage: options.stage,
+    // Native code for the wrong machine loads nowhere: refuse it before anything is compressed.
+    checks: {
+      key: [architectures?.map((a) => a.name), options.allowForeignBinaries ?? []],
+      run: (files) => {
+        const allowed = options.allowForeignBinaries?.length ? picomatch([...options.allowForeignBinaries], { dot: true }) : () => false;
+        checkNativeArchitectures(
+          reportAs,
+          findNativeBinaries(files.filter((f) => !allowed(f.sourceRel) && !allowed(f.name))),
+          architectures,
+        );
+      },
+    },
   });
   if (built.cache === "built") {
     progress(
