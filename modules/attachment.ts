@@ -4,17 +4,26 @@ import { errors } from "./errors";
 import { MAX_LAYERS_PER_FUNCTION, MAX_UNZIPPED_BYTES } from "./limits";
 import { Architecture, Runtime } from "./runtime";
 
+/** What may be known about a layer version: everything the attachment checks look at. */
+export interface LayerFacts {
+  /** Runtimes the layer declares, when known. */
+  readonly compatibleRuntimes?: readonly Runtime[];
+  /** Architectures the layer declares, when known (undefined: not declared). */
+  readonly compatibleArchitectures?: readonly Architecture[];
+  /** Unzipped size, when known (layers built here). */
+  readonly unzippedBytes?: number;
+  /** The region the version lives in, when known. */
+  readonly region?: string;
+  /** Files the layer puts under /opt, when known (layers built here). */
+  readonly entries?: readonly string[];
+}
+
 /** What is known about one attached layer. */
-export interface AttachedLayer {
+export interface AttachedLayer extends LayerFacts {
   /** How messages name the layer: its construct path, or its ARN. */
   readonly label: string;
   /** Two attachments with the same identity are the same layer (any version). */
   readonly identity: string;
-  readonly compatibleRuntimes?: readonly Runtime[];
-  readonly compatibleArchitectures?: readonly Architecture[];
-  readonly unzippedBytes?: number;
-  readonly region?: string;
-  readonly entries?: readonly string[];
 }
 
 /** The function the layers are attached to. */

@@ -7,6 +7,7 @@ import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-lay
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
+import type { LayerFacts } from "./attachment";
 import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
@@ -24,19 +25,9 @@ import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runt
 import { LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
 
 /** A layer version other code can attach: one built here, or one imported by ARN. */
-export interface ILambdaLayer {
+export interface ILambdaLayer extends LayerFacts {
   /** The versioned ARN (…:layer:name:7) that functions attach. */
   readonly layerVersionArn: string;
-  /** Runtimes the layer declares, when known. */
-  readonly compatibleRuntimes?: readonly Runtime[];
-  /** Architectures the layer declares, when known (undefined: not declared). */
-  readonly compatibleArchitectures?: readonly Architecture[];
-  /** Unzipped size, when known (layers built here). */
-  readonly unzippedBytes?: number;
-  /** The region the version lives in, when known. */
-  readonly region?: string;
-  /** Files the layer puts under /opt, when known (layers built here). */
-  readonly entries?: readonly string[];
 }
 
 /** Where an archive over 50 MB (or any archive, if you prefer) is uploaded before publishing. */
@@ -361,6 +352,11 @@ export function archiveOptionsOf(layer: LambdaLayerOptions): BuildLayerArchiveOp
     npmArgs: layer.npmArgs,
     stage: layer.packaging === "archive_file",
   };
+}
+
+/** The unversioned layer ARN of a parsed layer version ARN: what makes two versions the same layer. */
+export function unversionedLayerArn(parsed: NonNullable<ReturnType<typeof parseLayerVersionArn>>): string {
+  return `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}`;
 }
 
 /** A readable, unique output name prefix: the construct path below the stack. */

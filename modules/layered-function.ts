@@ -5,10 +5,10 @@ import { Annotations, AssetType, Lazy, TerraformAsset, TerraformProvider, Terraf
 import { Construct, IConstruct } from "constructs";
 import * as path from "path";
 import { ensureAwsProviderRequirement, regionOf } from "./aws-provider";
-import { AttachedLayer, checkAttachments } from "./attachment";
+import { AttachedLayer, checkAttachments, LayerFacts } from "./attachment";
 import { errors, LayerValidationError } from "./errors";
 import { buildFunctionArchive, FunctionArchive } from "./function-archive";
-import { ILambdaLayer, ImportedLambdaLayer, LambdaLayer, parseLayerVersionArn } from "./lambda-layer";
+import { ILambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
 import { Architecture, parseArchitectures, Runtime, RuntimeFamily } from "./runtime";
 
 /** A layer to attach: one built here, one imported, or a versioned ARN string. */
@@ -237,36 +237,18 @@ function validateBeforeAnyStackIsWritten(fn: LayeredFunction): void {
 
 /** What the checks need to know about one layer reference. */
 function describeLayer(layer: LayerReference): AttachedLayer {
-  if (typeof layer === "string") {
-    const parsed = parseLayerVersionArn(layer);
-    return parsed
-      ? {
-          label: layer,
-          identity: `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}`,
-          region: parsed.region,
-        }
-      : { label: "a layer ARN known at apply time", identity: layer };
-  }
-  if (layer instanceof LambdaLayer) {
-    return {
-      label: layer.node.path,
-      identity: layer.node.path,
-      compatibleRuntimes: layer.compatibleRuntimes,
-      compatibleArchitectures: layer.compatibleArchitectures,
-      unzippedBytes: layer.unzippedBytes,
-      region: layer.region,
-      entries: layer.entries,
-    };
-  }
-  const parsed = layer instanceof ImportedLambdaLayer ? parseLayerVersionArn(layer.layerVersionArn) : undefined;
+  const arn = typeof layer === "string" ? layer : layer.layerVersionArn;
+  const parsed = parseLayerVersionArn(arn); // undefined for a token, such as a layer built here
+  const name = layer instanceof Construct ? layer.node.path : parsed ? arn : "a layer ARN known at apply time";
+  const facts: LayerFacts = typeof layer === "string" ? { region: parsed?.region } : layer;
   return {
-    label: layer instanceof Construct ? layer.node.path : layer.layerVersionArn,
-    identity: parsed ? `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}` : layer.layerVersionArn,
-    compatibleRuntimes: layer.compatibleRuntimes,
-    compatibleArchitectures: layer.compatibleArchitectures,
-    unzippedBytes: layer.unzippedBytes,
-    region: layer.region,
-    entries: layer.entries,
+    label: name,
+    identity: parsed ? unversionedLayerArn(parsed) : layer instanceof Construct ? layer.node.path : arn,
+    compatibleRuntimes: facts.compatibleRuntimes,
+    compatibleArchitectures: facts.compatibleArchitectures,
+    unzippedBytes: facts.unzippedBytes,
+    region: facts.region,
+    entries: facts.entries,
   };
 }
 
