@@ -27,26 +27,11 @@ export class ExampleLayersStack extends TerraformStack {
     new LocalBackend(this, { path: "terraform.tfstate" });
     new AwsProvider(this, "aws", { region: options.region ?? "us-east-1" });
 
-    this.pythonUtils = new LambdaLayer(this, "python-shared-utils", {
-      layerName: "python-shared-utils",
-      source: path.join(__dirname, "layers", "python-shared-utils"),
-      compatibleRuntimes: ["python3.12", "python3.13"],
-      compatibleArchitectures: ["x86_64", "arm64"],
-      description: "Response helpers, event-body parsing, a JSON logger and an error type",
-      licenseInfo: "Apache-2.0",
-      sharing: { organizationId: "o-a1b2c3d4e5" },
-      cacheDir: options.cacheDir,
-    });
-
+    const layers = exampleLayers(options.cacheDir);
+    this.pythonUtils = new LambdaLayer(this, "python-shared-utils", { ...layers.pythonUtils, sharing: { organizationId: "o-a1b2c3d4e5" } });
     this.nodeLogging = new LambdaLayer(this, "nodejs-logging", {
-      layerName: "nodejs-logging",
-      source: path.join(__dirname, "layers", "nodejs-logging"),
-      compatibleRuntimes: ["nodejs20.x", "nodejs22.x"],
-      compatibleArchitectures: ["x86_64", "arm64"],
-      description: "Structured JSON logging (require('layer-logger'))",
-      licenseInfo: "Apache-2.0",
+      ...layers.nodeLogging,
       sharing: { accounts: ["111122223333", "arn:aws:iam::444455556666:root"] },
-      cacheDir: options.cacheDir,
     });
 
     const role = new IamRole(this, "function-role", {
@@ -87,22 +72,35 @@ export class ExampleLayersStack extends TerraformStack {
   }
 }
 
+/** The two example layers from layers/, as the stack and the rollout publish them. */
+export function exampleLayers(cacheDir?: string): { pythonUtils: LambdaLayerOptions; nodeLogging: LambdaLayerOptions } {
+  const common = { compatibleArchitectures: ["x86_64", "arm64"], licenseInfo: "Apache-2.0", cacheDir };
+  return {
+    pythonUtils: {
+      ...common,
+      layerName: "python-shared-utils",
+      source: path.join(__dirname, "layers", "python-shared-utils"),
+      compatibleRuntimes: ["python3.12", "python3.13"],
+      description: "Response helpers, event-body parsing, a JSON logger and an error type",
+    },
+    nodeLogging: {
+      ...common,
+      layerName: "nodejs-logging",
+      source: path.join(__dirname, "layers", "nodejs-logging"),
+      compatibleRuntimes: ["nodejs20.x", "nodejs22.x"],
+      description: "Structured JSON logging (require('layer-logger'))",
+    },
+  };
+}
+
 /** The example rollout: both layers and the todos function over three waves and five regions. */
 export function exampleRolloutProps(options: { cacheDir?: string; organization?: string } = {}): LayerRolloutProps {
-  const layer = (name: string, runtimes: string[], description: string): LambdaLayerOptions => ({
-    layerName: name,
-    source: path.join(__dirname, "layers", name),
-    compatibleRuntimes: runtimes,
-    compatibleArchitectures: ["x86_64", "arm64"],
-    description,
-    licenseInfo: "Apache-2.0",
-    sharing: { organizationId: "o-a1b2c3d4e5" },
-    cacheDir: options.cacheDir,
-  });
+  const { pythonUtils, nodeLogging } = exampleLayers(options.cacheDir);
+  const sharing = { organizationId: "o-a1b2c3d4e5" };
   return {
     layers: [
-      layer("python-shared-utils", ["python3.12", "python3.13"], "Response helpers, event-body parsing, a JSON logger and an error type"),
-      layer("nodejs-logging", ["nodejs20.x", "nodejs22.x"], "Structured JSON logging (require('layer-logger'))"),
+      { ...pythonUtils, sharing },
+      { ...nodeLogging, sharing },
     ],
     waves: [["us-east-1"], ["us-west-2", "eu-west-1"], ["eu-central-1", "ap-southeast-2"]],
     functions: [

@@ -1,7 +1,7 @@
 // The AWS provider requirement a stack emits. @cdktf/provider-aws 21.x pins the exact provider
 // version it was generated from (6.x) under the bare source "aws"; layers work on 5.x too, so the
 // constraint is the user's, and the source is always the fully qualified "hashicorp/aws".
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import { Annotations, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { IConstruct } from "constructs";
 import { errors } from "./errors";
@@ -90,7 +90,7 @@ export function awsProviderFor(scope: IConstruct, region: string, options: { ass
   return new AwsProvider(stack, id, {
     region,
     alias: region,
-    assumeRole: options.assumeRoleArn ? [{ roleArn: options.assumeRoleArn, sessionName: "cdktf-lambda-layers" }] : undefined,
+    assumeRole: assumeRoleOf(options.assumeRoleArn),
   });
 }
 
@@ -112,4 +112,9 @@ export function regionOf(scope: IConstruct, provider?: TerraformProvider): strin
 
 function defaultAwsProvider(stack: TerraformStack): AwsProvider | undefined {
   return stack.node.findAll().find((c): c is AwsProvider => c instanceof AwsProvider && !c.alias);
+}
+
+/** The provider's `assume_role` block for an optional role (undefined: credentials as the environment gives them). */
+export function assumeRoleOf(roleArn: string | undefined): AwsProviderConfig["assumeRole"] {
+  return roleArn ? [{ roleArn, sessionName: "cdktf-lambda-layers" }] : undefined;
 }

@@ -17,7 +17,7 @@ import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import * as fs from "fs";
 import * as path from "path";
-import { awsProviderFor, setAwsProviderVersion } from "./aws-provider";
+import { assumeRoleOf, awsProviderFor, setAwsProviderVersion } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
 import { cleanHclOnSynth } from "./hcl-output";
 import { buildLayerArchive, LayerArchive } from "./layer-archive";
@@ -162,7 +162,7 @@ export class LayerRollout extends Construct {
           name: s.name,
           regions: [...s.regions],
           workspace: s.workspace,
-          dependsOn: s.stack.dependencies.map((d) => (d as TerraformStack).node.id),
+          dependsOn: s.stack.dependencies.map((d) => d.node.id),
         });
         return acc;
       }, []),
@@ -203,11 +203,7 @@ export class LayerRollout extends Construct {
     const mode = props.providerMode ?? "aliases";
     const single = regions.length === 1;
     if (single) {
-      const role = roleFor(regions[0]);
-      new AwsProvider(stack, "aws", {
-        region: regions[0],
-        assumeRole: role ? [{ roleArn: role, sessionName: "cdktf-lambda-layers" }] : undefined,
-      });
+      new AwsProvider(stack, "aws", { region: regions[0], assumeRole: assumeRoleOf(roleFor(regions[0])) });
       for (const layer of props.layers) {
         const published = new LambdaLayer(stack, layer.layerName, {
           ...layer,
@@ -217,7 +213,8 @@ export class LayerRollout extends Construct {
         layers.set(layer.layerName, () => published);
       }
     } else {
-      if (mode === "region-argument") new AwsProvider(stack, "aws", { region: regions[0] });
+      // One provider for every region: it can assume one role only, the first region's.
+      if (mode === "region-argument") new AwsProvider(stack, "aws", { region: regions[0], assumeRole: assumeRoleOf(roleFor(regions[0])) });
       for (const layer of props.layers) {
         const fanout = new LayerFanout(stack, layer.layerName, {
           regions,
