@@ -31,3 +31,35 @@ describe("compressAll", () => {
     expect(r.compressed.equals(random)).toBe(true);
   });
 });
+
+describe("compressAll failures and stored members", () => {
+  const text = Array.from({ length: 40 }, (_, i) => Buffer.from(`row ${i} of a module\n`.repeat(10_000)));
+
+  test("fails with the worker's own error instead of waiting forever (issue 10 item 12)", () => {
+    // zlib refuses level 42 inside the worker threads; before the fix the caller slept on the counter forever.
+    expect(() => compressAll(text, 2, 42)).toThrow(/compressing on a worker thread failed: RangeError.*level/s);
+  });
+
+  test("stores the entries it is told to store, on one thread and on two, with their CRC", () => {
+    for (const threads of [1, 2]) {
+      const got = compressAll(text, threads, 6, (i) => i % 2 === 0);
+      got.forEach((g, i) => {
+        expect(g.method).toBe(i % 2 === 0 ? 0 : 8);
+        expect(g.crc32).toBe(compressEntry(text[i]).crc32);
+        if (i % 2 === 0) expect(g.compressed.equals(text[i])).toBe(true);
+      });
+    }
+  });
+
+  test("stores a large entry whose sample does not shrink, whatever its name, the same on every thread count", () => {
+    const noise = Buffer.concat([crypto.randomBytes(300_000), Buffer.alloc(200_000, 0x61)]);
+    const contents = [...text, noise];
+    const expected = compressEntry(noise);
+    expect(expected.method).toBe(0);
+    for (const threads of [1, 2]) {
+      const got = compressAll(contents, threads)[contents.length - 1];
+      expect([got.method, got.crc32, got.size]).toEqual([0, expected.crc32, noise.length]);
+      expect(got.compressed.equals(noise)).toBe(true);
+    }
+  });
+});

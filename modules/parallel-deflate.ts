@@ -5,7 +5,7 @@
 // is compressed exactly as compressEntry does, so the bytes do not depend on the thread count.
 import * as os from "os";
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "worker_threads";
-import { CompressedEntry, compressEntry, DEFLATE_LEVEL } from "./zip-writer";
+import { CompressedEntry, compressEntry, DEFLATE_LEVEL, SAMPLE_BYTES, SAMPLE_KEEP, SAMPLE_MIN_BYTES } from "./zip-writer";
 
 /** Below this many bytes in total, starting threads costs more than it saves. */
 const PARALLEL_THRESHOLD_BYTES = 4 * 1024 * 1024;
@@ -16,28 +16,46 @@ const PARALLEL_THRESHOLD_BYTES = 4 * 1024 * 1024;
 const WORKER_SOURCE = `
 const { workerData } = require("worker_threads");
 const zlib = require("zlib");
-const { port, signal, level } = workerData;
+const { port, signal, level, sampleMin, sampleBytes, sampleKeep } = workerData;
 const done = new Int32Array(signal);
+const tell = (message) => {
+  port.postMessage(message);
+  Atomics.add(done, 0, 1);
+  Atomics.notify(done, 0);
+};
+// Whatever goes wrong here reaches the waiting thread as a message: it never waits on a dead worker.
+process.on("uncaughtException", (e) => tell({ error: String((e && e.stack) || e) }));
 port.on("message", ({ input, output, jobs }) => {
-  const inView = Buffer.from(input);
-  const outView = Buffer.from(output);
-  let batch = [];
-  const flush = () => {
-    port.postMessage(batch);
-    batch = [];
-    Atomics.add(done, 0, 1);
-    Atomics.notify(done, 0);
-  };
-  for (const [index, offset, length] of jobs) {
-    const data = inView.subarray(offset, offset + length);
-    const crc32 = zlib.crc32(data) >>> 0;
-    const deflated = zlib.deflateRawSync(data, { level });
-    const stored = deflated.length >= length;
-    if (!stored) deflated.copy(outView, offset);
-    batch.push([index, crc32, stored ? 0 : 8, stored ? length : deflated.length]);
-    if (batch.length >= 512) flush();
+  try {
+    const inView = Buffer.from(input);
+    const outView = Buffer.from(output);
+    let batch = [];
+    for (const [index, offset, length, store] of jobs) {
+      const data = inView.subarray(offset, offset + length);
+      const crc32 = zlib.crc32(data) >>> 0;
+      let stored = store === 1 || level === 0;
+      if (!stored && length >= sampleMin) {
+        stored = zlib.deflateRawSync(data.subarray(0, sampleBytes), { level: 1 }).length >= sampleBytes * sampleKeep;
+      }
+      let size = length;
+      if (!stored) {
+        const deflated = zlib.deflateRawSync(data, { level });
+        stored = deflated.length >= length;
+        if (!stored) {
+          deflated.copy(outView, offset);
+          size = deflated.length;
+        }
+      }
+      batch.push([index, crc32, stored ? 0 : 8, size]);
+      if (batch.length >= 512) {
+        tell({ results: batch });
+        batch = [];
+      }
+    }
+    if (batch.length > 0) tell({ results: batch });
+  } catch (e) {
+    tell({ error: String((e && e.stack) || e) });
   }
-  if (batch.length > 0) flush();
 });
 `;
 
@@ -72,20 +90,23 @@ export function sharedContents(
 /**
  * Compresses every buffer (undefined: a directory) and returns the results in input order.
  * @param threads worker threads to use; 1 compresses on the calling thread
+ * @param store entries (by index) to store without deflating: their names say they are compressed
+ * @throws Error carrying a worker's own error when compression fails on a thread
  */
 export function compressAll(
   contents: ReadonlyArray<Buffer | undefined>,
   threads = defaultThreads(),
   level = DEFLATE_LEVEL,
+  store: (index: number) => boolean = () => false,
 ): CompressedEntry[] {
   const total = contents.reduce((sum, c) => sum + (c?.length ?? 0), 0);
-  if (threads <= 1 || total < PARALLEL_THRESHOLD_BYTES) return contents.map((c) => compressEntry(c, level));
+  if (threads <= 1 || total < PARALLEL_THRESHOLD_BYTES) return contents.map((c, i) => compressEntry(c, level, store(i)));
 
   const input = inputBuffer(contents);
   const output = new SharedArrayBuffer(input.byteLength);
   const outView = Buffer.from(output);
   const results: CompressedEntry[] = new Array(contents.length);
-  const jobs: Array<Array<[number, number, number]>> = Array.from({ length: threads }, () => []);
+  const jobs: Array<Array<[number, number, number, 0 | 1]>> = Array.from({ length: threads }, () => []);
   const load = new Array(threads).fill(0);
   // Largest first onto the least loaded thread: the threads finish together.
   const order = contents.map((_, i) => i).sort((a, b) => (contents[b]?.length ?? 0) - (contents[a]?.length ?? 0));
@@ -98,7 +119,7 @@ export function compressAll(
     }
     let t = 0;
     for (let k = 1; k < threads; k++) if (load[k] < load[t]) t = k;
-    jobs[t].push([index, input.offsets[index], data.length]);
+    jobs[t].push([index, input.offsets[index], data.length, store(index) ? 1 : 0]);
     load[t] += data.length;
     pending++;
   }
@@ -110,7 +131,15 @@ export function compressAll(
   try {
     for (const batch of jobs.filter((b) => b.length > 0)) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, signal, level }, transferList: [port2] });
+      const workerData = {
+        port: port2,
+        signal,
+        level,
+        sampleMin: SAMPLE_MIN_BYTES,
+        sampleBytes: SAMPLE_BYTES,
+        sampleKeep: SAMPLE_KEEP,
+      };
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [port2] });
       worker.unref();
       workers.push(worker);
       ports.push(port1);
@@ -123,7 +152,9 @@ export function compressAll(
       let drained = false;
       for (const port of ports) {
         for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-          for (const [index, crc32, method, compressedSize] of m.message as Array<[number, number, 0 | 8, number]>) {
+          const message = m.message as WorkerMessage;
+          if ("error" in message) throw new Error(`compressing on a worker thread failed: ${message.error}`);
+          for (const [index, crc32, method, compressedSize] of message.results) {
             const data = contents[index]!;
             const start = input.offsets[index];
             results[index] = {
@@ -145,6 +176,9 @@ export function compressAll(
   }
   return results;
 }
+
+/** What a worker posts: a batch of results, or the error that stopped it. */
+type WorkerMessage = { results: Array<[number, number, 0 | 8, number]> } | { error: string };
 
 /** The shared buffer holding every input, and each input's offset in it (copied only when needed). */
 function inputBuffer(contents: ReadonlyArray<Buffer | undefined>): { buffer: SharedArrayBuffer; byteLength: number; offsets: number[] } {

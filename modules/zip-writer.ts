@@ -48,14 +48,47 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const MSDOS_DIR = 0x10;
 
-/** Compresses one entry's content. Pure: the same bytes in always give the same result. */
-export function compressEntry(data: Buffer | undefined, level = DEFLATE_LEVEL): CompressedEntry {
+/**
+ * File name endings whose content is compressed already (archives, compressed streams, images,
+ * fonts, media): deflating them again costs a full pass and saves a fraction of a percent.
+ */
+export const ALREADY_COMPRESSED_EXTENSIONS: readonly string[] = [
+  ".jar", ".war", ".ear", ".whl", ".egg", ".zip", ".apk", ".nupkg", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz",
+  ".zst", ".lz4", ".lzma", ".7z", ".rar", ".br", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".heic",
+  ".woff", ".woff2", ".mp3", ".mp4", ".m4a", ".ogg", ".webm", ".pack", ".parquet",
+];
+
+/** True when the name says the content is compressed already, so the entry is stored as it is. */
+export function isAlreadyCompressedName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return ALREADY_COMPRESSED_EXTENSIONS.some((e) => lower.endsWith(e));
+}
+
+/**
+ * Where the name does not tell, an entry of at least SAMPLE_MIN_BYTES whose first SAMPLE_BYTES do
+ * not shrink below SAMPLE_KEEP of their size at level 1 is stored: such content (an unnamed
+ * archive, encrypted or random data) would not shrink when deflated whole either.
+ * parallel-deflate.ts's worker applies the same rule: keep them in step.
+ */
+export const SAMPLE_MIN_BYTES = 256 * 1024;
+export const SAMPLE_BYTES = 64 * 1024;
+export const SAMPLE_KEEP = 0.97;
+
+/**
+ * Compresses one entry's content. Pure: the same bytes, level and `store` always give the same
+ * result. `store` (the name says the content is compressed) skips deflate.
+ */
+export function compressEntry(data: Buffer | undefined, level = DEFLATE_LEVEL, store = false): CompressedEntry {
   if (!data || data.length === 0) return { crc32: 0, method: 0, size: 0, compressed: Buffer.alloc(0) };
   const crc32 = zlib.crc32(data) >>> 0;
+  const stored: CompressedEntry = { crc32, method: 0, size: data.length, compressed: data };
+  if (store || level === 0) return stored;
+  if (data.length >= SAMPLE_MIN_BYTES) {
+    const sample = zlib.deflateRawSync(data.subarray(0, SAMPLE_BYTES), { level: 1 });
+    if (sample.length >= SAMPLE_BYTES * SAMPLE_KEEP) return stored;
+  }
   const deflated = zlib.deflateRawSync(data, { level });
-  return deflated.length < data.length
-    ? { crc32, method: 8, size: data.length, compressed: deflated }
-    : { crc32, method: 0, size: data.length, compressed: data };
+  return deflated.length < data.length ? { crc32, method: 8, size: data.length, compressed: deflated } : stored;
 }
 
 /**
@@ -67,6 +100,7 @@ export function writeZipToFd(
   entries: readonly ZipEntry[],
   compressed: (index: number) => CompressedEntry,
   onBytes?: (chunk: Buffer) => void,
+  onEntry?: (index: number, dataOffset: number, entry: CompressedEntry) => void,
 ): number {
   const central: Buffer[] = [];
   let offset = 0;
@@ -120,6 +154,7 @@ export function writeZipToFd(
     local.writeUInt16LE(0, 28);
     write(local);
     write(name);
+    if (!isDir) onEntry?.(index, offset, c);
     if (c.compressed.length > 0) write(c.compressed);
 
     const mode = (isDir ? S_IFDIR : S_IFREG) | (entry.mode & 0o7777);
