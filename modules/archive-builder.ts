@@ -1,6 +1,7 @@
 // The reproducible-zip pipeline shared by layers and function code: collect files (the source
 // folder plus installed dependencies), check secrets and limits, reuse a cached archive by
-// metadata or content fingerprint, otherwise compress and write it atomically.
+// metadata or content fingerprint, otherwise assemble it from the entries of the source's last
+// zip and compress only what changed, and write it atomically.
 // Pure packaging: knows nothing of Terraform or of runtime layouts.
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -8,15 +9,17 @@ import * as path from "path";
 import picomatch from "picomatch";
 import { DependencyManifest, installDependencies } from "./dependencies";
 import { errors } from "./errors";
+import { progress } from "./progress";
 import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
+import { cacheMaxBytes, checkCachedZip, entryKey, EntryPack, loadPack, markUsed, pruneArchives, savePack } from "./archive-cache";
 import { compressAll, sharedContents } from "./parallel-deflate";
 import { Architecture, Runtime } from "./runtime";
 import { secretByContent, secretByName } from "./secrets";
 import { compareBytes, walkSource } from "./source-files";
-import { deflateLevel, writeZipToFd, ZipEntry } from "./zip-writer";
+import { CompressedEntry, deflateLevel, isAlreadyCompressedName, writeZipToFd, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
-const BUILDER_VERSION = 2;
+const BUILDER_VERSION = 3;
 /** Bump only when the canonical content encoding below changes: it would republish every layer. */
 const CONTENT_IDENTITY_VERSION = "cdktf-lambda-layers content v1";
 
@@ -48,6 +51,11 @@ export interface BuiltArchive extends ArchiveRecord {
   readonly path: string;
   /** Built now, or reused by metadata or by content fingerprint. */
   readonly cache: "built" | "metadata-hit" | "content-hit";
+  /** When built: file entries compressed now, and those copied compressed from the source's last zip. */
+  readonly entriesCompressed?: number;
+  readonly entriesReused?: number;
+  /** Problems with the cache that were repaired (a corrupted archive rebuilt). */
+  readonly cacheWarnings: readonly string[];
   /** The content as a laid-out folder, when staging was asked for. */
   readonly stagedDir?: string;
 }
@@ -170,8 +178,17 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     options.checks?.key ?? null,
     files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs]),
   ]);
-  let record = readIndex(cacheDir, metadataKey);
+  const cacheWarnings: string[] = [];
+  const cached = (key: string) => {
+    const found = readIndex(cacheDir, key);
+    if (!found) return undefined;
+    const check = checkCachedZip(archivePath(cacheDir, found), found.zipSha256);
+    if (check.warning) cacheWarnings.push(check.warning);
+    return check.ok ? found : undefined;
+  };
+  let record = cached(metadataKey);
   let cache: BuiltArchive["cache"] = "metadata-hit";
+  let counts: { entriesCompressed: number; entriesReused: number } | undefined;
   if (!record) {
     options.checks?.run(files);
     const contents = sharedContents(
@@ -182,20 +199,29 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     checkSecretContents(files, contents, reportAs, options.allowSecrets);
     const contentSha256 = contentIdentity(files, contents);
     const contentKey = hashOf([optionsKey, contentSha256]);
-    record = readIndex(cacheDir, contentKey);
+    record = cached(contentKey);
     cache = "content-hit";
     if (!record) {
-      record = writeArchive(cacheDir, zipEntries, files, contents, contentSha256, unzippedBytes);
+      // The entries of this source's last zip (same compressor settings) are copied, not deflated again.
+      const packKey = hashOf([optionsKey, options.source]);
+      const pack = loadPack(cacheDir, packKey);
+      cacheWarnings.push(...pack.warnings);
+      const built = writeArchive(cacheDir, zipEntries, files, contents, contentSha256, unzippedBytes, pack);
+      record = built.record;
+      counts = { entriesCompressed: built.compressed, entriesReused: built.reused };
+      savePack(cacheDir, packKey, archivePath(cacheDir, record), record.zipSha256, built.packEntries);
       cache = "built";
       writeIndex(cacheDir, contentKey, record);
     }
     writeIndex(cacheDir, metadataKey, record);
   }
+  if (cache === "built") pruneArchives(cacheDir, cacheMaxBytes(), [path.dirname(archivePath(cacheDir, record))]);
+  for (const warning of cacheWarnings) progress(`warning: ${warning}`);
   if (record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload) {
     throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
   }
   const stagedDir = options.stage ? stage(cacheDir, record.contentSha256, files) : undefined;
-  return { path: archivePath(cacheDir, record), ...record, cache, stagedDir };
+  return { path: archivePath(cacheDir, record), ...record, cache, ...counts, cacheWarnings, stagedDir };
 }
 
 /** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. */
@@ -257,6 +283,11 @@ export function contentIdentity(files: ReadonlyArray<Pick<PlannedFile, "name" | 
   return hash.digest("hex");
 }
 
+/**
+ * Writes the zip: entries found in `pack` (by content hash) are copied compressed, the others are
+ * compressed now. Either way an entry's bytes are what compressing it gives, so the zip is the one
+ * a build from nothing writes.
+ */
 function writeArchive(
   cacheDir: string,
   entries: readonly ZipEntry[],
@@ -264,24 +295,38 @@ function writeArchive(
   contents: Buffer[],
   contentSha256: string,
   unzippedBytes: number,
-): ArchiveRecord {
+  pack: EntryPack,
+): { record: ArchiveRecord; compressed: number; reused: number; packEntries: Parameters<typeof savePack>[4] } {
+  const level = deflateLevel();
+  const store = files.map((f) => isAlreadyCompressedName(f.name));
+  const keys = contents.map((c, i) => entryKey(c, store[i]));
+  const byFile: Array<CompressedEntry | undefined> = files.map((f, i) => pack.get(keys[i], f.size));
+  const missing = byFile.flatMap((c, i) => (c ? [] : [i]));
+  const fresh = compressAll(
+    missing.map((i) => contents[i]),
+    undefined,
+    level,
+    (j) => store[missing[j]],
+  );
+  missing.forEach((fileIndex, j) => (byFile[fileIndex] = fresh[j]));
+  const fileIndexByName = new Map(files.map((f, i) => [f.name, i]));
+  const entryFile = entries.map((e) => fileIndexByName.get(e.name) ?? -1);
+
   const dir = ensureDir(path.join(cacheDir, "archives"));
-  const dataByName = new Map(files.map((f, i) => [f.name, contents[i]]));
   const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
   const fd = fs.openSync(tmp, "w");
   const hash = crypto.createHash("sha256");
+  const packEntries: Parameters<typeof savePack>[4] = {};
   let zippedBytes: number;
   try {
-    const compressed = compressAll(
-      entries.map((e) => dataByName.get(e.name)),
-      undefined,
-      deflateLevel(),
-    );
     zippedBytes = writeZipToFd(
       fd,
       entries,
-      (i) => compressed[i],
+      (i) => byFile[entryFile[i]]!,
       (chunk) => hash.update(chunk),
+      (i, offset, c) => {
+        packEntries[keys[entryFile[i]]] = [offset, c.compressed.length, c.crc32, c.method, c.size];
+      },
     );
   } catch (e) {
     fs.closeSync(fd);
@@ -300,7 +345,8 @@ function writeArchive(
   const target = archivePath(cacheDir, record);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.renameSync(tmp, target);
-  return record;
+  markUsed(target);
+  return { record, compressed: missing.length, reused: files.length - missing.length, packEntries };
 }
 
 /** Reads a whole file into `into`; returns the bytes read (one more than fits when the file grew). */
@@ -357,7 +403,13 @@ function stage(cacheDir: string, contentSha256: string, files: readonly PlannedF
     fs.copyFileSync(f.abs, dest);
     fs.chmodSync(dest, f.mode);
   }
-  fs.renameSync(tmp, target);
+  try {
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    // A synth running beside this one staged the same content first: theirs is as good as ours.
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(target)) throw e;
+  }
   return target;
 }
 

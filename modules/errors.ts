@@ -456,4 +456,11 @@ export const errors = {
       "must be an integer from 0 (store) to 9 (smallest)",
       "unset it for level 6 (the default), or set one digit",
     ),
+  invalidCacheMax: (value: unknown) =>
+    new LayerValidationError(
+      "CDKTF_LAYERS_CACHE_MAX_MB",
+      value,
+      "must be a positive whole number of megabytes",
+      "unset it for the default bound (2048 MB), or set for example 4096",
+    ),
 };

@@ -101,10 +101,10 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   });
   if (built.cache === "built") {
     progress(
-      `built ${reportAs}: ${collected.files.length} files, ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} zipped in ${seconds(started)} (content ${built.contentSha256.slice(0, 12)})`,
+      `built ${reportAs}: ${collected.files.length} files, ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} zipped in ${seconds(started)}, ${built.entriesCompressed} compressed and ${built.entriesReused} reused (content ${built.contentSha256.slice(0, 12)})`,
     );
   }
-  return { ...built, placedUnder, warnings: [...collected.warnings, ...layoutWarnings] };
+  return { ...built, placedUnder, warnings: [...collected.warnings, ...layoutWarnings, ...built.cacheWarnings] };
 }
 
 /** Where a layer folder's content goes: as laid out, or a plain package folder under its runtime's prefix. */

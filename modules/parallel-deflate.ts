@@ -30,12 +30,13 @@ port.on("message", ({ input, output, jobs }) => {
     const inView = Buffer.from(input);
     const outView = Buffer.from(output);
     let batch = [];
-    for (const [index, offset, length, store] of jobs) {
+    for (const [index, offset, length, hinted] of jobs) {
       const data = inView.subarray(offset, offset + length);
       const crc32 = zlib.crc32(data) >>> 0;
-      let stored = store === 1 || level === 0;
-      if (!stored && length >= sampleMin) {
-        stored = zlib.deflateRawSync(data.subarray(0, sampleBytes), { level: 1 }).length >= sampleBytes * sampleKeep;
+      let stored = level === 0;
+      if (!stored && (hinted === 1 || length >= sampleMin)) {
+        const sample = data.subarray(0, sampleBytes);
+        stored = zlib.deflateRawSync(sample, { level: 1 }).length >= sample.length * sampleKeep;
       }
       let size = length;
       if (!stored) {
@@ -90,17 +91,17 @@ export function sharedContents(
 /**
  * Compresses every buffer (undefined: a directory) and returns the results in input order.
  * @param threads worker threads to use; 1 compresses on the calling thread
- * @param store entries (by index) to store without deflating: their names say they are compressed
+ * @param compressedName entries (by index) whose names say they are compressed: a sample decides at any size
  * @throws Error carrying a worker's own error when compression fails on a thread
  */
 export function compressAll(
   contents: ReadonlyArray<Buffer | undefined>,
   threads = defaultThreads(),
   level = DEFLATE_LEVEL,
-  store: (index: number) => boolean = () => false,
+  compressedName: (index: number) => boolean = () => false,
 ): CompressedEntry[] {
   const total = contents.reduce((sum, c) => sum + (c?.length ?? 0), 0);
-  if (threads <= 1 || total < PARALLEL_THRESHOLD_BYTES) return contents.map((c, i) => compressEntry(c, level, store(i)));
+  if (threads <= 1 || total < PARALLEL_THRESHOLD_BYTES) return contents.map((c, i) => compressEntry(c, level, compressedName(i)));
 
   const input = inputBuffer(contents);
   const output = new SharedArrayBuffer(input.byteLength);
@@ -119,7 +120,7 @@ export function compressAll(
     }
     let t = 0;
     for (let k = 1; k < threads; k++) if (load[k] < load[t]) t = k;
-    jobs[t].push([index, input.offsets[index], data.length, store(index) ? 1 : 0]);
+    jobs[t].push([index, input.offsets[index], data.length, compressedName(index) ? 1 : 0]);
     load[t] += data.length;
     pending++;
   }

@@ -1,0 +1,211 @@
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as zlib from "zlib";
+import { generateTree } from "../bench/generate-tree";
+import { buildLayerArchive, BuildLayerArchiveOptions } from "../modules";
+import { cacheMaxBytes, pruneArchives } from "../modules/archive-cache";
+import { repoRoot, tempDir, writeTree } from "./helpers/files";
+
+const build = (source: string, outDir: string, extra: Partial<BuildLayerArchiveOptions> = {}) =>
+  buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir, s3Upload: true, ...extra });
+
+/** A real Python layer: packages installed on this machine, copied (symlinks resolved). */
+function realPythonLayer(): string {
+  const dir = tempDir("real-py-");
+  fs.mkdirSync(path.join(dir, "python"));
+  for (const pkg of ["jinja2", "yaml", "pygments", "markupsafe", "werkzeug"]) {
+    const from = path.join("/usr/lib/python3/dist-packages", pkg);
+    if (!fs.existsSync(from)) throw new Error(`${from} is needed for this test (Debian python3 packages)`);
+    fs.cpSync(from, path.join(dir, "python", pkg), { recursive: true, dereference: true });
+  }
+  return dir;
+}
+
+describe("entry cache: one changed file costs one file", () => {
+  const generated = () => {
+    const dir = tempDir("gen-");
+    generateTree(dir, 6, 600);
+    return dir;
+  };
+  test.each([
+    ["the generated bench tree", generated],
+    ["a real Python layer", realPythonLayer],
+  ])("on %s, a rebuild copies every unchanged entry and its zip is byte-identical to a build from nothing", (_, makeSource) => {
+    const src = makeSource();
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    expect(first.cache).toBe("built");
+    expect(first.entriesReused).toBe(0);
+
+    const victim = first.entries.find((e) => e.endsWith(".py"))!;
+    fs.appendFileSync(path.join(src, victim), "\n# changed\n");
+    fs.writeFileSync(path.join(src, "python", "added_module.py"), "ADDED = True\n");
+    const second = build(src, cache);
+    expect(second.cache).toBe("built");
+    expect(second.entriesCompressed).toBe(2);
+    expect(second.entriesReused).toBe(first.entries.length - 1);
+
+    const fromNothing = build(src, tempDir("fresh-"));
+    expect(fromNothing.entriesReused).toBe(0);
+    expect(fs.readFileSync(second.path).equals(fs.readFileSync(fromNothing.path))).toBe(true);
+    expect(second.zipSha256).toBe(fromNothing.zipSha256);
+    expect(second.contentSha256).toBe(fromNothing.contentSha256);
+    execFileSync("unzip", ["-tq", second.path]);
+  });
+
+  test("a removed file leaves the rest reused and the bytes those of a fresh build", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 100);
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    fs.rmSync(path.join(src, first.entries[3]));
+    const second = build(src, cache);
+    expect([second.entriesCompressed, second.entriesReused]).toEqual([0, first.entries.length - 1]);
+    expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
+  });
+});
+
+describe("already-compressed members", () => {
+  test("a Java layer of real jars, gzip files and images: compressed streams stored, and the zip no bigger than deflating all gives", () => {
+    const src = tempDir("java-");
+    const lib = path.join(src, "java", "lib");
+    fs.mkdirSync(lib, { recursive: true });
+    const jars = fs
+      .readdirSync("/usr/share/java")
+      .filter((n) => n.endsWith(".jar") && !fs.lstatSync(path.join("/usr/share/java", n)).isSymbolicLink());
+    expect(jars.length).toBeGreaterThan(20);
+    for (const jar of jars) fs.copyFileSync(path.join("/usr/share/java", jar), path.join(lib, jar));
+    const streams = ["/usr/share/doc/python3-pip/html/topics/deps.png", "/usr/share/doc/nodejs/contributing/doc_img/compare-boxplot.png"];
+    streams.push(
+      ...fs
+        .readdirSync("/usr/share/doc")
+        .slice(0, 40)
+        .map((d) => path.join("/usr/share/doc", d, "changelog.Debian.gz")),
+    );
+    const assets = streams.filter((f) => fs.existsSync(f));
+    expect(assets.length).toBeGreaterThan(10);
+    assets.forEach((f, i) => fs.copyFileSync(f, path.join(lib, `asset-${i}${path.extname(f)}`)));
+
+    const built = buildLayerArchive({ source: src, compatibleRuntimes: ["java21"], outDir: tempDir("cache-") });
+    const script =
+      "import json,sys,zipfile\nprint(json.dumps({i.filename: [i.compress_type, i.compress_size] for i in zipfile.ZipFile(sys.argv[1]).infolist()}))";
+    const inZip: Record<string, [number, number]> = JSON.parse(execFileSync("python3", ["-c", script, built.path], { encoding: "utf8" }));
+    let ours = 0;
+    let deflatingAll = 0;
+    for (const name of fs.readdirSync(lib)) {
+      const data = fs.readFileSync(path.join(lib, name));
+      const [method, size] = inZip[`java/lib/${name}`];
+      if (name.endsWith(".gz")) expect([name, method, size]).toEqual([name, 0, data.length]);
+      if (name === "asset-1.png") expect(method).toBe(8); // a PNG of unshrunk pixels: its sample says deflate
+      ours += size;
+      deflatingAll += Math.min(data.length, zlib.deflateRawSync(data, { level: 6 }).length); // the previous release: deflate unless it grows
+    }
+    expect(ours).toBeLessThanOrEqual(deflatingAll * 1.001);
+    execFileSync("unzip", ["-tq", built.path]);
+  });
+});
+
+describe("cache health", () => {
+  test("a truncated cached zip is detected by its hash, rebuilt with a warning, and never returned", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 50);
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    const good = fs.readFileSync(first.path);
+    fs.truncateSync(first.path, good.length - 100);
+
+    const again = build(src, cache);
+    expect(again.cache).toBe("built");
+    expect(again.warnings.join("\n")).toMatch(/did not match its SHA-256 \(corrupted or truncated\): removed, and rebuilt/);
+    expect(fs.readFileSync(again.path).equals(good)).toBe(true);
+  });
+
+  test("a corrupted zip is not used as a source of entries: everything is compressed again, with a warning", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 50);
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    const bytes = fs.readFileSync(first.path);
+    bytes[200] ^= 0xff;
+    fs.writeFileSync(first.path, bytes);
+    fs.appendFileSync(path.join(src, first.entries[0]), "# changed\n");
+
+    const second = build(src, cache);
+    expect([second.entriesCompressed, second.entriesReused]).toEqual([first.entries.length, 0]);
+    expect(second.warnings.join("\n")).toMatch(/did not match its SHA-256/);
+    expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
+  });
+
+  test("two processes building the same layer into one cache at once get the same bytes and no error", async () => {
+    const src = tempDir("gen-");
+    generateTree(src, 8, 400);
+    const cache = tempDir("shared-cache-");
+    const script = `require("ts-node/register/transpile-only");
+const a = require("./modules").buildLayerArchive({ source: ${JSON.stringify(src)}, compatibleRuntimes: ["python3.12"], outDir: ${JSON.stringify(cache)}, s3Upload: true, stage: true });
+process.stdout.write(JSON.stringify({ path: a.path, zipSha256: a.zipSha256, sha: require("crypto").createHash("sha256").update(require("fs").readFileSync(a.path)).digest("hex") }));`;
+    const run = () =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(process.execPath, ["-e", script], { cwd: repoRoot, env: { ...process.env, CDKTF_LAYERS_QUIET: "1" } });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (err += d));
+        child.on("close", (code) => resolve({ code, out, err }));
+      });
+    const [a, b] = await Promise.all([run(), run()]);
+    expect([a.code, a.err, b.code, b.err]).toEqual([0, "", 0, ""]);
+    const [ra, rb] = [JSON.parse(a.out), JSON.parse(b.out)];
+    expect(ra.path).toBe(rb.path);
+    expect([ra.sha, rb.sha]).toEqual([ra.zipSha256, ra.zipSha256]);
+    expect(fs.readFileSync(ra.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
+  });
+
+  test("the prune removes least recently used archives down to the bound, keeping the current one and recent ones", () => {
+    const cache = tempDir("prune-");
+    const old = Date.now() - 3 * 3600_000;
+    const dirs = ["a", "b", "c"].map((name, i) => {
+      const dir = path.join(cache, "archives", name);
+      writeTree(dir, { "x.zip": Buffer.alloc(1000) });
+      const used = new Date(old + i * 60_000);
+      fs.utimesSync(path.join(dir, "x.zip"), used, used);
+      return dir;
+    });
+    writeTree(path.join(cache, "archives", "recent"), { "x.zip": Buffer.alloc(1000) });
+
+    const removed = pruneArchives(cache, 1500, [dirs[0]]);
+    expect(removed).toEqual([dirs[1], dirs[2]]);
+    expect(fs.readdirSync(path.join(cache, "archives")).sort()).toEqual(["a", "recent"]);
+  });
+
+  test.each([
+    [undefined, 2048],
+    ["512", 512],
+  ])("CDKTF_LAYERS_CACHE_MAX_MB=%s bounds the cache at %i MB", (value, mb) => {
+    expect(cacheMaxBytes(value === undefined ? {} : { CDKTF_LAYERS_CACHE_MAX_MB: value })).toBe(mb * 2 ** 20);
+  });
+
+  test.each(["0", "-5", "1.5", "lots"])("CDKTF_LAYERS_CACHE_MAX_MB=%s is refused, naming the setting and the fix", (value) => {
+    expect(() => cacheMaxBytes({ CDKTF_LAYERS_CACHE_MAX_MB: value })).toThrow(/CDKTF_LAYERS_CACHE_MAX_MB.*positive whole number.*2048/s);
+  });
+
+  test("a build over the bound prunes older archives of the same cache", () => {
+    const cache = tempDir("cache-");
+    const stale = path.join(cache, "archives", "stale");
+    writeTree(stale, { "x.zip": Buffer.alloc(4 << 20) });
+    const long = new Date(Date.now() - 3600_000);
+    fs.utimesSync(path.join(stale, "x.zip"), long, long);
+    const src = tempDir("gen-");
+    generateTree(src, 1, 20);
+    const previous = process.env.CDKTF_LAYERS_CACHE_MAX_MB;
+    process.env.CDKTF_LAYERS_CACHE_MAX_MB = "2";
+    try {
+      const built = build(src, cache);
+      expect(fs.existsSync(stale)).toBe(false);
+      expect(fs.existsSync(built.path)).toBe(true);
+    } finally {
+      if (previous === undefined) delete process.env.CDKTF_LAYERS_CACHE_MAX_MB;
+      else process.env.CDKTF_LAYERS_CACHE_MAX_MB = previous;
+    }
+  });
+});
