@@ -137,6 +137,17 @@ describe("cache health", () => {
     expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
   });
 
+  test("after touch, content passes without a second secret scan only under the allowances it was scanned with", () => {
+    const src = tempDir("secret-");
+    writeTree(src, { "python/conf.ini": "aws_secret_access_key = abc\n", "python/a.py": "A = 1\n" });
+    const cache = tempDir("cache-");
+    expect(build(src, cache, { allowSecrets: ["python/conf.ini"] }).cache).toBe("built");
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(src, "python/a.py"), later, later);
+    expect(build(src, cache, { allowSecrets: ["python/conf.ini"] }).cache).toBe("content-hit");
+    expect(() => build(src, cache)).toThrow(/AWS secret access key/);
+  });
+
   test("two processes building the same layer into one cache at once get the same bytes and no error", async () => {
     const src = tempDir("gen-");
     generateTree(src, 8, 400);

@@ -196,12 +196,13 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
       (i, into) => readInto(files[i].abs, into),
       (i) => files[i].sourceRel,
     );
-    checkSecretContents(files, contents, reportAs, options.allowSecrets);
     const contentSha256 = contentIdentity(files, contents);
-    const contentKey = hashOf([optionsKey, contentSha256]);
+    // A record under this key exists only once this content passed the secret scan with these allowances.
+    const contentKey = hashOf([optionsKey, contentSha256, options.allowSecrets ?? []]);
     record = cached(contentKey);
     cache = "content-hit";
     if (!record) {
+      checkSecretContents(files, contents, reportAs, options.allowSecrets);
       // The entries of this source's last zip (same compressor settings) are copied, not deflated again.
       const packKey = hashOf([optionsKey, options.source]);
       const pack = loadPack(cacheDir, packKey);

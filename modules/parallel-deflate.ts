@@ -60,9 +60,11 @@ port.on("message", ({ input, output, jobs }) => {
 });
 `;
 
-/** How many threads compress: one per core, at most 8. */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(8, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length));
+/** How many threads compress: `CDKTF_LAYERS_THREADS` when set (a positive integer), else one per core, at most 16. */
+export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(env.CDKTF_LAYERS_THREADS);
+  if (Number.isInteger(set) && set > 0) return set;
+  return Math.max(1, Math.min(16, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length));
 }
 
 /**
