@@ -11,7 +11,11 @@ import * as path from "path";
 import { LambdaLayer, LambdaLayerOptions, LayeredFunction, LayerRollout, LayerRolloutProps, localStateBackend } from "./modules";
 
 export interface ExampleLayersStackOptions {
-  /** @default "us-east-1" */
+  /**
+   * Outside the rollout's regions: a layer name in a region has one owner (one stack's state), or
+   * two stacks would interleave its version numbers.
+   * @default "ca-central-1"
+   */
   readonly region?: string;
   readonly cacheDir?: string;
 }
@@ -29,7 +33,7 @@ export class ExampleLayersStack extends TerraformStack {
     super(scope, id);
     // State outside cdktf.out, by a relative path: no synth machine path in the output.
     localStateBackend(this);
-    new AwsProvider(this, "aws", { region: options.region ?? "us-east-1" });
+    new AwsProvider(this, "aws", { region: options.region ?? "ca-central-1" });
 
     const layers = exampleLayers(options.cacheDir);
     this.pythonUtils = new LambdaLayer(this, "python-shared-utils", { ...layers.pythonUtils, sharing: { organizationId: "o-a1b2c3d4e5" } });

@@ -18,7 +18,7 @@ const ORGANIZATION = "o-a1b2c3d4e5";
 let emulator: Emulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ region: "us-east-1" });
+  emulator = await startEmulator({ region: "ca-central-1" });
 }, 120_000);
 
 afterAll(async () => {
@@ -105,7 +105,7 @@ describe("apply cycle of the example stack against the emulator", () => {
       [`account-${ACCOUNT_B}`]: root(ACCOUNT_B),
     });
     expect(await grantsOf("python-shared-utils", 1)).toEqual({ [`org-${ORGANIZATION}`]: `org:${ORGANIZATION}` });
-    expect(await functionLayers("example-todos")).toEqual([`arn:aws:lambda:us-east-1:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:1`]);
+    expect(await functionLayers("example-todos")).toEqual([`arn:aws:lambda:ca-central-1:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:1`]);
   });
 
   test("rm -rf cdktf.out and synth again: the state is still there and nothing changes", () => {
@@ -161,7 +161,7 @@ describe("apply cycle of the example stack against the emulator", () => {
     const both = { [`account-${ACCOUNT_A}`]: root(ACCOUNT_A), [`account-${ACCOUNT_B}`]: root(ACCOUNT_B) };
     expect(await grantsOf("nodejs-logging", 1)).toEqual(both);
     expect(await grantsOf("nodejs-logging", 2)).toEqual(both);
-    expect(await functionLayers("example-users")).toEqual([`arn:aws:lambda:us-east-1:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:2`]);
+    expect(await functionLayers("example-users")).toEqual([`arn:aws:lambda:ca-central-1:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:2`]);
     expect(await layerVersions("python-shared-utils")).toEqual([1]);
 
     const after = planned(tf);
