@@ -234,6 +234,59 @@ describe("cache", () => {
     expect(changed.sha256).not.toBe(first.sha256);
   });
 
+  describe("rebuilds after a same-size rewrite that restores the mtime", () => {
+    /** Rewrites python/a.py with same-size content and puts the old mtime back, the way `how` does. */
+    const rewrites: Array<[string, (file: string, content: string) => void]> = [
+      [
+        "cp -p",
+        (file, content) => {
+          const from = path.join(tempDir("cp-"), "a.py");
+          fs.writeFileSync(from, content);
+          const { mtime } = fs.statSync(file);
+          fs.utimesSync(from, mtime, mtime);
+          execFileSync("cp", ["-p", from, file]); // overwrites in place: same inode
+        },
+      ],
+      [
+        "rsync -a (temporary file, utimes, rename)",
+        (file, content) => {
+          const { mtime } = fs.statSync(file);
+          const tmp = path.join(path.dirname(file), ".a.py.Xy12Zq");
+          fs.writeFileSync(tmp, content);
+          fs.utimesSync(tmp, mtime, mtime);
+          fs.renameSync(tmp, file);
+        },
+      ],
+      [
+        "tar x",
+        (file, content) => {
+          const staging = tempDir("tar-");
+          fs.writeFileSync(path.join(staging, "a.py"), content);
+          const { mtime } = fs.statSync(file);
+          fs.utimesSync(path.join(staging, "a.py"), mtime, mtime);
+          const tarball = path.join(tempDir("tarball-"), "a.tar");
+          execFileSync("tar", ["-cf", tarball, "-C", staging, "a.py"]);
+          execFileSync("tar", ["-xf", tarball, "-C", path.dirname(file)]);
+        },
+      ],
+    ];
+    test.each(rewrites)("%s", (_how, rewrite) => {
+      const src = tree({ "python/a.py": "A = 1\n" });
+      const file = path.join(src, "python/a.py");
+      fs.utimesSync(file, new Date("2024-05-01T10:00:00Z"), new Date("2024-05-01T10:00:00Z")); // whole seconds, as tar keeps them
+      const outDir = tempDir("cache-");
+      const first = build(src, { outDir });
+      const before = fs.statSync(file);
+      rewrite(file, "A = 2\n");
+      const after = fs.statSync(file);
+      expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]); // what the old fingerprint compared
+      const again = build(src, { outDir });
+      expect(again.cache).toBe("built");
+      expect(again.sha256).not.toBe(first.sha256);
+      expect(fs.readFileSync(path.join(unzipTo(again.path), "python/a.py"), "utf8")).toBe("A = 2\n");
+    });
+  });
+
   test("rebuilds when the cached zip was deleted", () => {
     const src = tree({ "python/a.py": "A = 1\n" });
     const outDir = tempDir("cache-");

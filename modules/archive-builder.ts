@@ -12,7 +12,7 @@ import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./
 import { compressAll, sharedContents } from "./parallel-deflate";
 import { Architecture, Runtime } from "./runtime";
 import { secretByContent, secretByName } from "./secrets";
-import { compareBytes, walkSource } from "./source-files";
+import { compareBytes, SourceFile, walkSource } from "./source-files";
 import { DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
@@ -49,6 +49,8 @@ export interface PlannedFile {
   readonly size: number;
   readonly mode: number;
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
 }
 
 /** The cache folder used when none is given. */
@@ -92,7 +94,7 @@ export function collectFiles(
   for (const f of walked) {
     if (skip.has(f.rel)) continue;
     const name = placedUnder + f.rel;
-    byName.set(name, { name, sourceRel: f.rel, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), mtimeMs: f.mtimeMs });
+    byName.set(name, { name, sourceRel: f.rel, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), ...times(f) });
   }
   const warnings: string[] = [];
   if (options.installDependencies ?? true) {
@@ -105,7 +107,7 @@ export function collectFiles(
           shadowed++;
           continue; // the source folder's own file wins over an installed one
         }
-        byName.set(name, { name, sourceRel: name, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), mtimeMs: f.mtimeMs });
+        byName.set(name, { name, sourceRel: name, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), ...times(f) });
       }
       if (shadowed > 0)
         warnings.push(
@@ -156,7 +158,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     options.source,
     options.allowSecrets ?? [],
     options.checks?.key ?? null,
-    files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs]),
+    files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs, f.ctimeMs, f.ino]),
   ]);
   let record = readIndex(cacheDir, metadataKey);
   let cache: BuiltArchive["cache"] = "metadata-hit";
@@ -183,6 +185,11 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   }
   const stagedDir = options.stage ? stage(cacheDir, record.sha256, files) : undefined;
   return { path: archivePath(cacheDir, record.sha256), ...record, cache, stagedDir };
+}
+
+/** What the metadata fingerprint compares besides name, size and mode. */
+function times(f: SourceFile): Pick<PlannedFile, "mtimeMs" | "ctimeMs" | "ino"> {
+  return { mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, ino: f.ino };
 }
 
 /** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. */

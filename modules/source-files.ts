@@ -15,6 +15,12 @@ export interface SourceFile {
   /** True when any execute bit is set on the file. */
   readonly executable: boolean;
   readonly mtimeMs: number;
+  /**
+   * Status-change time and inode: a rewrite that restores size and mtime (`cp -p`, `rsync -a`,
+   * `tar x`) still changes one of them, and neither can be set back by a program.
+   */
+  readonly ctimeMs: number;
+  readonly ino: number;
 }
 
 /** Folder names never shipped, anywhere in the tree (caches, VCS metadata). */
@@ -91,7 +97,15 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
         if (!excluded(rel, true)) walk(target, rel);
       } else if (stat.isFile()) {
         if (!excluded(rel, false)) {
-          files.push({ rel, abs: target, size: stat.size, executable: (stat.mode & 0o111) !== 0, mtimeMs: stat.mtimeMs });
+          files.push({
+            rel,
+            abs: target,
+            size: stat.size,
+            executable: (stat.mode & 0o111) !== 0,
+            mtimeMs: stat.mtimeMs,
+            ctimeMs: stat.ctimeMs,
+            ino: stat.ino,
+          });
         }
       }
       // sockets, FIFOs and devices have no place in a layer and are passed over
