@@ -12,7 +12,7 @@ import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./
 import { compressAll, sharedContents } from "./parallel-deflate";
 import { Architecture, Runtime } from "./runtime";
 import { secretByContent, secretByName } from "./secrets";
-import { compareBytes, SourceFile, walkSource } from "./source-files";
+import { compareBytes, SourceFile, tagCacheFolder, walkSource } from "./source-files";
 import { DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
@@ -58,6 +58,11 @@ export function defaultCacheDir(): string {
   return path.resolve(process.env.CDKTF_LAYERS_CACHE_DIR ?? ".layer-cache");
 }
 
+/** The folder a cdktf app synthesizes into, resolved the way cdktf's App does when given no `outdir`. */
+export function defaultOutputDir(): string {
+  return path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
+}
+
 /** Checks that `source` is an existing folder and returns its absolute path. */
 export function resolveSource(source: string): string {
   const abs = path.resolve(source);
@@ -89,7 +94,13 @@ export function collectFiles(
   options: CollectOptions,
   skip: ReadonlySet<string> = new Set(),
 ): { files: PlannedFile[]; warnings: string[] } {
-  const walked = walkSource(source, { excludes: options.excludes, defaultExcludes: options.defaultExcludes, reportAs });
+  const walked = walkSource(source, {
+    excludes: options.excludes,
+    defaultExcludes: options.defaultExcludes,
+    reportAs,
+    // A cache or synth output inside the source would ship the previous archives in the next one.
+    skipFolders: [options.cacheDir, defaultOutputDir()],
+  });
   const byName = new Map<string, PlannedFile>();
   for (const f of walked) {
     if (skip.has(f.rel)) continue;
@@ -317,6 +328,7 @@ function readIndex(cacheDir: string, key: string): ArchiveRecord | undefined {
 }
 
 function writeIndex(cacheDir: string, key: string, record: ArchiveRecord): void {
+  tagCacheFolder(cacheDir);
   const dir = ensureDir(path.join(cacheDir, "index"));
   const tmp = path.join(dir, `.tmp-${process.pid}-${key}`);
   fs.writeFileSync(tmp, JSON.stringify(record));

@@ -8,6 +8,7 @@ import * as path from "path";
 import { errors } from "./errors";
 import { megabytes, progress, seconds } from "./progress";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
+import { tagCacheFolder } from "./source-files";
 
 /** A dependency set to install, found in a layer's source folder. */
 export interface DependencyManifest {
@@ -50,6 +51,7 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
     return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: true };
 
   const started = process.hrtime.bigint();
+  tagCacheFolder(opts.cacheDir);
   const work = fs.mkdtempSync(path.join(ensureDir(path.join(opts.cacheDir, "deps")), `.tmp-${key}-`));
   try {
     plan.prepare(work);

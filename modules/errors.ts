@@ -151,6 +151,22 @@ export const errors = {
       "copy the target into the layer folder or remove the link: the archive may only hold the source folder's own content",
     ),
 
+  symlinkDangling: (source: string, link: string, target: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `contains the symlink ${JSON.stringify(link)} whose target ${JSON.stringify(target)} does not exist`,
+      `restore ${JSON.stringify(target)}, point the link at an existing file inside the source folder, remove the link, or add ${JSON.stringify(link)} to \`excludes\``,
+    ),
+
+  symlinkLoop: (source: string, link: string, target: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `contains the symlink ${JSON.stringify(link)} (to ${JSON.stringify(target)}) that leads back to itself through a loop of links`,
+      `point the link at a real file or folder inside the source folder, remove it, or add ${JSON.stringify(link)} to \`excludes\``,
+    ),
+
   secretsFound: (source: string, findings: string[]) =>
     new LayerValidationError(
       "source",
