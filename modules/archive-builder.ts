@@ -6,7 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import picomatch from "picomatch";
-import { DependencyManifest, installDependencies } from "./dependencies";
+import { DependencyManifest, installDependencies, isBuildInput } from "./dependencies";
 import { errors } from "./errors";
 import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
 import { compressAll, sharedContents } from "./parallel-deflate";
@@ -82,9 +82,25 @@ export interface CollectOptions {
   readonly cacheDir: string;
 }
 
+/** Walks a source folder as the archive sees it: excludes applied, cache and synth output folders left out. */
+export function walkArchiveSource(
+  source: string,
+  reportAs: string,
+  options: Pick<CollectOptions, "excludes" | "defaultExcludes" | "cacheDir">,
+): SourceFile[] {
+  return walkSource(source, {
+    excludes: options.excludes,
+    defaultExcludes: options.defaultExcludes,
+    reportAs,
+    // A cache or synth output inside the source would ship the previous archives in the next one.
+    skipFolders: [options.cacheDir, defaultOutputDir()],
+  });
+}
+
 /**
  * Walks the source (files go under `placedUnder`) and the installed dependencies into the sorted
- * list of files to archive. `skip` names source files that are build input, not content.
+ * list of files to archive. `skip` names source files and folders (ending in "/") that are build
+ * input, not content. `walked` is the source's walk when the caller has it already.
  */
 export function collectFiles(
   source: string,
@@ -93,17 +109,11 @@ export function collectFiles(
   manifests: readonly DependencyManifest[],
   options: CollectOptions,
   skip: ReadonlySet<string> = new Set(),
+  walked: readonly SourceFile[] = walkArchiveSource(source, reportAs, options),
 ): { files: PlannedFile[]; warnings: string[] } {
-  const walked = walkSource(source, {
-    excludes: options.excludes,
-    defaultExcludes: options.defaultExcludes,
-    reportAs,
-    // A cache or synth output inside the source would ship the previous archives in the next one.
-    skipFolders: [options.cacheDir, defaultOutputDir()],
-  });
   const byName = new Map<string, PlannedFile>();
   for (const f of walked) {
-    if (skip.has(f.rel)) continue;
+    if (isBuildInput(f.rel, skip)) continue;
     const name = placedUnder + f.rel;
     byName.set(name, { name, sourceRel: f.rel, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), ...times(f) });
   }

@@ -173,41 +173,95 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
 /** A place a folder may declare dependencies: path relative to the folder, installer, and where installed files go. */
 export type ManifestCandidate = readonly [rel: string, kind: DependencyManifest["kind"], archivePrefix: string];
 
+/** The dependency sets a folder declares, and what of the folder is build input rather than content. */
+export interface FoundManifests {
+  readonly manifests: DependencyManifest[];
+  /**
+   * Source paths that are build input, never shipped: files (requirements.txt, lock files) and
+   * folders ending in "/" (a local npm install beside its manifest).
+   */
+  readonly buildInputs: Set<string>;
+  /** Advice about what was left out and why. */
+  readonly warnings: string[];
+}
+
 /**
- * The dependency manifests a folder declares among `candidates`, kept for the runtimes' families,
- * and the source files that are build input rather than content (requirements.txt).
- * A package.json beside an existing node_modules folder is taken as installed.
+ * The dependency manifests a folder declares among `candidates`, kept for the runtimes' families.
+ * A package.json that declares dependencies is always installed from itself and its lock file in
+ * a clean folder, production dependencies only: a node_modules/ beside it (a local `npm install`,
+ * with devDependencies and the laptop's native builds) is build input, never shipped, so a laptop
+ * and a fresh CI clone build the same bytes.
  */
-export function findManifests(
-  source: string,
-  candidates: readonly ManifestCandidate[],
-  runtimes: readonly Runtime[],
-): { manifests: DependencyManifest[]; buildInputs: Set<string> } {
+export function findManifests(source: string, candidates: readonly ManifestCandidate[], runtimes: readonly Runtime[]): FoundManifests {
   const families = new Set(runtimes.map((r) => r.family));
   const manifests: DependencyManifest[] = [];
   const buildInputs = new Set<string>();
+  const warnings: string[] = [];
   for (const [rel, kind, archivePrefix] of candidates) {
     const manifest = path.join(source, rel);
     if (!fs.existsSync(manifest)) continue;
     if (kind === "pip" && !families.has(RuntimeFamily.PYTHON)) continue;
     if (kind === "npm") {
       if (!families.has(RuntimeFamily.NODEJS)) continue;
-      if (fs.existsSync(path.join(path.dirname(manifest), "node_modules")) || !declaresNpmDependencies(manifest)) continue;
+      const declared = npmDeclarations(manifest);
+      const dir = path.posix.dirname(rel) === "." ? "" : `${path.posix.dirname(rel)}/`;
+      if (declared.any && fs.existsSync(path.join(path.dirname(manifest), "node_modules"))) {
+        buildInputs.add(`${dir}node_modules/`);
+        warnings.push(
+          `${dir}node_modules/ (a local npm install beside ${rel}) is not shipped: the builder installs ${rel}'s production dependencies from it and its lock file in a clean folder; delete it or add it to \`excludes\` to silence this`,
+        );
+      }
+      if (!declared.production) continue;
+      for (const lock of LOCK_FILES) buildInputs.add(`${dir}${lock}`);
     }
     manifests.push({ kind, manifest, archivePrefix });
     if (kind === "pip") buildInputs.add(rel);
   }
-  return { manifests, buildInputs };
+  return { manifests, buildInputs, warnings };
 }
 
-/** True when a package.json lists production dependencies (nothing to install otherwise). */
-function declaresNpmDependencies(packageJson: string): boolean {
+/** Which dependency lists a package.json declares: production ones are installed, any one makes node_modules an install. */
+function npmDeclarations(packageJson: string): { production: boolean; any: boolean } {
+  let manifest: Record<string, unknown>;
   try {
-    const deps = JSON.parse(fs.readFileSync(packageJson, "utf8")).dependencies;
-    return deps !== null && typeof deps === "object" && Object.keys(deps).length > 0;
+    manifest = JSON.parse(fs.readFileSync(packageJson, "utf8"));
   } catch {
-    return false;
+    return { production: false, any: false };
   }
+  const lists = (fields: string[]) =>
+    fields.some((f) => {
+      const deps = manifest?.[f];
+      return deps !== null && typeof deps === "object" && Object.keys(deps).length > 0;
+    });
+  const production = lists(["dependencies", "optionalDependencies"]);
+  return { production, any: production || lists(["devDependencies", "peerDependencies"]) };
+}
+
+/**
+ * The packages a manifest asks for, by name, as far as the manifest alone tells (no resolution):
+ * package.json's dependencies and optionalDependencies, requirements.txt's requirement names.
+ */
+export function declaredPackages(dep: DependencyManifest): string[] {
+  try {
+    const text = fs.readFileSync(dep.manifest, "utf8");
+    if (dep.kind === "npm") {
+      const manifest = JSON.parse(text);
+      return [...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})])].sort();
+    }
+    return text
+      .split(/\r?\n/)
+      .map((line) => /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line.replace(/(^|\s)#.*$/, ""))?.[1])
+      .filter((name): name is string => name !== undefined);
+  } catch {
+    return [];
+  }
+}
+
+/** True when a source path is build input: listed itself, or inside a listed folder. */
+export function isBuildInput(rel: string, buildInputs: ReadonlySet<string>): boolean {
+  if (buildInputs.has(rel)) return true;
+  for (const input of buildInputs) if (input.endsWith("/") && rel.startsWith(input)) return true;
+  return false;
 }
 
 function compareVersions(a: string, b: string): number {
