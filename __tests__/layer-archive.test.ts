@@ -287,7 +287,7 @@ describe("cache", () => {
     });
   });
 
-  test("never archives its own cache inside the source (source \".\" with the default ./.layer-cache)", () => {
+  test('never archives its own cache inside the source (source "." with the default ./.layer-cache)', () => {
     const src = tree({ "python/a.py": "A = 1\n" });
     const outDir = path.join(src, ".layer-cache");
     const first = build(src, { outDir });
@@ -376,7 +376,12 @@ describe("broken symlinks", () => {
   test("a dangling symlink is reported as dangling, with a fix that restores or removes it", () => {
     const src = tree({ "python/a.py": "" });
     fs.symlinkSync("gone.py", path.join(src, "python/b.py"));
-    const err = expectError(() => build(src), "source", /symlink "python\/b.py" whose target "gone.py" does not exist/, /restore "gone.py"/);
+    const err = expectError(
+      () => build(src),
+      "source",
+      /symlink "python\/b.py" whose target "gone.py" does not exist/,
+      /restore "gone.py"/,
+    );
     expect(err.message).not.toMatch(/outside the source folder/);
   });
 

@@ -33,7 +33,11 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
   const reportAs = options.source;
   const source = resolveSource(options.source);
   const cacheDir = path.resolve(options.outDir ?? defaultCacheDir());
-  const { manifests, buildInputs, warnings: manifestWarnings } = findManifests(
+  const {
+    manifests,
+    buildInputs,
+    warnings: manifestWarnings,
+  } = findManifests(
     source,
     [
       ["requirements.txt", "pip", ""],

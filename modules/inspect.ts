@@ -192,7 +192,9 @@ export function formatInspectReport(report: InspectReport): string {
   const pw = Math.max(0, ...report.packages.map((p) => p.path.length));
   for (const p of report.packages) {
     const by = p.loadedBy.length > 0 ? p.loadedBy.join(", ") : "no declared runtime";
-    const size = p.installedAtBuild ? "installed by the build".padEnd(29) : `${String(p.files).padStart(5)} files  ${formatBytes(p.bytes).padStart(10)}`;
+    const size = p.installedAtBuild
+      ? "installed by the build".padEnd(29)
+      : `${String(p.files).padStart(5)} files  ${formatBytes(p.bytes).padStart(10)}`;
     lines.push(`  ${p.path.padEnd(pw)}  ${size}  ${by}`);
   }
 

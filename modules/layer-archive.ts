@@ -122,8 +122,16 @@ export interface LayerPlacement extends FoundManifests {
  * @throws LayerValidationError for a misplaced install tree (lib/python3.12/site-packages/ or
  *   node_modules/ at the top), or a plain folder whose place is ambiguous or whose name is invalid.
  */
-export function placeLayerSource(source: string, reportAs: string, runtimes: readonly Runtime[], walked: readonly SourceFile[]): LayerPlacement {
-  const files: LayoutFile[] = walked.map((f) => ({ rel: f.rel, executable: f.executable || (isTopLevelProgram(f.rel) && startsLikeProgram(f.abs)) }));
+export function placeLayerSource(
+  source: string,
+  reportAs: string,
+  runtimes: readonly Runtime[],
+  walked: readonly SourceFile[],
+): LayerPlacement {
+  const files: LayoutFile[] = walked.map((f) => ({
+    rel: f.rel,
+    executable: f.executable || (isTopLevelProgram(f.rel) && startsLikeProgram(f.abs)),
+  }));
   checkMisplacedRoots(reportAs, files, runtimes);
   const laidOut = isLaidOut(files);
   const placedUnder = laidOut

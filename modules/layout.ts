@@ -158,8 +158,8 @@ export function npmNameProblem(name: string): string | undefined {
   if (/[~'!()*]/.test(name)) return "has one of the characters ~'!()*";
   const scoped = /^@([^/]+)\/([^/]+)$/.exec(name);
   const parts = scoped ? [scoped[1], scoped[2]] : [name];
-  if (parts.some((p) => encodeURIComponent(p) !== p)) return "has characters that are not URL-safe (only a scope's \"/\" is allowed)";
-  if (scoped && /^[._]/.test(scoped[2])) return "has a package part that starts with \".\" or \"_\"";
+  if (parts.some((p) => encodeURIComponent(p) !== p)) return 'has characters that are not URL-safe (only a scope\'s "/" is allowed)';
+  if (scoped && /^[._]/.test(scoped[2])) return 'has a package part that starts with "." or "_"';
   return undefined;
 }
 
@@ -239,7 +239,8 @@ function diagnose(paths: readonly string[], runtimes: readonly Runtime[]): strin
   if (paths.some((p) => /^lib\/python\d+\.\d+\/site-packages\//.test(p))) {
     hints.push("lib/pythonX.Y/site-packages is on LD_LIBRARY_PATH, not on sys.path: move it under python/");
   }
-  if (paths.some((p) => p.startsWith("node_modules/"))) hints.push("node_modules/ at the top is not on NODE_PATH: move it to nodejs/node_modules/");
+  if (paths.some((p) => p.startsWith("node_modules/")))
+    hints.push("node_modules/ at the top is not on NODE_PATH: move it to nodejs/node_modules/");
   const sharedCode = paths.filter((p) => /^(bin|lib)\//.test(p) && RUNTIME_CODE.test(p));
   if (sharedCode.length > 0) hints.push(`${sharedCode[0]} is code of a language runtime, which /opt/bin and /opt/lib do not load`);
   if (paths.some((p) => p.startsWith("nodejs/") && !isManifest(p) && !/^nodejs\/(node\d+\/)?node_modules\//.test(p))) {

@@ -118,7 +118,13 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
     const dirents = fs.readdirSync(dirAbs, { withFileTypes: true });
     if (dirRel !== "") {
       if (skipped.has(real) || OUTPUT_FOLDER_NAMES.has(path.basename(dirRel))) return;
-      if (isTaggedCache(dirAbs, dirents.map((d) => d.name))) return;
+      if (
+        isTaggedCache(
+          dirAbs,
+          dirents.map((d) => d.name),
+        )
+      )
+        return;
     }
     visiting.add(real);
     for (const dirent of dirents) {
