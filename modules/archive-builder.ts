@@ -121,6 +121,7 @@ export function collectFiles(
   if (options.installDependencies ?? true) {
     for (const manifest of manifests) {
       const installed = installDependencies(manifest, { ...options, reportAs });
+      warnings.push(...installed.warnings);
       let shadowed = 0;
       for (const f of walkSource(installed.root, { defaultExcludes: options.defaultExcludes })) {
         const name = installed.archivePrefix + f.rel;

@@ -9,6 +9,7 @@ import { errors } from "./errors";
 import { megabytes, progress, seconds } from "./progress";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
 import { tagCacheFolder } from "./source-files";
+import { npmInputs, npmLocalDependencies, pipInputs } from "./install-inputs";
 
 /** A dependency set to install, found in a layer's source folder. */
 export interface DependencyManifest {
@@ -38,6 +39,8 @@ export interface InstalledDependencies {
   readonly archivePrefix: string;
   readonly key: string;
   readonly cached: boolean;
+  /** Advice about the manifest (unpinned requirements, no lock file); given on cache hits too. */
+  readonly warnings: readonly string[];
 }
 
 const LOCK_FILES = ["package-lock.json", "npm-shrinkwrap.json"];
@@ -47,8 +50,9 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
   const plan = dep.kind === "pip" ? pipPlan(dep, opts) : npmPlan(dep, opts);
   const key = crypto.createHash("sha256").update(JSON.stringify(plan.keyParts)).digest("hex").slice(0, 32);
   const root = path.join(opts.cacheDir, "deps", key);
+  const warnings = plan.warnings ?? [];
   if (fs.existsSync(path.join(root, ".complete")))
-    return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: true };
+    return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: true, warnings };
 
   const started = process.hrtime.bigint();
   tagCacheFolder(opts.cacheDir);
@@ -56,32 +60,64 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
   try {
     plan.prepare(work);
     const [cmd, ...args] = plan.command(work);
-    const result = spawnSync(cmd, args, { cwd: work, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: plan.env });
+    const cwd = plan.cwd ?? work;
+    const result = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: plan.env });
     if (result.status !== 0) {
       const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`;
+      // The work folder is deleted below: show a command that runs as is, in a folder that exists.
+      const shown = [cmd, ...args].join(" ").split(work).join('"$(mktemp -d)"');
       throw errors.dependencyInstallFailed(
         opts.reportAs ?? path.dirname(dep.manifest),
         path.basename(dep.manifest),
-        [cmd, ...args].join(" "),
+        shown,
+        cwd === work ? `a copy of ${path.dirname(dep.manifest)}` : cwd,
         output,
       );
     }
     plan.finish(work);
     fs.writeFileSync(path.join(work, ".complete"), "");
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.renameSync(work, root);
+    publishInstall(work, root);
     progress(
       `installed ${dep.kind} dependencies of ${dep.manifest}: ${megabytes(folderBytes(path.join(root, "out")))} in ${seconds(started)}`,
     );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: false };
+  return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: false, warnings };
+}
+
+/**
+ * Moves a finished install to its cache place in one rename. When another build published the
+ * same key first, its install stays (it may be read right now) and this one is dropped; a
+ * leftover without `.complete` (an older library's crash) is moved aside, never deleted in place.
+ * @throws LayerValidationError when the cache folder cannot take the install.
+ */
+export function publishInstall(work: string, root: string): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.renameSync(work, root);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw errors.dependencyCacheUnwritable(root, String(e));
+      if (fs.existsSync(path.join(root, ".complete"))) return; // the first complete install wins
+      try {
+        fs.renameSync(root, `${root}.stale-${process.pid}-${crypto.randomBytes(4).toString("hex")}`);
+      } catch {
+        // another build moved it first: try again
+      }
+    }
+  }
+  if (!fs.existsSync(path.join(root, ".complete"))) throw errors.dependencyCacheUnwritable(root, "another process keeps replacing it");
 }
 
 interface InstallPlan {
   readonly keyParts: unknown[];
   readonly env?: NodeJS.ProcessEnv;
+  /** Where the installer runs (relative paths in manifests and arguments resolve from there). @default the work folder */
+  readonly cwd?: string;
+  /** Advice about reproducibility (unpinned requirements, no lock file). */
+  readonly warnings?: readonly string[];
   prepare(work: string): void;
   command(work: string): string[];
   finish(work: string): void;
@@ -94,10 +130,14 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   const archs = opts.architectures ?? [Architecture.X86_64];
   const platforms = archs.flatMap((a) => [`manylinux2014_${a.linuxMachine}`, `manylinux_2_28_${a.linuxMachine}`]);
   const requirements = fs.readFileSync(dep.manifest);
+  const inputs = pipInputs(dep.manifest, opts.pipArgs);
   return {
-    keyParts: ["pip", requirements.toString("base64"), version, platforms, opts.pipArgs ?? []],
+    keyParts: ["pip", requirements.toString("base64"), version, platforms, opts.pipArgs ?? [], inputs.fingerprint],
     env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PYTHONDONTWRITEBYTECODE: "1" },
-    prepare: (work) => fs.copyFileSync(dep.manifest, path.join(work, "requirements.txt")),
+    // pip runs in the manifest's folder, so -r/-c includes, ./wheels and --find-links ./wheels resolve as the user wrote them.
+    cwd: path.dirname(dep.manifest),
+    warnings: inputs.warnings,
+    prepare: () => undefined,
     command: (work) => [
       process.env.CDKTF_LAYERS_PYTHON ?? "python3",
       "-m",
@@ -106,7 +146,7 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       "--quiet",
       "--no-compile",
       "--requirement",
-      "requirements.txt",
+      dep.manifest,
       "--target",
       path.join(work, "out"),
       "--implementation",
@@ -115,7 +155,7 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       version,
       "--only-binary=:all:",
       ...platforms.flatMap((p) => ["--platform", p]),
-      ...(opts.pipArgs ?? []),
+      ...inputs.args,
     ],
     finish: (work) => {
       // pip's own bookkeeping differs between machines (INSTALLER, RECORD paths, direct_url.json).
@@ -136,20 +176,49 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   const lock = LOCK_FILES.find((f) => fs.existsSync(path.join(folder, f)));
   const archs = opts.architectures ?? [Architecture.X86_64];
   const files = ["package.json", ...(lock ? [lock] : [])];
+  const inputs = npmInputs(dep.manifest, lock, opts.npmArgs);
+  const local = npmLocalDependencies(dep.manifest);
+  // `file:` paths resolve from package.json's folder: the copy sits deep enough in the work folder
+  // that each "../" stays inside it, where a link stands for the real tarball or folder.
+  const depth = Math.max(
+    1,
+    ...local.map(
+      (t) =>
+        path
+          .relative(folder, t)
+          .split(path.sep)
+          .filter((s) => s === "..").length,
+    ),
+  );
+  const packageDir = (work: string) => path.join(work, ...Array<string>(depth - 1).fill("n"), "out");
   return {
-    keyParts: ["npm", ...files.map((f) => fs.readFileSync(path.join(folder, f), "base64")), archs.map((a) => a.name), opts.npmArgs ?? []],
+    keyParts: [
+      "npm",
+      ...files.map((f) => fs.readFileSync(path.join(folder, f), "base64")),
+      archs.map((a) => a.name),
+      opts.npmArgs ?? [],
+      inputs.fingerprint,
+    ],
+    warnings: inputs.warnings,
     prepare: (work) => {
-      fs.mkdirSync(path.join(work, "out"));
-      for (const f of files) fs.copyFileSync(path.join(folder, f), path.join(work, "out", f));
+      const dir = packageDir(work);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const f of files) fs.copyFileSync(path.join(folder, f), path.join(dir, f));
       // Without a lock file nothing needs devDependencies to resolve: leaving them out spares
       // npm fetching metadata for packages that are never installed.
       if (!lock) {
         const manifest = JSON.parse(fs.readFileSync(dep.manifest, "utf8"));
         delete manifest.devDependencies;
-        fs.writeFileSync(path.join(work, "out", "package.json"), JSON.stringify(manifest));
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest));
+      }
+      for (const target of local) {
+        const link = path.resolve(dir, path.relative(folder, target));
+        if (fs.existsSync(link) || !fs.existsSync(target)) continue;
+        fs.mkdirSync(path.dirname(link), { recursive: true });
+        fs.symlinkSync(target, link);
       }
     },
-    command: () => [
+    command: (work) => [
       process.platform === "win32" ? "npm.cmd" : "npm",
       ...(lock ? ["ci"] : ["install", "--no-package-lock"]),
       "--omit=dev",
@@ -157,15 +226,26 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       "--no-fund",
       "--os=linux",
       ...archs.map((a) => `--cpu=${a.npmCpu}`),
+      // a local folder dependency is copied in, not linked to a path that is gone after the build
+      ...(local.length > 0 ? ["--install-links"] : []),
       "--prefix",
-      "out",
+      path.relative(work, packageDir(work)),
       ...(opts.npmArgs ?? []),
     ],
     finish: (work) => {
-      // Only node_modules is installed content; the manifests stay in the source folder.
-      for (const f of [...files, "node_modules/.package-lock.json"]) fs.rmSync(path.join(work, "out", f), { force: true });
-      fs.rmSync(path.join(work, "out", "node_modules", ".bin"), { recursive: true, force: true });
+      // Only node_modules is installed content; the manifests and links stay behind.
+      const modules = path.join(packageDir(work), "node_modules");
+      const staged = path.join(work, ".node_modules");
+      if (fs.existsSync(modules)) fs.renameSync(modules, staged);
+      for (const entry of fs.readdirSync(work))
+        if (entry !== ".node_modules") fs.rmSync(path.join(work, entry), { recursive: true, force: true });
       fs.mkdirSync(path.join(work, "out", "node_modules"), { recursive: true });
+      if (fs.existsSync(staged)) {
+        fs.rmSync(path.join(work, "out", "node_modules"), { recursive: true });
+        fs.renameSync(staged, path.join(work, "out", "node_modules"));
+      }
+      fs.rmSync(path.join(work, "out", "node_modules", ".package-lock.json"), { force: true });
+      fs.rmSync(path.join(work, "out", "node_modules", ".bin"), { recursive: true, force: true });
     },
   };
 }
@@ -192,7 +272,12 @@ export interface FoundManifests {
  * with devDependencies and the laptop's native builds) is build input, never shipped, so a laptop
  * and a fresh CI clone build the same bytes.
  */
-export function findManifests(source: string, candidates: readonly ManifestCandidate[], runtimes: readonly Runtime[]): FoundManifests {
+export function findManifests(
+  source: string,
+  candidates: readonly ManifestCandidate[],
+  runtimes: readonly Runtime[],
+  pipArgs: readonly string[] = [],
+): FoundManifests {
   const families = new Set(runtimes.map((r) => r.family));
   const manifests: DependencyManifest[] = [];
   const buildInputs = new Set<string>();
@@ -216,6 +301,14 @@ export function findManifests(source: string, candidates: readonly ManifestCandi
     }
     manifests.push({ kind, manifest, archivePrefix });
     if (kind === "pip") buildInputs.add(rel);
+    // Requirement includes, wheels, find-links folders and `file:` packages inside the folder feed the install only.
+    const inputs = kind === "pip" ? pipInputs(manifest, pipArgs).paths : npmLocalDependencies(manifest);
+    for (const input of inputs) {
+      const inside = path.relative(source, input);
+      if (inside === "" || inside.startsWith("..") || path.isAbsolute(inside)) continue;
+      const isFolder = fs.existsSync(input) && fs.statSync(input).isDirectory();
+      buildInputs.add(inside.split(path.sep).join("/") + (isFolder ? "/" : ""));
+    }
   }
   return { manifests, buildInputs, warnings };
 }

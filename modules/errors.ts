@@ -247,12 +247,20 @@ export const errors = {
       "exclude it, or ship it another way (S3 at run time, a container image)",
     ),
 
-  dependencyInstallFailed: (source: string, manifest: string, command: string, output: string) =>
+  dependencyInstallFailed: (source: string, manifest: string, command: string, where: string, output: string) =>
     new LayerValidationError(
       "source",
       source,
       `declares dependencies in ${manifest} that could not be installed: \`${command}\` failed:\n${output.trim().split("\n").slice(-15).join("\n")}\n`,
-      "make the install work by hand with that command, or pass `pipArgs` / `npmArgs` (for example --no-index --find-links ./wheels when PyPI is out of reach)",
+      `run that command in ${where} to see the whole error and make the install work there, or pass \`pipArgs\` / \`npmArgs\` (for example --no-index --find-links ./wheels when PyPI is out of reach; relative paths resolve from the manifest's folder)`,
+    ),
+
+  dependencyCacheUnwritable: (folder: string, why: string) =>
+    new LayerValidationError(
+      "cacheDir",
+      folder,
+      `could not take a finished dependency install (${why})`,
+      "make the cache folder writable, or point `cacheDir` (or $CDKTF_LAYERS_CACHE_DIR) at a folder that is; `cdktf-lambda-layers cache clean` empties it",
     ),
 
   invalidLayerVersionArn: (value: unknown) =>

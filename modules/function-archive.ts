@@ -44,6 +44,7 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
       ["package.json", "npm", ""],
     ],
     [runtime],
+    options.pipArgs,
   );
   const collected = collectFiles(
     source,

@@ -75,7 +75,12 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
 
   const collectOptions = { ...options, runtimes, architectures, cacheDir };
   const walked = walkArchiveSource(source, reportAs, collectOptions);
-  const { placedUnder, manifests, buildInputs, warnings: placementWarnings } = placeLayerSource(source, reportAs, runtimes, walked);
+  const {
+    placedUnder,
+    manifests,
+    buildInputs,
+    warnings: placementWarnings,
+  } = placeLayerSource(source, reportAs, runtimes, walked, options.pipArgs);
   const collected = collectFiles(source, reportAs, placedUnder, manifests, collectOptions, buildInputs, walked);
   const layoutWarnings = checkLayout(
     reportAs,
@@ -127,6 +132,7 @@ export function placeLayerSource(
   reportAs: string,
   runtimes: readonly Runtime[],
   walked: readonly SourceFile[],
+  pipArgs?: readonly string[],
 ): LayerPlacement {
   const files: LayoutFile[] = walked.map((f) => ({
     rel: f.rel,
@@ -141,7 +147,7 @@ export function placeLayerSource(
         pythonPackage: walked.some((f) => f.rel === "__init__.py") ? path.basename(source) : undefined,
         hasLibFolder: walked.some((f) => f.rel.startsWith("lib/")),
       });
-  return { placedUnder, ...findManifests(source, manifestCandidates(laidOut, placedUnder), runtimes) };
+  return { placedUnder, ...findManifests(source, manifestCandidates(laidOut, placedUnder), runtimes, pipArgs) };
 }
 
 /** bin/<name>: a program when it has an execute bit, a `#!` line or an ELF header (a checkout may lose the bit). */
