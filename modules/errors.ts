@@ -263,6 +263,14 @@ export const errors = {
       "make the cache folder writable, or point `cacheDir` (or $CDKTF_LAYERS_CACHE_DIR) at a folder that is; `cdktf-lambda-layers cache clean` empties it",
     ),
 
+  notACacheFolder: (folder: string, foreign: string[]) =>
+    new LayerValidationError(
+      "cacheDir",
+      folder,
+      `is not a cache folder of this library (it has no CACHEDIR.TAG and holds ${foreign.join(", ")}), so nothing was removed`,
+      "pass the folder the builds use as `cacheDir` (default ./.layer-cache, or $CDKTF_LAYERS_CACHE_DIR)",
+    ),
+
   invalidLayerVersionArn: (value: unknown) =>
     new LayerValidationError(
       "layerVersionArn",
