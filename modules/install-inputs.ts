@@ -205,8 +205,17 @@ export function npmLocalDependencies(manifest: string): string[] {
 
 function inputsOf(base: string, files: string[], folders: string[], args: string[], warnings: string[]): InstallInputs {
   const paths = [...new Set([...files, ...folders])].sort();
-  const fingerprint = paths.map((p) => [path.relative(base, p), ...contentOf(p)]);
-  return { paths, fingerprint, args, warnings };
+  let fingerprint: unknown[] | undefined;
+  return {
+    paths,
+    // hashing wheels costs time: only the install (on its cache check) asks for it
+    get fingerprint() {
+      fingerprint ??= paths.map((p) => [path.relative(base, p), ...contentOf(p)]);
+      return fingerprint;
+    },
+    args,
+    warnings,
+  };
 }
 
 /** Size and SHA-256 of a file, or the listing of a folder with each file's; "missing" when absent. */
