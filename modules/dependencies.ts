@@ -65,7 +65,9 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
     if (result.status !== 0) {
       const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`;
       // The work folder is deleted below: show a command that runs as is, in a folder that exists.
-      const shown = [cmd, ...args].join(" ").split(work).join('"$(mktemp -d)"');
+      const prefix = args.indexOf("--prefix");
+      const runnable = cwd === work && prefix >= 0 ? [...args.slice(0, prefix), ...args.slice(prefix + 2)] : args;
+      const shown = [cmd, ...runnable].join(" ").split(work).join('"$(mktemp -d)"');
       throw errors.dependencyInstallFailed(
         opts.reportAs ?? path.dirname(dep.manifest),
         path.basename(dep.manifest),
