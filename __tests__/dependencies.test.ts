@@ -208,7 +208,7 @@ describe("publishing an install into a shared cache", () => {
     const cache = tempDir("shared-cache-");
     const script = `require("ts-node/register/transpile-only");
       const a = require("./modules").buildLayerArchive({ source: ${JSON.stringify(src)}, compatibleRuntimes: ["python3.12"], outDir: ${JSON.stringify(cache)}, pipArgs: ["--no-index", "--find-links", "./wheels"] });
-      console.log(a.sha256);`;
+      console.log(a.contentSha256);`;
     const runs = await Promise.all(
       [1, 2].map(
         () =>

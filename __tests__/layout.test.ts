@@ -245,7 +245,7 @@ describe("npm manifests", () => {
     const opts = { compatibleRuntimes: ["nodejs20.x"], npmArgs: ["--offline"] };
     const fromClone = build(clean, opts);
     const fromLaptop = build(laptop, opts);
-    expect(fromLaptop.sha256).toBe(fromClone.sha256);
+    expect(fromLaptop.contentSha256).toBe(fromClone.contentSha256);
     expect(fromLaptop.entries.filter((e) => e.includes("jest") || e.endsWith(".node"))).toEqual([]);
     expect(fromLaptop.warnings).toContainEqual(
       expect.stringContaining("nodejs/node_modules/ (a local npm install beside nodejs/package.json) is not shipped"),
