@@ -64,3 +64,24 @@ describe("compressAll failures and stored members", () => {
     }
   });
 });
+
+describe("compressAll over inputs it may consume", () => {
+  test("deflating in place over one shared buffer gives the same entries as compressing one by one", () => {
+    const parts = Array.from({ length: 60 }, (_, i) =>
+      i % 4 === 0 ? crypto.randomBytes(30_000) : Buffer.from(`item ${i}\n`.repeat(9_000)),
+    );
+    const expected = parts.map((p) => compressEntry(p));
+    const shared = Buffer.from(new SharedArrayBuffer(parts.reduce((s, p) => s + p.length, 0)));
+    let at = 0;
+    const views = parts.map((p) => {
+      p.copy(shared, at);
+      at += p.length;
+      return shared.subarray(at - p.length, at);
+    });
+    const got = compressAll(views, 2, 6, () => false, true);
+    got.forEach((g, i) => {
+      expect([g.method, g.crc32, g.size]).toEqual([expected[i].method, expected[i].crc32, expected[i].size]);
+      expect(g.compressed.equals(expected[i].compressed)).toBe(true);
+    });
+  });
+});

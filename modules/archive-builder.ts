@@ -337,6 +337,7 @@ function writeArchive(
     undefined,
     level,
     (j) => store[missing[j]],
+    true, // contents are hashed and scanned already: deflate over them rather than into a second buffer
   );
   missing.forEach((fileIndex, j) => (byFile[fileIndex] = fresh[j]));
   const fileIndexByName = new Map(files.map((f, i) => [f.name, i]));

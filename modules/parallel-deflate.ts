@@ -94,6 +94,9 @@ export function sharedContents(
  * Compresses every buffer (undefined: a directory) and returns the results in input order.
  * @param threads worker threads to use; 1 compresses on the calling thread
  * @param compressedName entries (by index) whose names say they are compressed: a sample decides at any size
+ * @param consumeInput the inputs are not needed afterwards: deflated bytes overwrite them in place
+ *   (a deflated entry is shorter than its input), so no second buffer the size of the input is
+ *   allocated. Stored entries keep pointing at their inputs, untouched.
  * @throws Error carrying a worker's own error when compression fails on a thread
  */
 export function compressAll(
@@ -101,12 +104,14 @@ export function compressAll(
   threads = defaultThreads(),
   level = DEFLATE_LEVEL,
   compressedName: (index: number) => boolean = () => false,
+  consumeInput = false,
 ): CompressedEntry[] {
   const total = contents.reduce((sum, c) => sum + (c?.length ?? 0), 0);
   if (threads <= 1 || total < PARALLEL_THRESHOLD_BYTES) return contents.map((c, i) => compressEntry(c, level, compressedName(i)));
 
   const input = inputBuffer(contents);
-  const output = new SharedArrayBuffer(input.byteLength);
+  // A private copy of the inputs can be overwritten too: nothing else sees it.
+  const output = consumeInput || input.copied ? input.buffer : new SharedArrayBuffer(input.byteLength);
   const outView = Buffer.from(output);
   const results: CompressedEntry[] = new Array(contents.length);
   const jobs: Array<Array<[number, number, number, 0 | 1]>> = Array.from({ length: threads }, () => []);
@@ -184,11 +189,16 @@ export function compressAll(
 type WorkerMessage = { results: Array<[number, number, 0 | 8, number]> } | { error: string };
 
 /** The shared buffer holding every input, and each input's offset in it (copied only when needed). */
-function inputBuffer(contents: ReadonlyArray<Buffer | undefined>): { buffer: SharedArrayBuffer; byteLength: number; offsets: number[] } {
+function inputBuffer(contents: ReadonlyArray<Buffer | undefined>): {
+  buffer: SharedArrayBuffer;
+  byteLength: number;
+  offsets: number[];
+  copied: boolean;
+} {
   const first = contents.find((c) => c && c.length > 0);
   const shared = first?.buffer;
   if (shared instanceof SharedArrayBuffer && contents.every((c) => !c || c.length === 0 || c.buffer === shared)) {
-    return { buffer: shared, byteLength: shared.byteLength, offsets: contents.map((c) => c?.byteOffset ?? 0) };
+    return { buffer: shared, byteLength: shared.byteLength, offsets: contents.map((c) => c?.byteOffset ?? 0), copied: false };
   }
   const total = contents.reduce((sum, c) => sum + (c?.length ?? 0), 0);
   const buffer = new SharedArrayBuffer(total);
@@ -202,5 +212,5 @@ function inputBuffer(contents: ReadonlyArray<Buffer | undefined>): { buffer: Sha
     }
     return at;
   });
-  return { buffer, byteLength: total, offsets };
+  return { buffer, byteLength: total, offsets, copied: true };
 }
