@@ -193,6 +193,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   if (zipEntries.length > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, zipEntries.length);
   checkSecretNames(files, reportAs, options.allowSecrets);
 
+  const maxCacheBytes = cacheMaxBytes(); // a bad setting fails before anything is written
   const optionsKey = [BUILDER_VERSION, process.versions.zlib, deflateLevel()];
   // allowSecrets and the checks' options are part of the metadata key: a metadata hit skips the content scan and the checks.
   const metadataKey = hashOf([
@@ -240,7 +241,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     }
     writeIndex(cacheDir, metadataKey, record);
   }
-  if (cache === "built") pruneArchives(cacheDir, cacheMaxBytes(), [path.dirname(archivePath(cacheDir, record))]);
+  if (cache === "built") pruneArchives(cacheDir, maxCacheBytes, [path.dirname(archivePath(cacheDir, record))]);
   for (const warning of cacheWarnings) progress(`warning: ${warning}`);
   if (record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload) {
     throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
