@@ -200,6 +200,21 @@ process.stdout.write(JSON.stringify({ path: a.path, zipSha256: a.zipSha256, sha:
     expect(() => cacheMaxBytes({ CDKTF_LAYERS_CACHE_MAX_MB: value })).toThrow(/CDKTF_LAYERS_CACHE_MAX_MB.*positive whole number.*2048/s);
   });
 
+  test("a bad CDKTF_LAYERS_CACHE_MAX_MB stops a build before anything is written", () => {
+    const cache = tempDir("cache-");
+    const src = tempDir("gen-");
+    generateTree(src, 1, 10);
+    const previous = process.env.CDKTF_LAYERS_CACHE_MAX_MB;
+    process.env.CDKTF_LAYERS_CACHE_MAX_MB = "lots";
+    try {
+      expect(() => build(src, cache)).toThrow(/CDKTF_LAYERS_CACHE_MAX_MB/);
+      expect(fs.readdirSync(cache)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.CDKTF_LAYERS_CACHE_MAX_MB;
+      else process.env.CDKTF_LAYERS_CACHE_MAX_MB = previous;
+    }
+  });
+
   test("a build over the bound prunes older archives of the same cache", () => {
     const cache = tempDir("cache-");
     const stale = path.join(cache, "archives", "stale");
