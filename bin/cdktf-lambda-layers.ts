@@ -2,7 +2,8 @@
 // Command line entry for checks that are useful outside a cdktf app: `inspect` reports what a
 // layer folder or zip holds and fails a CI step when no runtime would load it or its native code
 // does not match the declared architecture; `report` reads a deployed rollout's outputs and
-// reports version numbers per region and drift.
+// reports version numbers per region and drift; `versions`, `prune`, `grants` and `revoke` operate
+// on deployed layers through the AWS SDK (operations/, loaded only for those commands).
 // Run with: node -r ts-node/register/transpile-only bin/cdktf-lambda-layers.ts inspect <folder|zip> …
 import * as fs from "fs";
 import { parseArgs } from "util";
@@ -10,6 +11,7 @@ import { LayerValidationError } from "../modules/errors";
 import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
 import { formatRolloutReport, outputsFromStateFile, outputsFromTerraform, rolloutReport } from "../modules/rollout-report";
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
+import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
@@ -25,14 +27,21 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
 
 Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, or the
 rollout drifts, 2 usage error.
-`;
 
-/** Runs the CLI; returns the exit code instead of exiting so that it can be called in-process. */
+${OPERATIONS_USAGE}`;
+
+/**
+ * Runs the CLI; returns the exit code instead of exiting so that it can be called in-process (a
+ * promise for the operations commands, which wait on AWS).
+ */
 export function main(
   argv: readonly string[],
   out: (s: string) => void = (s) => process.stdout.write(s),
   err: (s: string) => void = (s) => process.stderr.write(s),
-): number {
+): number | Promise<number> {
+  if (OPERATION_COMMANDS.includes(argv[0])) {
+    return import("../operations/cli").then((operations) => operations.runOperation(argv, out, err, USAGE));
+  }
   const usageError = (message: string) => {
     err(`error: ${message}\n\n${USAGE}`);
     return 2;
@@ -113,5 +122,7 @@ function parse(argv: readonly string[]) {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
 }
