@@ -42,3 +42,5 @@ export type { BinaryCandidate, ElfMachine, NativeBinary } from "./native-binarie
 export { inspectLayer, inspectProblems, formatInspectReport } from "./inspect";
 export type { InspectOptions, InspectReport, InspectedFile, RuntimeLayout, LayerPackage } from "./inspect";
 export { archiveOptionsOf } from "./lambda-layer";
+export { ssmParameterName, DEFAULT_SSM_PARAMETER_NAME } from "./ssm-parameter";
+export type { LayerSsmParameter } from "./ssm-parameter";
