@@ -1,8 +1,12 @@
 // The optional SSM parameter holding a layer's versioned ARN: one per region, on LambdaLayer,
-// LayerFanout and LayerRollout, named by a template and checked against SSM's naming rules.
+// LayerFanout and LayerRollout, named by a template and checked against SSM's naming rules; applied
+// with terraform against the emulator, it follows the layer version.
 import { App, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LambdaLayer, LambdaLayerOptions, LayerFanout, LayerRollout, LayerValidationError } from "../modules";
+import * as fs from "fs";
+import * as path from "path";
+import { Emulator, startEmulator, terraformIn } from "./helpers/emulator";
 import { tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
 
@@ -44,13 +48,13 @@ describe("LambdaLayer ssmParameter", () => {
   });
 
   test.each([
-    ["/lambda layers/{layerName}", /may hold only letters, digits and _ \. - \//],
-    ["lambda-layers/{layerName}", /must start with \/ when it is a path/],
-    ["/aws/{layerName}", /must not start with aws or ssm/],
-    ["SSM-{layerName}", /must not start with aws or ssm/],
-    [`/${Array.from({ length: 16 }, (_, i) => `l${i}`).join("/")}`, /has more than 15 levels/],
-    [`/${"x".repeat(1011)}`, /is longer than 1011 characters/],
-  ])("GIVEN name %s THEN construction fails naming the construct and field", (name, problem) => {
+    { label: "a space", name: "/lambda layers/{layerName}", problem: /may hold only letters, digits and _ \. - \//u },
+    { label: "a relative path", name: "lambda-layers/{layerName}", problem: /must start with \/ when it is a path/ },
+    { label: "the aws prefix", name: "/aws/{layerName}", problem: /must not start with aws or ssm/ },
+    { label: "the ssm prefix", name: "SSM-{layerName}", problem: /must not start with aws or ssm/ },
+    { label: "16 levels", name: `/${Array.from({ length: 16 }, (_, i) => `l${i}`).join("/")}`, problem: /has more than 15 levels/ },
+    { label: "1012 characters", name: `/${"x".repeat(1011)}`, problem: /is longer than 1011 characters/ },
+  ])("GIVEN a name with $label THEN construction fails naming the construct and field", ({ name, problem }) => {
     const { stack } = newStack();
     let error: unknown;
     try {
@@ -99,4 +103,56 @@ describe("LayerRollout ssmParameter", () => {
       ["/layers/utils", "aws.eu-west-1"],
     ]);
   });
+});
+
+describe("ssmParameter against the emulator", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  }, 120_000);
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  const getParameter = async (name: string) => {
+    const res = await fetch(emulator.endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AmazonSSM.GetParameter",
+        authorization: `AWS4-HMAC-SHA256 Credential=emulator/20260101/${emulator.region}/ssm/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: JSON.stringify({ Name: name }),
+    });
+    return ((await res.json()) as { Parameter: { Value: string; Version: number } }).Parameter;
+  };
+
+  /** The stack of a layer whose content is `content`, synthesized into its own folder. */
+  const synthesize = (source: string) => {
+    const { stack } = newStack();
+    new LambdaLayer(stack, "Utils", layer({ layerName: "ssm-utils", source, ssmParameter: {} }));
+    return path.join(Testing.fullSynth(stack), "stacks", "test");
+  };
+
+  test("holds the versioned ARN and changes exactly when the version changes", async () => {
+    const source = tree({ "python/utils.py": "X = 1\n" });
+    const dir = synthesize(source);
+    const tf = terraformIn(dir, emulator);
+    tf.init();
+    tf.apply();
+    const arn = (v: number) => `arn:aws:lambda:us-east-1:${emulator.accountId}:layer:ssm-utils:${v}`;
+    expect(await getParameter("/lambda-layers/ssm-utils/latest")).toMatchObject({ Value: arn(1), Version: 1 });
+
+    // The same content synthesized again: nothing to do.
+    fs.cpSync(synthesize(source), dir, { recursive: true });
+    expect(tf.plan().status).toBe(0);
+
+    // New content: a new layer version, and the parameter follows it in place.
+    fs.writeFileSync(path.join(source, "python/utils.py"), "X = 2\n");
+    fs.cpSync(synthesize(source), dir, { recursive: true });
+    expect(tf.plan().status).toBe(2);
+    tf.apply();
+    expect(await getParameter("/lambda-layers/ssm-utils/latest")).toMatchObject({ Value: arn(2), Version: 2 });
+    expect(tf.plan().status).toBe(0);
+  }, 600_000);
 });
