@@ -4,12 +4,14 @@
 /** The commands that talk to AWS, dispatched by bin/ to operations/cli. */
 export const OPERATION_COMMANDS: readonly string[] = ["versions", "prune", "grants", "revoke"];
 
-export const OPERATIONS_USAGE = `       cdktf-lambda-layers versions <layer> --regions <regions> [common options]
+export const OPERATIONS_USAGE = `Usage after a deploy:
+       cdktf-lambda-layers versions <layer> --regions <regions> [common options]
        cdktf-lambda-layers prune <layer> --keep N [--yes] [--pinned <arn>…] [common options]
        cdktf-lambda-layers grants <layer> [common options]
        cdktf-lambda-layers revoke <layer> --principal <account|o-org|public> [--versions 3,4] [--yes] [common options]
 
-  After a deploy, on the AWS SDK (standard credential chain: environment, profiles, SSO, roles):
+  These read and change deployed layers through the AWS SDK (standard credential chain:
+  environment, profiles, SSO, roles).
   versions   every version per region: number, created date, CodeSha256, size, runtimes,
              architectures, grants, and the functions of this account that use it
   prune      deletes all but the newest --keep N versions, never one a function of the account
