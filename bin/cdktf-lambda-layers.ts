@@ -122,7 +122,11 @@ function parse(argv: readonly string[]) {
 }
 
 if (require.main === module) {
-  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
-    process.exitCode = code;
-  });
+  Promise.resolve(main(process.argv.slice(2))).then(
+    (code) => (process.exitCode = code),
+    (e: Error) => {
+      process.stderr.write(`error: ${e.stack ?? e.message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

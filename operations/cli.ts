@@ -68,7 +68,15 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
     readOutputs: values.terraform ? outputsFromTerraform : outputsFromStateFile,
   };
   const hasSource = values.rollout !== undefined || (values.stack?.length ?? 0) > 0;
-  const regions = resolveRegions(values.regions, source);
+  // A missing manifest or stack folder is the caller's to fix, before any request is sent.
+  const fromDeployment = <T>(read: () => T): T => {
+    try {
+      return read();
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  };
+  const regions = fromDeployment(() => resolveRegions(values.regions, source));
   const concurrency = values.concurrency === undefined ? undefined : wholeNumber("--concurrency", values.concurrency);
   if (values.role !== undefined && !/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/\S+$/.test(values.role.split("{region}").join("r")))
     throw new UsageError(`--role ${JSON.stringify(values.role)} is not an IAM role ARN`);
@@ -87,7 +95,7 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
       only(["keep", "yes", "pinned"]);
       if (values.keep === undefined) throw new UsageError("prune needs --keep N (the newest N versions always stay)");
       const keep = wholeNumber("--keep", values.keep);
-      const pinned = hasSource ? pinnedFromDeployment(layerName, source) : new Map<string, Set<number>>();
+      const pinned = hasSource ? fromDeployment(() => pinnedFromDeployment(layerName, source)) : new Map<string, Set<number>>();
       for (const arn of values.pinned ?? []) {
         const m = new RegExp(`^arn:[a-z-]+:lambda:([a-z0-9-]+):\\d{12}:layer:${layerName}:(\\d+)$`).exec(arn);
         if (!m) throw new UsageError(`--pinned ${JSON.stringify(arn)} is not a versioned ARN of layer ${layerName}`);
@@ -99,7 +107,7 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
     }
     case "grants": {
       only([]);
-      const declared = hasSource ? declaredFromDeployment(layerName, source) : undefined;
+      const declared = hasSource ? fromDeployment(() => declaredFromDeployment(layerName, source)) : undefined;
       const result = await layerGrants(layerName, regions, { ...aws, declared });
       print(result, formatGrants);
       return grantsExitCode(result);
@@ -134,11 +142,7 @@ function resolveRegions(flags: readonly string[] | undefined, source: Deployment
   const regions =
     fromFlags.length > 0 ? fromFlags : source.rollout ? manifestRegions(readRolloutManifest(source.outdir!, source.rollout)) : [];
   if (regions.length === 0) throw new UsageError("give --regions (a list or a rollout manifest) or --rollout");
-  try {
-    return parseRegions(regions, "--regions");
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  return parseRegions(regions, "--regions");
 }
 
 function wholeNumber(flag: string, value: string): number {
