@@ -339,6 +339,16 @@ describe("operations against the emulator", () => {
     ]);
     expect(await remainingVersions("us-east-1")).toEqual([1, 2, 3, 4, 5]);
 
+    // The deployment: a synthesized stack whose state's outputs name version 3 in us-east-1.
+    const outdir = tempDir("ops-outdir-");
+    fs.mkdirSync(path.join(outdir, "stacks", "layers-us-east-1"), { recursive: true });
+    fs.writeFileSync(path.join(outdir, "stacks", "layers-us-east-1", "cdk.tf.json"), "{}");
+    fs.writeFileSync(
+      path.join(outdir, "stacks", "layers-us-east-1", "terraform.tfstate"),
+      JSON.stringify({
+        outputs: { [`${LAYER}_layer_version_arn`]: { value: `arn:aws:lambda:us-east-1:${emulator.accountId}:layer:${LAYER}:3` } },
+      }),
+    );
     const pruned = cli([
       "prune",
       LAYER,
@@ -347,8 +357,10 @@ describe("operations against the emulator", () => {
       "--keep",
       "2",
       "--yes",
-      "--pinned",
-      `arn:aws:lambda:us-east-1:${emulator.accountId}:layer:${LAYER}:3`,
+      "--outdir",
+      outdir,
+      "--stack",
+      "layers-us-east-1",
     ]);
     expect(pruned.status).toBe(0);
     expect(pruned.stdout).toContain("v3  keep: pinned by the deployment's outputs");
@@ -371,6 +383,16 @@ describe("operations against the emulator", () => {
     expect(usage.stderr).toContain("prune needs --keep N");
     expect(cli(["revoke", LAYER, "--regions", "us-east-1", "--principal", "bob"]).status).toBe(2);
     expect(cli(["versions", LAYER, "--regions", "mars-north-1"]).status).toBe(2);
+    expect(
+      cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--pinned", "arn:aws:lambda:us-east-1:1:layer:other:1"]).status,
+    ).toBe(2);
+
+    // --regions takes a rollout manifest too.
+    const manifest = path.join(tempDir("ops-manifest-"), "rollout-layers.json");
+    fs.writeFileSync(manifest, JSON.stringify({ waves: [{ wave: 1, regions: ["us-east-1"], stacks: [] }], layers: [], optInRegions: [] }));
+    const listed = cli(["versions", LAYER, "--regions", manifest]);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toContain(`${LAYER} in 1 region\n\nus-east-1\n  v1  `);
 
     const grants = cli(["grants", LAYER, "--regions", "us-east-1"]);
     expect(grants.status).toBe(1);
