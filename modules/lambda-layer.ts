@@ -179,6 +179,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
         validateS3KeyPrefix(props.s3.keyPrefix);
         if (packaging === "archive_file") throw errors.invalidEnum("packaging", packaging, ["synth"]);
       }
+      if (props.ssmParameter !== undefined) ssmParameterName(props.ssmParameter, props.layerName);
       this.archive = props.archive ?? buildLayerArchive(archiveOptionsOf(props));
       this.layerName = props.layerName;
       this.retain = props.retain ?? true;
@@ -186,7 +187,6 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       this.regionArgument = props.region;
       // An archive handed in (fan-outs, rollouts) is reported once by whoever built it, not per region.
       if (!props.archive) for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
-      if (props.ssmParameter !== undefined) ssmParameterName(props.ssmParameter, props.layerName);
       ensureAwsProviderRequirement(this, props.region !== undefined);
       this.resource = this.publish(props, packaging);
     } catch (e) {
