@@ -456,4 +456,12 @@ export const errors = {
       problem,
       'use a path such as "/lambda-layers/{layerName}/latest": letters, digits and _ . - /, at most 15 levels, not starting with aws or ssm',
     ),
+
+  invalidDeflateLevel: (value: unknown) =>
+    new LayerValidationError(
+      "CDKTF_LAYERS_DEFLATE_LEVEL",
+      value,
+      "must be an integer from 0 (store) to 9 (smallest)",
+      "unset it for level 6 (the default), or set one digit",
+    ),
 };

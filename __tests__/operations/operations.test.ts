@@ -153,6 +153,29 @@ function cli(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe("the emulator pages lists as AWS does (50 items at most, NextMarker while items remain)", () => {
+  const { awsPage } = require("../helpers/aws-shape-proxy") as {
+    awsPage: (items: number[], marker: string | null, maxItems: string | null) => { items: number[]; nextMarker?: string };
+  };
+  const all = Array.from({ length: 120 }, (_, i) => i);
+  test.each([
+    { maxItems: null, pages: [50, 50, 20] },
+    { maxItems: "50", pages: [50, 50, 20] },
+    { maxItems: "1000", pages: [50, 50, 20] },
+    { maxItems: "40", pages: [40, 40, 40] },
+  ])("MaxItems $maxItems -> pages of $pages", ({ maxItems, pages }) => {
+    const seen: number[][] = [];
+    let marker: string | undefined;
+    do {
+      const page = awsPage(all, marker ?? null, maxItems);
+      seen.push(page.items);
+      marker = page.nextMarker;
+    } while (marker);
+    expect(seen.map((p) => p.length)).toEqual(pages);
+    expect(seen.flat()).toEqual(all);
+  });
+});
+
 describe("operations against the emulator", () => {
   test("versions: every version per region with its hash, size, grants and the functions using it", async () => {
     await publish("us-east-1", 3);
