@@ -2,19 +2,23 @@
 // Command line entry for checks that are useful outside a cdktf app: `inspect` reports what a
 // layer folder or zip holds and fails a CI step when no runtime would load it or its native code
 // does not match the declared architecture; `report` reads a deployed rollout's outputs and
-// reports version numbers per region and drift; `versions`, `prune`, `grants` and `revoke` operate
-// on deployed layers through the AWS SDK (operations/, loaded only for those commands).
+// reports version numbers per region and drift; `cache clean|prune` empties or trims the build cache;
+// `versions`, `prune`, `grants` and `revoke` operate on deployed layers through the AWS SDK
+// (operations/, loaded only for those commands).
 // Run with: node -r ts-node/register/transpile-only bin/cdktf-lambda-layers.ts inspect <folder|zip> …
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { LayerValidationError } from "../modules/errors";
-import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
+import { defaultCacheDir } from "../modules/archive-builder";
+import { cleanCache, pruneCache } from "../modules/cache-maintenance";
+import { formatBytes, formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
 import { formatRolloutReport, outputsFromStateFile, outputsFromTerraform, rolloutReport } from "../modules/rollout-report";
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
+       cdktf-lambda-layers cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
   --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs20.x (repeatable, required)
@@ -25,27 +29,45 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
              terraform.tfstate, or with --terraform from \`terraform output -json\` in each stack folder
              (after \`terraform init\`: any backend, Terraform Cloud included)
 
+  cache      clean empties the build cache (archives, dependency installs, staged folders); prune
+             removes leftovers of interrupted builds and entries written more than --older-than
+             days ago (default 30). --cache-dir defaults to $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache
+
 Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, or the
 rollout drifts, 2 usage error.
 
 ${OPERATIONS_USAGE}`;
 
 /**
- * Runs the CLI; returns the exit code instead of exiting so that it can be called in-process (a
- * promise for the operations commands, which wait on AWS).
+ * Runs any command of the CLI, the operations on AWS included; resolves to the exit code. The
+ * operations module (and with it the AWS SDK) is loaded only for those commands.
+ */
+export async function runCli(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
+  if (OPERATION_COMMANDS.includes(argv[0])) {
+    const operations = await import("../operations/cli");
+    return operations.runOperation(argv, out, err, USAGE);
+  }
+  return main(argv, out, err);
+}
+
+/**
+ * Runs an offline command (inspect, report, cache); returns the exit code instead of exiting so that
+ * it can be called in-process. The operations on AWS are asynchronous: call {@link runCli} for them.
  */
 export function main(
   argv: readonly string[],
   out: (s: string) => void = (s) => process.stdout.write(s),
   err: (s: string) => void = (s) => process.stderr.write(s),
-): number | Promise<number> {
-  if (OPERATION_COMMANDS.includes(argv[0])) {
-    return import("../operations/cli").then((operations) => operations.runOperation(argv, out, err, USAGE));
-  }
+): number {
   const usageError = (message: string) => {
     err(`error: ${message}\n\n${USAGE}`);
     return 2;
   };
+  if (OPERATION_COMMANDS.includes(argv[0])) return usageError(`${argv[0]} calls AWS: run it with runCli, which is asynchronous`);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -59,6 +81,7 @@ export function main(
   }
   const [command, target, ...rest] = positionals;
   if (command === "report") return report(target, rest, values, out, err, usageError);
+  if (command === "cache") return cache(target, rest, values, out, err, usageError);
   if (command !== "inspect") return usageError(command === undefined ? "no command given" : `unknown command ${JSON.stringify(command)}`);
   if (target === undefined) return usageError("inspect needs a folder or zip to look at");
   if (rest.length > 0) return usageError(`unexpected arguments: ${rest.join(" ")}`);
@@ -105,6 +128,33 @@ function report(
   }
 }
 
+function cache(
+  action: string | undefined,
+  rest: string[],
+  values: ReturnType<typeof parse>["values"],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  usageError: (m: string) => number,
+): number {
+  if (action !== "clean" && action !== "prune") return usageError("cache needs an action: clean or prune");
+  if (rest.length > 0) return usageError(`unexpected arguments: ${rest.join(" ")}`);
+  const days = values["older-than"] === undefined ? undefined : Number(values["older-than"]);
+  if (days !== undefined && (!Number.isFinite(days) || days < 0)) return usageError("--older-than takes a number of days, such as 30");
+  if (days !== undefined && action === "clean") return usageError("--older-than applies to prune only");
+  const dir = values["cache-dir"] ?? defaultCacheDir();
+  try {
+    const r = action === "clean" ? cleanCache(dir) : pruneCache(dir, { olderThanDays: days });
+    out(
+      `${action === "clean" ? "cleaned" : "pruned"} ${r.cacheDir}: removed ${r.removed} entries (${formatBytes(r.removedBytes)}), kept ${r.kept}\n`,
+    );
+    return 0;
+  } catch (e) {
+    if (!(e instanceof LayerValidationError)) throw e;
+    err(`error: ${e.message}\n`);
+    return 1;
+  }
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -116,13 +166,15 @@ function parse(argv: readonly string[]) {
       json: { type: "boolean" },
       outdir: { type: "string" },
       terraform: { type: "boolean" },
+      "cache-dir": { type: "string" },
+      "older-than": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
 }
 
 if (require.main === module) {
-  Promise.resolve(main(process.argv.slice(2))).then(
+  runCli(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (e: Error) => {
       process.stderr.write(`error: ${e.stack ?? e.message}\n`);
