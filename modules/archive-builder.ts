@@ -11,7 +11,7 @@ import { errors } from "./errors";
 import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
 import { compressAll, sharedContents } from "./parallel-deflate";
 import { Architecture, Runtime } from "./runtime";
-import { secretByContent, secretByName } from "./secrets";
+import { secretByName, secretFindings } from "./secrets";
 import { compareBytes, walkSource } from "./source-files";
 import { DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
 
@@ -38,6 +38,16 @@ export interface BuiltArchive extends ArchiveRecord {
   readonly cache: "built" | "metadata-hit" | "content-hit";
   /** The content as a laid-out folder, when staging was asked for. */
   readonly stagedDir?: string;
+  /** Advice from the content checks (secrets with thin evidence); the same on a cache hit. */
+  readonly checkWarnings: readonly string[];
+  /** What `ZipOptions.checks.run` returned when the files were last checked (kept in the cache index). */
+  readonly checked?: unknown;
+}
+
+/** An index entry: the archive plus what the checks of the files it was reached by concluded. */
+interface IndexRecord extends ArchiveRecord {
+  readonly checkWarnings?: readonly string[];
+  readonly checked?: unknown;
 }
 
 export interface PlannedFile {
@@ -134,7 +144,7 @@ export interface ZipOptions {
    * fingerprint misses, so an unchanged layer costs no extra I/O. `key` holds the options they
    * depend on and is part of that fingerprint.
    */
-  readonly checks?: { readonly key: unknown; readonly run: (files: readonly PlannedFile[]) => void };
+  readonly checks?: { readonly key: unknown; readonly run: (files: readonly PlannedFile[]) => unknown };
 }
 
 /**
@@ -158,16 +168,16 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     options.checks?.key ?? null,
     files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs]),
   ]);
-  let record = readIndex(cacheDir, metadataKey);
+  let record: IndexRecord | undefined = readIndex(cacheDir, metadataKey);
   let cache: BuiltArchive["cache"] = "metadata-hit";
   if (!record) {
-    options.checks?.run(files);
+    const checked = options.checks?.run(files);
     const contents = sharedContents(
       files.map((f) => f.size),
       (i, into) => readInto(files[i].abs, into),
       (i) => files[i].sourceRel,
     );
-    checkSecretContents(files, contents, reportAs, options.allowSecrets);
+    const checkWarnings = checkSecretContents(files, contents, reportAs, options.allowSecrets);
     const contentKey = contentFingerprint(optionsKey, files, contents);
     record = readIndex(cacheDir, contentKey);
     cache = "content-hit";
@@ -176,13 +186,16 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
       cache = "built";
       writeIndex(cacheDir, contentKey, record);
     }
+    // The metadata entry also keeps what the checks found, which a later metadata hit cannot recompute.
+    record = { ...record, checkWarnings, checked };
     writeIndex(cacheDir, metadataKey, record);
   }
   if (record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload) {
     throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
   }
   const stagedDir = options.stage ? stage(cacheDir, record.sha256, files) : undefined;
-  return { path: archivePath(cacheDir, record.sha256), ...record, cache, stagedDir };
+  const { checkWarnings, checked, ...archive } = record;
+  return { path: archivePath(cacheDir, record.sha256), ...archive, cache, stagedDir, checkWarnings: checkWarnings ?? [], checked };
 }
 
 /** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. */
@@ -220,14 +233,20 @@ function checkSecretNames(files: readonly PlannedFile[], reportAs: string, allow
   if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
 }
 
-function checkSecretContents(files: readonly PlannedFile[], contents: Buffer[], reportAs: string, allow?: readonly string[]): void {
+/** Refuses files holding secrets; returns warnings for values whose evidence is thin. */
+function checkSecretContents(files: readonly PlannedFile[], contents: Buffer[], reportAs: string, allow?: readonly string[]): string[] {
   const allowed = allowMatcher(allow);
-  const findings = files.flatMap((f, i) => {
-    if (allowed(f)) return [];
-    const why = secretByContent(contents[i]);
-    return why ? [`${f.sourceRel} (${why})`] : [];
+  const refused: string[] = [];
+  const warnings: string[] = [];
+  files.forEach((f, i) => {
+    if (allowed(f)) return;
+    for (const finding of secretFindings(contents[i], f.sourceRel)) {
+      if (finding.severity === "refuse") refused.push(`${f.sourceRel} (${finding.why})`);
+      else warnings.push(errors.secretSuspected(f.sourceRel, finding.why));
+    }
   });
-  if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
+  if (refused.length > 0) throw errors.secretsFound(reportAs, refused);
+  return warnings;
 }
 
 function contentFingerprint(optionsKey: unknown[], files: readonly PlannedFile[], contents: Buffer[]): string {

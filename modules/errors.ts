@@ -159,6 +159,10 @@ export const errors = {
       "remove them from the layer (a layer is readable by everyone it is shared with), add them to `excludes`, or, if they are not secret, list their paths in `allowSecrets`",
     ),
 
+  /** A warning, not an error: a value with a secret's shape but thin evidence of being one. */
+  secretSuspected: (file: string, why: string) =>
+    `${file} may hold a secret (${why}): check it, then remove it from the layer or list it in \`allowSecrets\` to silence this warning`,
+
   unzippedTooLarge: (source: string, bytes: number, limit: number) =>
     new LayerValidationError(
       "source",

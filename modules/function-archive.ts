@@ -54,5 +54,5 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
     progress(
       `built function code ${reportAs}: ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} in ${seconds(started)}`,
     );
-  return { ...built, warnings: collected.warnings };
+  return { ...built, warnings: [...collected.warnings, ...built.checkWarnings] };
 }
