@@ -440,7 +440,11 @@ describe("native binaries", () => {
       /invalid ELF header/,
       /build the dependencies for arm64 \(pip --platform manylinux2014_aarch64, npm --cpu=arm64\) or declare compatibleArchitectures: \["x86_64"\]/,
     );
-    expectError(() => build(source(), { compatibleArchitectures: ["x86_64"] }), "source", /python\/fast\/_speedups.so \(built for Linux \(ELF\) aarch64/);
+    expectError(
+      () => build(source(), { compatibleArchitectures: ["x86_64"] }),
+      "source",
+      /python\/fast\/_speedups.so \(built for Linux \(ELF\) aarch64/,
+    );
   });
 
   test("checks again when the declared architectures change, even though the files did not", () => {
@@ -449,7 +453,11 @@ describe("native binaries", () => {
     const allowed = { allowForeignBinaries: ["python/fast/**"] };
     expect(build(src, { outDir, compatibleArchitectures: ["x86_64"], ...allowed }).cache).toBe("built");
     expect(build(src, { outDir, compatibleArchitectures: ["x86_64"], ...allowed }).cache).toBe("metadata-hit");
-    expectError(() => build(src, { outDir, compatibleArchitectures: ["arm64"], ...allowed }), "source", /bin\/tool \(built for Linux \(ELF\) x86-64/);
+    expectError(
+      () => build(src, { outDir, compatibleArchitectures: ["arm64"], ...allowed }),
+      "source",
+      /bin\/tool \(built for Linux \(ELF\) x86-64/,
+    );
   });
 
   test("refuses one build of each when both architectures are declared (issue 10.2): each file loads on one only", () => {

@@ -7,7 +7,8 @@ import { tempDir, tree } from "./helpers/files";
 import { awsKeyPair, base62, openSshPrivateKey, pgpPrivateKey, puttyKey, randomOf, rsaPrivateKeyPem } from "./helpers/secrets";
 
 const aws = awsKeyPair();
-const utf16 = (text: string, bom = true) => Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(text, "utf16le")]);
+const utf16 = (text: string, bom = true) =>
+  Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(text, "utf16le")]);
 
 describe("refused: a real value in its issuer's shape", () => {
   test.each<[string, string, string | Buffer, string]>([
@@ -26,8 +27,18 @@ describe("refused: a real value in its issuer's shape", () => {
     ["GitHub classic token", "ci.py", `TOKEN = "ghp_${base62(36)}"\n`, "GitHub token"],
     ["GitHub fine-grained token", "ci.py", `TOKEN = "github_pat_${base62(22)}_${base62(59)}"\n`, "GitHub fine-grained token"],
     ["npm token", "publish.js", `const t = "npm_${base62(36)}";\n`, "npm access token"],
-    ["Slack bot token", "bot.py", `SLACK = "xoxb-${randomOf("0123456789", 12)}-${randomOf("0123456789", 13)}-${base62(24)}"\n`, "Slack token"],
-    ["Slack webhook", "notify.py", `URL = "https://hooks.slack.com/services/T${randomOf("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8)}/B${randomOf("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8)}/${base62(24)}"\n`, "Slack webhook URL"],
+    [
+      "Slack bot token",
+      "bot.py",
+      `SLACK = "xoxb-${randomOf("0123456789", 12)}-${randomOf("0123456789", 13)}-${base62(24)}"\n`,
+      "Slack token",
+    ],
+    [
+      "Slack webhook",
+      "notify.py",
+      `URL = "https://hooks.slack.com/services/T${randomOf("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8)}/B${randomOf("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8)}/${base62(24)}"\n`,
+      "Slack webhook URL",
+    ],
     [".npmrc _authToken", ".npmrc", `//registry.npmjs.org/:_authToken=${base62(36)}\n`, "npm registry credential"],
     [".pypirc password", ".pypirc", `[pypi]\nusername = __token__\npassword = pypi-${base62(60)}\n`, "PyPI password"],
     [".netrc password", ".netrc", `machine api.example.com login me password ${base62(20)}\n`, "netrc password"],
@@ -43,9 +54,21 @@ describe("passed: frames, names and placeholders without a real value", () => {
   test.each<[string, string, string]>([
     ["an SDK parameter defaulting to None (boto3/session.py)", "boto3/session.py", "def client(self, aws_secret_access_key=None,\n"],
     ["an assignment from a variable (botocore/credentials.py)", "credentials.py", "aws_secret_access_key = self._secret_key\n"],
-    ["AWS's documented example keys", "docs.rst", "AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"],
-    ["a documentation placeholder between BEGIN and END (botocore iam examples)", "examples-1.json", '"-----BEGIN DSA PRIVATE KEY-----<a very long private key string>-----END DSA PRIVATE KEY-----"'],
-    ["a PEM header constant (cryptography ssh.py)", "ssh.py", '_SK_START = b"-----BEGIN OPENSSH PRIVATE KEY-----"\n_SK_END = b"-----END OPENSSH PRIVATE KEY-----"\n'],
+    [
+      "AWS's documented example keys",
+      "docs.rst",
+      "AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    ],
+    [
+      "a documentation placeholder between BEGIN and END (botocore iam examples)",
+      "examples-1.json",
+      '"-----BEGIN DSA PRIVATE KEY-----<a very long private key string>-----END DSA PRIVATE KEY-----"',
+    ],
+    [
+      "a PEM header constant (cryptography ssh.py)",
+      "ssh.py",
+      '_SK_START = b"-----BEGIN OPENSSH PRIVATE KEY-----"\n_SK_END = b"-----END OPENSSH PRIVATE KEY-----"\n',
+    ],
     ["a public certificate", "cacert.pem", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n"],
     ["a placeholder token", "README.md", "export GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"],
     ["a templated secret key", "template.yml", "aws_secret_access_key: ${AWS_SECRET_ACCESS_KEY}\n"],
@@ -66,7 +89,9 @@ describe("warned: plausible value, thin evidence", () => {
 
   test("a private key block with a body too short for a key is a warning", () => {
     const content = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n-----END RSA PRIVATE KEY-----\n";
-    expect(secretFindings(Buffer.from(content))).toEqual([{ severity: "warn", why: "private key block with a body too short to be a key" }]);
+    expect(secretFindings(Buffer.from(content))).toEqual([
+      { severity: "warn", why: "private key block with a body too short to be a key" },
+    ]);
   });
 });
 

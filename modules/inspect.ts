@@ -219,7 +219,9 @@ export function formatInspectReport(report: InspectReport): string {
   } else if (report.binaryProblems.length === 0) {
     lines.push(`  declared ${report.architectures.join(", ")}: every native binary loads on each`);
   } else {
-    lines.push(`  declared ${report.architectures.join(", ")}: ${report.binaryProblems.length} native binar${report.binaryProblems.length === 1 ? "y" : "ies"} cannot load (see above)`);
+    lines.push(
+      `  declared ${report.architectures.join(", ")}: ${report.binaryProblems.length} native binar${report.binaryProblems.length === 1 ? "y" : "ies"} cannot load (see above)`,
+    );
   }
 
   if (report.warnings.length > 0) {

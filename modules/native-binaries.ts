@@ -215,9 +215,7 @@ function readBinary(absPath: string): ReturnType<typeof classifyBytes> {
 export function isNativeCandidate(name: string, mode: number, size: number): boolean {
   if (size < ELF_IDENT_BYTES) return false;
   const base = name.slice(name.lastIndexOf("/") + 1);
-  return (
-    /\.(so|node|pyd|dylib|dll|bundle|exe)$/i.test(base) || base.includes(".so.") || (mode & 0o111) !== 0 || name.startsWith("bin/")
-  );
+  return /\.(so|node|pyd|dylib|dll|bundle|exe)$/i.test(base) || base.includes(".so.") || (mode & 0o111) !== 0 || name.startsWith("bin/");
 }
 
 /** The tags a file name carries: the CPython ABI of an extension module and a platform word. */
@@ -225,7 +223,7 @@ export function nameTags(name: string): { python?: string; libc?: "musl" } {
   const base = name.slice(name.lastIndexOf("/") + 1);
   const cpython = /\.cpython-3(\d+)[a-z]*(?:-[^.]*)?\.so$/.exec(base);
   const python = cpython ? `3.${cpython[1]}` : /\.abi3\.so$/.test(base) ? "abi3" : undefined;
-  const libc = /(^|[-_.])(linux-musl|musllinux)/.test(base) ? ("musl" as const) : undefined;
+  const libc = /(^|[-_.])(linux-?musl|musllinux|musl)([-_.]|$)/.test(base) ? ("musl" as const) : undefined;
   return { python, libc };
 }
 
@@ -317,15 +315,23 @@ export function binaryProblems(
   architectures: readonly Architecture[] | undefined,
 ): BinaryProblem[] {
   const pythons = runtimes.filter((r) => r.family === RuntimeFamily.PYTHON && r.version !== undefined);
+  const groups = prebuildGroups(binaries);
+  const problems: BinaryProblem[] = [];
+  for (const [root, members] of groups) problems.push(...prebuildProblems(root, members, runtimes, architectures));
+  const prebuilt = new Set([...groups.values()].flat().map((b) => b.name));
   const declaredArchs = architectures ?? [];
   const buildFor = (declaredArchs.length > 0 ? declaredArchs : Architecture.all).map((a) => a.linuxMachine);
   const linuxBuild = `build it on Linux for Lambda: in the Lambda build image (public.ecr.aws/sam/build-<runtime>), or for Python with \`pip install --platform manylinux2014_${buildFor[0]} --only-binary=:all:\`, for Node with \`npm ci --os=linux --cpu=${buildFor[0] === "aarch64" ? "arm64" : "x64"}\``;
-  const problems: BinaryProblem[] = [];
   for (const b of binaries) {
+    if (prebuilt.has(b.name)) continue;
     const format = b.format ?? "elf";
     if (format !== "elf") {
       const system = format === "mach-o" ? "macOS" : "Windows";
-      problems.push({ binary: b, reason: `${system} code; Lambda runs Linux and loads only ELF files ("invalid ELF header")`, fix: linuxBuild });
+      problems.push({
+        binary: b,
+        reason: `${system} code; Lambda runs Linux and loads only ELF files ("invalid ELF header")`,
+        fix: linuxBuild,
+      });
       continue;
     }
     if (b.machine === "other") {
@@ -376,6 +382,59 @@ export function binaryProblems(
     }
   }
   return problems;
+}
+
+/**
+ * Node addons shipped for every platform under `prebuilds/<platform>-<arch>/` (prebuildify,
+ * node-gyp-build, prebuild-install): the package's loader picks the one for the running
+ * platform, architecture, C library and Node ABI, so the others are never loaded. Groups them
+ * by their prebuilds folder.
+ */
+export function prebuildGroups(binaries: readonly NativeBinary[]): Map<string, NativeBinary[]> {
+  const groups = new Map<string, NativeBinary[]>();
+  for (const b of binaries) {
+    const m = /^(.*\/prebuilds)\/[^/]+\/./.exec(b.name);
+    if (m) groups.set(m[1], [...(groups.get(m[1]) ?? []), b]);
+  }
+  return groups;
+}
+
+/** NODE_MODULE_VERSION of each Node.js major Lambda runs (from Node's own node_version.h / abi_version_registry.json). */
+export const NODE_MODULE_VERSIONS: Readonly<Record<string, number>> = { "18": 108, "20": 115, "22": 127, "24": 137 };
+
+/** Whether a prebuild is a Linux glibc build for `machine` a Node runtime with `abi` loads (napi and untagged builds: any). */
+function loadsOn(b: NativeBinary, machine: string, abi: number | undefined): boolean {
+  if ((b.format ?? "elf") !== "elf" || b.machine !== machine || b.libc === "musl") return false;
+  const tag = /(?:^|[.-])abi(\d+)(?:[.-]|$)/.exec(b.name.slice(b.name.lastIndexOf("/") + 1));
+  return abi === undefined || tag === null || Number(tag[1]) === abi;
+}
+
+/** A prebuilds folder must hold, for each declared architecture and Node runtime, one build that loads. */
+function prebuildProblems(
+  root: string,
+  members: readonly NativeBinary[],
+  runtimes: readonly Runtime[],
+  architectures: readonly Architecture[] | undefined,
+): BinaryProblem[] {
+  const nodes = runtimes.filter((r) => r.family === RuntimeFamily.NODEJS && r.version !== undefined);
+  const abis =
+    nodes.length > 0 ? nodes.map((r) => ({ runtime: r.name, abi: NODE_MODULE_VERSIONS[r.version!] })) : [{ runtime: "", abi: undefined }];
+  const archs = architectures ?? Architecture.all.filter((a) => members.some((b) => loadsOn(b, a.linuxMachine, undefined)));
+  const missing: string[] = [];
+  for (const a of archs.length > 0 ? archs : [Architecture.X86_64]) {
+    for (const { runtime, abi } of abis) {
+      if (!members.some((b) => loadsOn(b, a.linuxMachine, abi))) missing.push(`${runtime ? `${runtime} ` : ""}on ${a.name}`.trim());
+    }
+  }
+  if (missing.length === 0) return [];
+  const held = [...new Set(members.map((b) => b.name.slice(root.length + 1).split("/")[0]))].join(", ");
+  return [
+    {
+      binary: members[0],
+      reason: `${root}/ holds builds for ${held} but none a Linux (glibc) ${missing.join(", ")} loads`,
+      fix: `install the package on Linux for Lambda (\`npm ci --os=linux --cpu=<x64|arm64>\` in the Lambda build image) so that its prebuilds include the runtime's platform, or declare the runtimes and architectures its prebuilds cover`,
+    },
+  ];
 }
 
 /**

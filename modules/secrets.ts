@@ -130,9 +130,17 @@ const TOKENS: ReadonlyArray<{ readonly why: string; readonly keywords: readonly 
   { why: "GitHub token", keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], re: /\b(gh[pousr]_[0-9A-Za-z]{36})\b/g },
   { why: "GitHub fine-grained token", keywords: ["github_pat_"], re: /\b(github_pat_[0-9A-Za-z_]{82})\b/g },
   { why: "npm access token", keywords: ["npm_"], re: /\b(npm_[0-9A-Za-z]{36})\b/g },
-  { why: "Slack token", keywords: ["xoxb-", "xoxp-", "xoxe-", "xoxa-", "xoxr-", "xoxs-", "xoxo-"], re: /\b(xox[bpearso]-[0-9]{6,13}-[0-9A-Za-z-]{20,})/g },
+  {
+    why: "Slack token",
+    keywords: ["xoxb-", "xoxp-", "xoxe-", "xoxa-", "xoxr-", "xoxs-", "xoxo-"],
+    re: /\b(xox[bpearso]-[0-9]{6,13}-[0-9A-Za-z-]{20,})/g,
+  },
   { why: "Slack app token", keywords: ["xapp-"], re: /\b(xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{32,})/g },
-  { why: "Slack webhook URL", keywords: ["hooks.slack.com"], re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/(T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,})/g },
+  {
+    why: "Slack webhook URL",
+    keywords: ["hooks.slack.com"],
+    re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/(T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,})/g,
+  },
   { why: "PyPI upload token", keywords: ["pypi-AgEI"], re: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/g },
   { why: "GitLab access token", keywords: ["glpat-"], re: /\b(glpat-[0-9A-Za-z_-]{20,})\b/g },
 ];
@@ -171,7 +179,9 @@ const CREDENTIAL_FILES: ReadonlyArray<{ readonly name: RegExp; readonly find: (t
   {
     name: /^\.npmrc$/,
     find: (t) =>
-      [...t.matchAll(/(?:^|:)(?:_authToken|_auth|_password)\s*=\s*(.*)$/gm)].some((m) => literal(m[1])) ? refuse("npm registry credential") : undefined,
+      [...t.matchAll(/(?:^|:)(?:_authToken|_auth|_password)\s*=\s*(.*)$/gm)].some((m) => literal(m[1]))
+        ? refuse("npm registry credential")
+        : undefined,
   },
   {
     name: /^\.pypirc$/,
@@ -183,7 +193,8 @@ const CREDENTIAL_FILES: ReadonlyArray<{ readonly name: RegExp; readonly find: (t
   },
   {
     name: /^\.git-credentials$/,
-    find: (t) => ([...t.matchAll(/^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/gim)].some((m) => literal(m[1])) ? refuse("git credentials") : undefined),
+    find: (t) =>
+      [...t.matchAll(/^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/gim)].some((m) => literal(m[1])) ? refuse("git credentials") : undefined,
   },
 ];
 
@@ -212,5 +223,5 @@ function utf16Text(data: Buffer): string | undefined {
   const body = Buffer.from(data.subarray(start, start + ((data.length - start) & ~1)));
   if (!little) body.swap16();
   // Characters beyond latin1 cannot be part of a token: keep them as "?" so offsets stay meaningful.
-  return body.toString("utf16le").replace(/[^\u0000-\u00ff]/g, "?");
+  return body.toString("utf16le").replace(/[^\t\n\r\x20-\xff]/g, "?");
 }

@@ -8,7 +8,9 @@ export function randomOf(alphabet: string, n: number): string {
   const bytes = crypto.randomBytes(n);
   // Every value must show the mixed case and digits a generator gives; retry the rare one that does not.
   const value = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
-  return /[a-z]/.test(value) === /[a-z]/.test(alphabet) && /[A-Z]/.test(value) === /[A-Z]/.test(alphabet) && /\d/.test(value) === /\d/.test(alphabet)
+  return /[a-z]/.test(value) === /[a-z]/.test(alphabet) &&
+    /[A-Z]/.test(value) === /[A-Z]/.test(alphabet) &&
+    /\d/.test(value) === /\d/.test(alphabet)
     ? value
     : randomOf(alphabet, n);
 }
@@ -34,13 +36,21 @@ export function openSshPrivateKey(): string {
 
 /** An ASCII-armoured PGP private key block, as `gpg --export-secret-keys --armor` writes it. */
 export function pgpPrivateKey(): string {
-  const body = crypto.randomBytes(900).toString("base64").match(/.{1,64}/g)!.join("\n");
+  const body = crypto
+    .randomBytes(900)
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n");
   return `-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n${body}\n=${crypto.randomBytes(3).toString("base64")}\n-----END PGP PRIVATE KEY BLOCK-----\n`;
 }
 
 /** A PuTTY .ppk (version 3) private key file. */
 export function puttyKey(): string {
-  const b64 = (n: number) => crypto.randomBytes(n).toString("base64").match(/.{1,64}/g)!;
+  const b64 = (n: number) =>
+    crypto
+      .randomBytes(n)
+      .toString("base64")
+      .match(/.{1,64}/g)!;
   const pub = b64(51);
   const priv = b64(48);
   return [
