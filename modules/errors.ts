@@ -315,6 +315,14 @@ export const errors = {
       `attach a layer built for ${arch} (native code of the other architecture fails at cold start with "invalid ELF header")`,
     ),
 
+  undeclaredArchitectureBinaries: (layer: string, arch: string, files: string[]) =>
+    new LayerValidationError(
+      "layers",
+      layer,
+      `declares no architectures but holds native code the function's ${arch} cannot load: ${files.slice(0, 5).join(", ")}${files.length > 5 ? ` and ${files.length - 5} more` : ""}`,
+      `declare the layer's compatibleArchitectures (what its binaries were built for) and attach a layer built for ${arch}; an undeclared layer attaches to any function and fails at cold start with "invalid ELF header"`,
+    ),
+
   layerInOtherRegion: (layer: string, layerRegion: string, functionRegion: string) =>
     new LayerValidationError(
       "layers",
