@@ -47,7 +47,7 @@ export {
   binariesForeignTo,
   describeBinary,
 } from "./native-binaries";
-export type { BinaryCandidate, BinaryFormat, BinaryProblem, ElfMachine, NativeBinary } from "./native-binaries";
+export type { BinaryCandidate, BinaryFormat, BinaryProblem, ByteReader, ElfMachine, NativeBinary } from "./native-binaries";
 export { secretFindings } from "./secrets";
 export type { SecretFinding } from "./secrets";
 export { inspectLayer, inspectProblems, formatInspectReport } from "./inspect";
