@@ -47,7 +47,7 @@ export function secretFindings(data: Buffer, relPath = ""): SecretFinding[] {
   const str = () => (latin1 ??= text ?? data.toString("latin1"));
   for (const rule of CONTENT_RULES) {
     // Cheap native scans first: nearly every file holds none of the keywords and costs no regex.
-    if (!rule.keywords.some((k) => bytes.includes(k))) continue;
+    if (!rule.keywords.some((k) => bytes.includes(k)) || (rule.confirm && !rule.confirm(bytes))) continue;
     const found = rule.find(str());
     if (found) findings.push(found);
   }
@@ -60,8 +60,14 @@ export function secretFindings(data: Buffer, relPath = ""): SecretFinding[] {
 }
 
 interface ContentRule {
-  /** Literal byte strings, one of which every match contains (case-sensitive). */
+  /**
+   * Literal byte strings, one of which every match contains (case-sensitive). A search costs a
+   * stop at every occurrence of its first byte, so each keyword starts at a byte that is rare in
+   * source text: "cret" rather than "secret", "AgEIcHlwaS5vcmc" rather than "pypi-".
+   */
   readonly keywords: readonly string[];
+  /** A cheaper test than the regex for keywords common in text ("gh"), run on the bytes. */
+  readonly confirm?: (bytes: Buffer) => boolean;
   readonly find: (text: string) => SecretFinding | undefined;
 }
 
@@ -127,12 +133,12 @@ const PUTTY_RE = /PuTTY-User-Key-File-[23]: [^\r\n]+[\s\S]{0,8000}?Private-Lines
 
 /** Token rules whose value alone is the evidence: prefix and alphabet as the issuer documents them. */
 const TOKENS: ReadonlyArray<{ readonly why: string; readonly keywords: readonly string[]; readonly re: RegExp }> = [
-  { why: "GitHub token", keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], re: /\b(gh[pousr]_[0-9A-Za-z]{36})\b/g },
+  { why: "GitHub token", keywords: ["gh"], re: /\b(gh[pousr]_[0-9A-Za-z]{36})\b/g },
   { why: "GitHub fine-grained token", keywords: ["github_pat_"], re: /\b(github_pat_[0-9A-Za-z_]{82})\b/g },
-  { why: "npm access token", keywords: ["npm_"], re: /\b(npm_[0-9A-Za-z]{36})\b/g },
+  { why: "npm access token", keywords: ["pm_"], re: /\b(npm_[0-9A-Za-z]{36})\b/g },
   {
     why: "Slack token",
-    keywords: ["xoxb-", "xoxp-", "xoxe-", "xoxa-", "xoxr-", "xoxs-", "xoxo-"],
+    keywords: ["xox"],
     re: /\b(xox[bpearso]-[0-9]{6,13}-[0-9A-Za-z-]{20,})/g,
   },
   { why: "Slack app token", keywords: ["xapp-"], re: /\b(xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]{32,})/g },
@@ -141,19 +147,27 @@ const TOKENS: ReadonlyArray<{ readonly why: string; readonly keywords: readonly 
     keywords: ["hooks.slack.com"],
     re: /hooks\.slack\.com\/(?:services|workflows|triggers)\/(T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,})/g,
   },
-  { why: "PyPI upload token", keywords: ["pypi-AgEI"], re: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/g },
+  { why: "PyPI upload token", keywords: ["AgEIcHlwaS5vcmc"], re: /\b(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})/g },
   { why: "GitLab access token", keywords: ["glpat-"], re: /\b(glpat-[0-9A-Za-z_-]{20,})\b/g },
 ];
 
+/** Whether "gh" is followed somewhere by a token type letter and "_": ghp_, gho_, ghu_, ghs_, ghr_. */
+function hasGitHubPrefix(bytes: Buffer): boolean {
+  for (let i = bytes.indexOf("gh"); i >= 0; i = bytes.indexOf("gh", i + 2)) {
+    if (bytes[i + 3] === 0x5f && "pousr".includes(String.fromCharCode(bytes[i + 2]))) return true;
+  }
+  return false;
+}
+
 const CONTENT_RULES: readonly ContentRule[] = [
-  { keywords: ["PRIVATE KEY-----", "PRIVATE KEY BLOCK-----"], find: privateKey },
+  { keywords: ["PRIVATE KEY"], find: privateKey },
   { keywords: ["PuTTY-User-Key-File-"], find: (t) => (PUTTY_RE.test(t) ? refuse("PuTTY private key") : undefined) },
   {
     keywords: ["AKIA", "ASIA", "ABIA", "ACCA"],
     find: (t) => (firstValue(/\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g, t) ? refuse("AWS access key id") : undefined),
   },
   {
-    keywords: ["ecret", "ECRET"],
+    keywords: ["cret", "CRET"],
     find: (t) => {
       SECRET_ACCESS_KEY_RE.lastIndex = 0;
       let thin: SecretFinding | undefined;
@@ -165,7 +179,11 @@ const CONTENT_RULES: readonly ContentRule[] = [
       return thin;
     },
   },
-  ...TOKENS.map(({ why, keywords, re }) => ({ keywords, find: (t: string) => (firstValue(re, t) ? refuse(why) : undefined) })),
+  ...TOKENS.map(({ why, keywords, re }) => ({
+    keywords,
+    confirm: keywords[0] === "gh" ? hasGitHubPrefix : undefined,
+    find: (t: string) => (firstValue(re, t) ? refuse(why) : undefined),
+  })),
 ];
 
 /** A value after `=` or `:` that is a literal, not empty, a variable or a placeholder. */
