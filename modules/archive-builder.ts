@@ -17,6 +17,8 @@ import { DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
 const BUILDER_VERSION = 1;
+/** Bump when the secret rules change, so that files a metadata hit vouched for are scanned again. */
+const SECRET_RULES_VERSION = 2;
 
 /** A reproducible zip and what it holds. */
 export interface ArchiveRecord {
@@ -164,7 +166,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   const metadataKey = hashOf([
     optionsKey,
     options.source,
-    options.allowSecrets ?? [],
+    [SECRET_RULES_VERSION, options.allowSecrets ?? []],
     options.checks?.key ?? null,
     files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs]),
   ]);
