@@ -55,4 +55,5 @@ export type { InspectOptions, InspectReport, InspectedFile, RuntimeLayout, Layer
 export { archiveOptionsOf } from "./lambda-layer";
 export { localStateBackend, localStatePath } from "./local-state";
 export { contentIdentity } from "./archive-builder";
+export type { PlannedFile } from "./archive-builder";
 export { deflateLevel, DEFLATE_LEVEL } from "./zip-writer";
