@@ -15,6 +15,11 @@ import { generateTree } from "./generate-tree";
 const [mb = "150", count = "20000", runs = "3"] = process.argv.slice(2);
 const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** CPU milliseconds of the whole process (every thread) since `from`: steadier than wall time on a busy machine. */
+const cpu = (from: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1000;
+};
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "checks-overhead-"));
 try {
@@ -23,11 +28,14 @@ try {
   const options = { source, compatibleRuntimes: ["python3.12"], compatibleArchitectures: ["x86_64"], s3Upload: true };
 
   const builds: number[] = [];
+  const buildCpu: number[] = [];
   for (let i = 0; i < Number(runs); i++) {
     const outDir = path.join(root, `cache-${i}`);
     const started = process.hrtime.bigint();
+    const startedCpu = process.cpuUsage();
     const archive = buildLayerArchive({ ...options, outDir });
     builds.push(ms(started));
+    buildCpu.push(cpu(startedCpu));
     if (archive.cache !== "built") throw new Error("expected a fresh build");
     fs.rmSync(outDir, { recursive: true, force: true });
   }
@@ -36,7 +44,9 @@ try {
   const contents = files.map((f) => fs.readFileSync(f.abs));
   const secrets: number[] = [];
   const natives: number[] = [];
+  const checksCpu: number[] = [];
   for (let i = 0; i < Number(runs); i++) {
+    const startedCpu = process.cpuUsage();
     let started = process.hrtime.bigint();
     let findings = 0;
     for (const f of files) if (secretByName(f.name)) findings++;
@@ -46,6 +56,7 @@ try {
     started = process.hrtime.bigint();
     binaryProblems(findNativeBinaries(files), [Runtime.PYTHON_3_12], [Architecture.X86_64]);
     natives.push(ms(started));
+    checksCpu.push(cpu(startedCpu));
   }
 
   const build = median(builds);
@@ -55,7 +66,11 @@ try {
   console.log(
     `secret rules over every file: ${median(secrets).toFixed(0)} ms; native-binary classification and rules: ${median(natives).toFixed(0)} ms`,
   );
-  console.log(`checks: ${checks.toFixed(0)} ms = ${((100 * checks) / build).toFixed(2)} % of the build`);
+  console.log(`checks: ${checks.toFixed(0)} ms = ${((100 * checks) / build).toFixed(2)} % of the build's wall time`);
+  const cpuShare = (100 * median(checksCpu)) / median(buildCpu);
+  console.log(
+    `CPU time: checks ${median(checksCpu).toFixed(0)} ms, build ${median(buildCpu).toFixed(0)} ms (all threads) = ${cpuShare.toFixed(2)} % of the build's CPU time`,
+  );
 } finally {
   fs.rmSync(root, { recursive: true, force: true });
 }
