@@ -1,12 +1,13 @@
 // The public API of cdktf-lambda-layers.
 export { buildLayerArchive } from "./layer-archive";
 export { defaultCacheDir, modeFor } from "./archive-builder";
-export type { ArchiveRecord, BuiltArchive } from "./archive-builder";
+export type { ArchiveRecord, BuiltArchive, PlannedFile } from "./archive-builder";
 export type { BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
 export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
 export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./lambda-layer";
 export { Runtime, RuntimeFamily, Architecture, parseRuntimes, parseArchitectures } from "./runtime";
-export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS } from "./layout";
+export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS, RUNTIME_ROOTS, npmNameProblem } from "./layout";
+export type { LayoutFile, PlainFolderFacts } from "./layout";
 export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
 export type { SourceFile, WalkOptions } from "./source-files";
 export { secretByContent, secretByName } from "./secrets";
@@ -55,5 +56,4 @@ export type { InspectOptions, InspectReport, InspectedFile, RuntimeLayout, Layer
 export { archiveOptionsOf } from "./lambda-layer";
 export { localStateBackend, localStatePath } from "./local-state";
 export { contentIdentity } from "./archive-builder";
-export type { PlannedFile } from "./archive-builder";
 export { deflateLevel, DEFLATE_LEVEL } from "./zip-writer";
