@@ -21,6 +21,7 @@ import {
   validateS3Bucket,
   validateS3KeyPrefix,
 } from "./limits";
+import type { NativeBinary } from "./native-binaries";
 import { isKnownRegion } from "./regions";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
@@ -207,6 +208,11 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
 
   public get entries(): readonly string[] {
     return this.archive.entries;
+  }
+
+  /** The compiled code in the layer and what each file was built for. */
+  public get nativeBinaries(): readonly NativeBinary[] {
+    return this.archive.nativeBinaries;
   }
 
   /** The literal region this layer is published in, when known. */
