@@ -137,7 +137,7 @@ describe("cache health", () => {
     expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
   });
 
-  test("after touch, content passes without a second secret scan only under the allowances it was scanned with", () => {
+  test("after touch, content is a hit under the allowances it was scanned with, and refused without them", () => {
     const src = tempDir("secret-");
     writeTree(src, { "python/conf.ini": "aws_secret_access_key = abc\n", "python/a.py": "A = 1\n" });
     const cache = tempDir("cache-");

@@ -20,6 +20,7 @@ test("npm pack output installs into a fresh cdktf app, synthesizes a layer and v
   const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" });
   expect(listing).toContain("package/dist/modules/index.d.ts");
   expect(listing).toContain("package/dist/bin/cdktf-lambda-layers.js");
+  expect(listing).toContain("package/dist/operations/index.js");
   expect(listing).not.toContain("package/__tests__");
   expect(listing).not.toMatch(/package\/modules\/.*\.ts\n/);
 

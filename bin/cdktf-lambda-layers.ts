@@ -2,7 +2,9 @@
 // Command line entry for checks that are useful outside a cdktf app: `inspect` reports what a
 // layer folder or zip holds and fails a CI step when no runtime would load it or its native code
 // does not match the declared architecture; `report` reads a deployed rollout's outputs and
-// reports version numbers per region and drift; `cache clean|prune` empties or trims the build cache.
+// reports version numbers per region and drift; `cache clean|prune` empties or trims the build cache;
+// `versions`, `prune`, `grants` and `revoke` operate on deployed layers through the AWS SDK
+// (operations/, loaded only for those commands).
 // Run with: node -r ts-node/register/transpile-only bin/cdktf-lambda-layers.ts inspect <folder|zip> …
 import * as fs from "fs";
 import { parseArgs } from "util";
@@ -12,6 +14,7 @@ import { cleanCache, pruneCache } from "../modules/cache-maintenance";
 import { formatBytes, formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
 import { formatRolloutReport, outputsFromStateFile, outputsFromTerraform, rolloutReport } from "../modules/rollout-report";
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
+import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
@@ -19,22 +22,46 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
   --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs20.x (repeatable, required)
-  --arch     an architecture the layer is for (repeatable); native binaries are checked against it
+  --arch     an architecture the layer is for (repeatable); every native binary must load on each one
+             given (x86-64 code in a layer for x86_64 and arm64 needs its arm64 build beside it)
   --json     print the report as JSON instead of text
 
   report     reads rollout-<id>.json from the synth output and each stack's outputs: from its local
-             terraform.tfstate, or with --terraform from \`terraform output -json\` in each stack folder
+             state file (terraform.<stack>.tfstate beside the output folder), or with --terraform from \`terraform output -json\` in each stack folder
              (after \`terraform init\`: any backend, Terraform Cloud included)
 
   cache      clean empties the build cache (archives, dependency installs, staged folders); prune
              removes leftovers of interrupted builds and entries written more than --older-than
              days ago (default 30). --cache-dir defaults to $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache
 
-Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, or the
-rollout drifts, 2 usage error.
-`;
+  Native binaries are classified by their bytes (ELF, Mach-O, PE; machine; glibc or musl) and file
+  name tags (cpython-3XY, abi3); macOS, Windows, musl, foreign-machine and other-Python code is refused.
 
-/** Runs the CLI; returns the exit code instead of exiting so that it can be called in-process. */
+Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary cannot load on a --runtime or
+--arch, or the rollout drifts, 2 usage error.
+
+${OPERATIONS_USAGE}`;
+
+/**
+ * Runs any command of the CLI, the operations on AWS included; resolves to the exit code. The
+ * operations module (and with it the AWS SDK) is loaded only for those commands.
+ */
+export async function runCli(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
+  if (OPERATION_COMMANDS.includes(argv[0])) {
+    const operations = await import("../operations/cli");
+    return operations.runOperation(argv, out, err, USAGE);
+  }
+  return main(argv, out, err);
+}
+
+/**
+ * Runs an offline command (inspect, report, cache); returns the exit code instead of exiting so that
+ * it can be called in-process. The operations on AWS are asynchronous: call {@link runCli} for them.
+ */
 export function main(
   argv: readonly string[],
   out: (s: string) => void = (s) => process.stdout.write(s),
@@ -44,6 +71,7 @@ export function main(
     err(`error: ${message}\n\n${USAGE}`);
     return 2;
   };
+  if (OPERATION_COMMANDS.includes(argv[0])) return usageError(`${argv[0]} calls AWS: run it with runCli, which is asynchronous`);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -150,5 +178,11 @@ function parse(argv: readonly string[]) {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  runCli(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: Error) => {
+      process.stderr.write(`error: ${e.stack ?? e.message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

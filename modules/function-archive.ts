@@ -59,5 +59,5 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
     progress(
       `built function code ${reportAs}: ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} in ${seconds(started)}`,
     );
-  return { ...built, warnings: [...manifestWarnings, ...collected.warnings, ...built.cacheWarnings] };
+  return { ...built, warnings: [...manifestWarnings, ...collected.warnings, ...built.checkWarnings, ...built.cacheWarnings] };
 }

@@ -5,8 +5,9 @@ import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { LambdaLayerVersion } from "@cdktf/provider-aws/lib/lambda-layer-version";
 import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-layer-version-permission";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack, Token } from "cdktf";
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import type { LayerFacts } from "./attachment";
 import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
@@ -20,9 +21,11 @@ import {
   validateS3Bucket,
   validateS3KeyPrefix,
 } from "./limits";
+import type { NativeBinary } from "./native-binaries";
 import { isKnownRegion } from "./regions";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
+import { LayerSsmParameter, layerArnParameter, ssmParameterName } from "./ssm-parameter";
 
 /** A layer version other code can attach: one built here, or one imported by ARN. */
 export interface ILambdaLayer extends LayerFacts {
@@ -90,6 +93,12 @@ export interface LambdaLayerOptions extends LayerContentOptions {
   readonly sharing?: LayerSharing;
   /** Emit the `<id>_layer_arn`, `<id>_layer_version_arn`, `<id>_version` and `<id>_content_sha256` outputs. @default true */
   readonly outputs?: boolean;
+  /**
+   * Write the versioned ARN to an SSM parameter in the layer's region (each region of a fan-out or
+   * rollout gets its own), updated exactly when the version changes.
+   * @default - no parameter
+   */
+  readonly ssmParameter?: LayerSsmParameter;
 }
 
 export interface LambdaLayerProps extends LambdaLayerOptions {
@@ -149,6 +158,8 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   public readonly resource: LambdaLayerVersion;
   /** The grants made so far, in order. */
   public readonly grants: LayerGrant[] = [];
+  /** The SSM parameter holding the versioned ARN, when `ssmParameter` is set. */
+  public readonly ssmParameter?: SsmParameter;
   private readonly provider?: TerraformProvider;
   private readonly regionArgument?: string;
 
@@ -168,6 +179,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
         validateS3KeyPrefix(props.s3.keyPrefix);
         if (packaging === "archive_file") throw errors.invalidEnum("packaging", packaging, ["synth"]);
       }
+      if (props.ssmParameter !== undefined) ssmParameterName(props.ssmParameter, props.layerName);
       this.archive = props.archive ?? buildLayerArchive(archiveOptionsOf(props));
       this.layerName = props.layerName;
       this.provider = props.provider;
@@ -183,6 +195,10 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     this.layerVersionArn = this.resource.arn;
     this.version = this.resource.version;
     if (props.sharing !== undefined) this.grant(props.sharing);
+    if (props.ssmParameter !== undefined) {
+      const { layerName, layerVersionArn, provider, regionArgument: region } = this;
+      this.ssmParameter = layerArnParameter(this, props.ssmParameter, { layerName, layerVersionArn, provider, region });
+    }
     if (props.outputs ?? true) this.emitOutputs();
   }
 
@@ -192,6 +208,11 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
 
   public get entries(): readonly string[] {
     return this.archive.entries;
+  }
+
+  /** The compiled code in the layer and what each file was built for. */
+  public get nativeBinaries(): readonly NativeBinary[] {
+    return this.archive.nativeBinaries;
   }
 
   /** The literal region this layer is published in, when known. */
@@ -215,7 +236,13 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
     }
-    if (this.grants.length === 0 && grants.length > 0) Annotations.of(this).addInfo(`${this.layerName}: ${GRANTS_ARE_KEPT}`);
+    // Said once per layer name in the app, not once per region of a fan-out or rollout.
+    const told = toldGrantsAreKept.get(this.node.root) ?? new Set<string>();
+    toldGrantsAreKept.set(this.node.root, told);
+    if (grants.length > 0 && !told.has(this.layerName)) {
+      told.add(this.layerName);
+      Annotations.of(this).addInfo(`${this.layerName}: ${GRANTS_ARE_KEPT}`);
+    }
     this.grants.push(...grants);
     for (const warning of sharingWarnings(grants)) Annotations.of(this).addWarning(`${this.layerName} ${warning}`);
     return grants.map(
@@ -376,6 +403,8 @@ function outputPrefix(construct: Construct): string {
   const name = parts.join("_").replace(/[^A-Za-z0-9_-]/g, "_");
   return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
 }
+
+const toldGrantsAreKept = new WeakMap<IConstruct, Set<string>>();
 
 /** The stack's archive provider, created on first use with its fully qualified source. */
 function archiveProviderOf(scope: Construct): ArchiveProvider {
