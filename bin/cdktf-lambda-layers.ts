@@ -8,14 +8,20 @@ import * as fs from "fs";
 import { parseArgs } from "util";
 import { LayerValidationError } from "../modules/errors";
 import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
-import { formatRolloutReport, outputsFromStateFile, outputsFromTerraform, rolloutReport } from "../modules/rollout-report";
+import {
+  formatRolloutReport,
+  outputsFromStateFile,
+  outputsFromTerraform,
+  ReportInputError,
+  rolloutReport,
+} from "../modules/rollout-report";
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
-  --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs20.x (repeatable, required)
+  --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs22.x (repeatable, required)
   --arch     an architecture the layer is for (repeatable); native binaries are checked against it
   --json     print the report as JSON instead of text
 
@@ -23,8 +29,8 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
              terraform.tfstate, or with --terraform from \`terraform output -json\` in each stack folder
              (after \`terraform init\`: any backend, Terraform Cloud included)
 
-Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, or the
-rollout drifts, 2 usage error.
+Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, the
+rollout drifts, or a stack's state file cannot be read, 2 usage error.
 `;
 
 /** Runs the CLI; returns the exit code instead of exiting so that it can be called in-process. */
@@ -92,7 +98,8 @@ function report(
     return result.drift ? 1 : 0;
   } catch (e) {
     err(`error: ${(e as Error).message}\n`);
-    return 2;
+    // A state file that cannot be read is a problem of the deployment, not of the command line.
+    return e instanceof ReportInputError ? 1 : 2;
   }
 }
 
