@@ -21,6 +21,38 @@ export class LayerValidationError extends Error {
   }
 }
 
+/**
+ * Every input the checks at synth refused (they run when every layer is known), one per line,
+ * each naming its construct path.
+ */
+export class LayerValidationErrors extends LayerValidationError {
+  constructor(public readonly problems: readonly string[]) {
+    super("layers", problems, "failed the checks at synth", "see each problem");
+    this.message = `Validation failed, nothing was written:\n  ${problems.join("\n  ")}`;
+    this.name = "LayerValidationError";
+  }
+}
+
+/**
+ * When a cdktf app is run by the cdktf CLI (which sets CDKTF_OUTDIR), a refused input is printed
+ * once, as its message, without a stack trace: the trace points into this library, not at the
+ * mistake, and the CLI repeats what the app printed. Other errors keep Node's default report.
+ */
+export function printRefusedInputsCleanly(): void {
+  if (installed) return;
+  installed = true;
+  process.on("uncaughtException", (error: unknown) => {
+    if (error instanceof Error && error.name === "LayerValidationError") {
+      process.stderr.write(`Error: ${error.message}\n`);
+    } else {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  });
+}
+let installed = false;
+if (process.env.CDKTF_OUTDIR) printRefusedInputsCleanly();
+
 function formatMessage(field: string, value: unknown, problem: string, fix: string, at?: string): string {
   const where = at ? `${at}: ` : "";
   return `${where}\`${field}\` ${problem}, got ${describe(value)}. Fix: ${fix}`;

@@ -5,7 +5,20 @@ export type { ArchiveRecord, BuiltArchive } from "./archive-builder";
 export type { BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
 export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
 export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./lambda-layer";
-export { Runtime, RuntimeFamily, Architecture, parseRuntimes, parseArchitectures } from "./runtime";
+export {
+  Runtime,
+  RuntimeFamily,
+  Architecture,
+  parseRuntimes,
+  parseArchitectures,
+  runtimeDeprecationWarning,
+  layerRuntimeWarnings,
+  closestRuntime,
+  todayUtc,
+} from "./runtime";
+export type { RuntimeLifecycle } from "./runtime";
+export { RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./runtime-catalogue";
+export type { RuntimeCatalogueEntry } from "./runtime-catalogue";
 export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS } from "./layout";
 export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
 export type { SourceFile, WalkOptions } from "./source-files";
@@ -20,7 +33,7 @@ export {
 } from "./limits";
 export { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, partitionOf } from "./regions";
 export { DEFAULT_AWS_PROVIDER_VERSION, setAwsProviderVersion, awsProviderVersionOf, regionOf } from "./aws-provider";
-export { LayerValidationError } from "./errors";
+export { LayerValidationError, LayerValidationErrors, printRefusedInputsCleanly } from "./errors";
 export { LayeredFunction } from "./layered-function";
 export type { LayeredFunctionProps, LayerReference } from "./layered-function";
 export { buildFunctionArchive } from "./function-archive";

@@ -6,7 +6,7 @@ import { Construct, IConstruct } from "constructs";
 import * as path from "path";
 import { ensureAwsProviderRequirement, regionOf } from "./aws-provider";
 import { AttachedLayer, checkAttachments, LayerFacts } from "./attachment";
-import { errors, LayerValidationError } from "./errors";
+import { errors, LayerValidationError, LayerValidationErrors } from "./errors";
 import { buildFunctionArchive, FunctionArchive } from "./function-archive";
 import { ILambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
 import { regionGuard } from "./region-guard";
@@ -287,7 +287,7 @@ function validateBeforeAnyStackIsWritten(fn: LayeredFunction): void {
   stack.prepareStack = () => {
     prepare();
     const problems = (functionsByApp.get(root) ?? []).flatMap((f) => f.node.validate().map((message) => `[${f.node.path}] ${message}`));
-    if (problems.length > 0) throw new Error(`Validation failed, nothing was written:\n  ${problems.join("\n  ")}`);
+    if (problems.length > 0) throw new LayerValidationErrors(problems);
   };
 }
 
