@@ -94,7 +94,7 @@ describe("one layer name per provider and region in a stack", () => {
     const { stack } = newStack();
     const west = new AwsProvider(stack, "west", { region: "eu-west-1", alias: "west" });
     new LambdaLayer(stack, "A", layer());
-    expect(() => new LambdaLayer(stack, "B", layer({ provider: west }))).not.toThrow();
+    expect(() => new LambdaLayer(stack, "B", { ...layer(), provider: west })).not.toThrow();
   });
 });
 
@@ -118,7 +118,7 @@ describe("archive_file packaging", () => {
     const { stack } = newStack();
     const west = new AwsProvider(stack, "west", { region: "eu-west-1", alias: "west" });
     new LambdaLayer(stack, "A", layer({ packaging: "archive_file" }));
-    new LambdaLayer(stack, "B", layer({ packaging: "archive_file", provider: west }));
+    new LambdaLayer(stack, "B", { ...layer({ packaging: "archive_file" }), provider: west });
     const paths = Object.values(JSON.parse(Testing.synth(stack, true)).data.archive_file).map(
       (d) => (d as { output_path: string }).output_path,
     );

@@ -1,6 +1,7 @@
 // The dated runtime catalogue: its table, where a runtime stands on a given day, and what synth does
 // with a deprecated runtime (layers warn; functions past block-create are refused unless overridden).
 import { TerraformStack, Testing } from "cdktf";
+import * as path from "path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import {
   LambdaLayer,
@@ -119,7 +120,7 @@ describe("at synth", () => {
   });
 });
 
-describe("runtime input mistakes", () => {
+describe("input mistakes", () => {
   test("a single string instead of a list says to wrap it", () => {
     const error = caught(() => parseRuntimes("python3.12" as unknown as string[]));
     expect(error.message).toBe(
@@ -133,5 +134,19 @@ describe("runtime input mistakes", () => {
     ["Python3.13", "python3.13"],
   ])("a typo %s gets a did-you-mean %s", (typo, suggestion) => {
     expect(caught(() => parseRuntimes([typo])).fix).toMatch(new RegExp(`^did you mean "${suggestion.replace(".", "\\.")}"\\?`));
+  });
+
+  test("a missing source shows the absolute path looked at and, for a Windows-style path, the forward-slash form", () => {
+    const error = caught(
+      () =>
+        new LambdaLayer(new TerraformStack(Testing.app(), "s"), "L", {
+          layerName: "l",
+          source: "layers\\python-utils",
+          compatibleRuntimes: ["python3.13"],
+        }),
+    );
+    expect(error.message).toContain(`is not an existing folder (looked for ${path.resolve("layers\\python-utils")})`);
+    expect(error.fix).toMatch(/^write the path with forward slashes \("layers\/python-utils"\)/);
+    expect(error.fix).toContain(`relative paths resolve from the working directory, ${process.cwd()}`);
   });
 });

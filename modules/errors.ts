@@ -1,5 +1,6 @@
 // Every error the library throws, built by named factories so that each message says
 // what happened, names the field and the bad value, and says how to fix it.
+import * as path from "path";
 
 /** An input the library refuses. `field`, `value` and `fix` are kept for programmatic use. */
 export class LayerValidationError extends Error {
@@ -69,6 +70,12 @@ export function describe(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** Backslashes are file name characters on Linux and macOS, not separators: say so when a path holds them. */
+function windowsPathHint(value: string): string {
+  if (path.sep === "\\" || typeof value !== "string" || !value.includes("\\")) return "";
+  return `write the path with forward slashes (${JSON.stringify(value.replace(/\\/g, "/"))}): on this system a backslash is part of a file name, not a separator; `;
 }
 
 const MB = 1024 * 1024;
@@ -152,15 +159,15 @@ export const errors = {
     new LayerValidationError(
       "source",
       value,
-      "is not an existing folder",
-      "point `source` at the folder that holds the layer content (relative paths resolve from the working directory)",
+      `is not an existing folder (looked for ${path.resolve(value)})`,
+      `${windowsPathHint(value)}point \`source\` at the folder that holds the layer content (relative paths resolve from the working directory, ${process.cwd()})`,
     ),
 
   sourceNotFolder: (value: string) =>
     new LayerValidationError(
       "source",
       value,
-      "is a file, not a folder",
+      `is a file, not a folder (${path.resolve(value)})`,
       "point `source` at the folder that holds the layer content; a prebuilt zip is imported with LambdaLayer.fromLayerVersionArn after publishing",
     ),
 
