@@ -62,11 +62,9 @@ export function hclStringLiteral(value: string): string {
   const lines = value.split("\n");
   const heredocExact = value.endsWith("\n") && !value.includes("\r") && !lines.some((l) => l.trim() === "EOT");
   if (heredocExact) return `<<EOT\n${value}EOT`;
-  const escaped = value.replace(/[\\"\u0000-\u001f]/g, (c) => {
-    const named: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  });
-  return `"${escaped}"`;
+  const named: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  const escaped = [...value].map((c) => named[c] ?? (c < " " ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : c));
+  return `"${escaped.join("")}"`;
 }
 
 /** A run of HCL source: code between literals, a quoted string, a heredoc, or a comment. */
