@@ -36,6 +36,11 @@ describe("cleanHcl", () => {
     );
   });
 
+  test("unquotes attribute names in ignore_changes, not strings elsewhere", () => {
+    const hcl = 'resource "a" "b" {\n  tags = ["tags"]\n  lifecycle {\n    ignore_changes = ["tags", "description"]\n  }\n}\n';
+    expect(cleanHcl(hcl)).toBe('resource "a" "b" {\n  tags = ["tags"]\n  lifecycle {\n    ignore_changes = [tags, description]\n  }\n}\n');
+  });
+
   test("leaves heredoc content, string content and comments byte for byte", () => {
     const heredoc = '<<EOT\n{\n  "arn": "${aws_s3_bucket.b.arn}",\n  provider = "aws.x"\n\n\n\nEOF\n%{if true}y%{endif}\n}\nEOT';
     const hcl = `locals {\n  a = ${heredoc}\n  b = "x ${"${a.b}"} y"\n  # "${"${c.d}"}"\n}\n`;

@@ -14,6 +14,7 @@ import {
   LayerRollout,
   LayerRolloutProps,
   LayerValidationError,
+  localStateFile,
   parseLayerVersionArn,
   rolloutReport,
   setAwsProviderVersion,
@@ -295,13 +296,15 @@ describe("the report", () => {
 
   test("finds the outputs of a layer whose name starts with a digit, under the names synth wrote", () => {
     const { outdir, rollout } = synthesized("2fa-utils");
-    const sha = rollout.archives.get("2fa-utils")!.sha256;
+    const sha = rollout.archives.get("2fa-utils")!.contentSha256;
     const written = (name: string) =>
       Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")).output);
     const wave1 = written("r-wave-1");
     expect(wave1).toContain("_2fa-utils_version");
+    fs.mkdirSync(path.dirname(localStateFile(path.join(outdir, "stacks", "r-wave-1"))), { recursive: true });
+    fs.mkdirSync(path.dirname(localStateFile(path.join(outdir, "stacks", "r-wave-2"))), { recursive: true });
     fs.writeFileSync(
-      path.join(outdir, "stacks", "r-wave-1", "terraform.tfstate"),
+      localStateFile(path.join(outdir, "stacks", "r-wave-1")),
       state({
         "_2fa-utils_version": "3",
         "_2fa-utils_layer_version_arn": "arn:aws:lambda:us-east-1:123456789012:layer:2fa-utils:3",
@@ -310,7 +313,7 @@ describe("the report", () => {
     );
     expect(written("r-wave-2")).toContain("_2fa-utils_versions");
     fs.writeFileSync(
-      path.join(outdir, "stacks", "r-wave-2", "terraform.tfstate"),
+      localStateFile(path.join(outdir, "stacks", "r-wave-2")),
       state({ "_2fa-utils_versions": { "eu-west-1": "3", "us-west-2": "5" }, "_2fa-utils_content_sha256": sha }),
     );
     const report = rolloutReport(outdir, "r");
@@ -327,11 +330,12 @@ describe("the report", () => {
   });
 
   test.each([
-    ["an empty", "", /terraform.tfstate is empty, so its deployed outputs cannot be read/],
-    ["a damaged", '{"version": 4, "outputs": {', /terraform.tfstate is not a Terraform state file \(/],
+    ["an empty", "", /tfstate is empty, so its deployed outputs cannot be read/],
+    ["a damaged", '{"version": 4, "outputs": {', /tfstate is not a Terraform state file \(/],
   ])("on %s state file exits 1 naming the file, not 2", (_name, content, message) => {
     const { outdir } = synthesized("utils");
-    const file = path.join(outdir, "stacks", "r-wave-2", "terraform.tfstate");
+    const file = localStateFile(path.join(outdir, "stacks", "r-wave-2"));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, content);
     const r = spawnSync(
       "node",

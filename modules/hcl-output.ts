@@ -173,30 +173,32 @@ function heredocEnd(text: string, start: number): number {
 const REFERENCE = /^"\$\{([A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\]|\["[^"\\]*"\])*)\}"$/;
 const PROVIDER_REFERENCE = /^"([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)"$/;
 const QUOTED_TRAVERSAL = /^"([A-Za-z_][\w-]*(?:\.[\w-]+)+)"$/;
+const QUOTED_ATTRIBUTE = /^"([A-Za-z_][\w-]*)"$/;
 
 /**
  * Rewrites what Terraform warns about or what Terraform Cloud trips on, in code only (never inside
  * a string's content, a heredoc or a comment): `provider = "aws.eu-west-1"` -> `provider =
- * aws.eu-west-1`, a string that is only `"${a.b.c}"` -> `a.b.c`, quoted references in
- * `depends_on`, and runs of blank lines between blocks.
+ * aws.eu-west-1`, a string that is only `"${a.b.c}"` -> `a.b.c`, quoted references in `depends_on`
+ * and attribute names in `lifecycle.ignore_changes`, and runs of blank lines between blocks.
  */
 export function cleanHcl(hcl: string): string {
   const segments = tokenizeHcl(hcl);
-  let inDependsOn = false;
+  // The list whose items (strings) are being read: it opens in one code run and closes in a later one.
+  let list: "depends_on" | "ignore_changes" | undefined;
   return segments
     .map((segment, index) => {
       if (segment.kind === "code") {
-        // A depends_on list opens in this code run and closes in a later one (its items are strings).
-        const opened = segment.text.lastIndexOf("depends_on");
-        if (opened !== -1 && /^depends_on\s*=\s*\[[^\]]*$/.test(segment.text.slice(opened))) inDependsOn = true;
-        else if (segment.text.includes("]")) inDependsOn = false;
+        const opened = /(depends_on|ignore_changes)\s*=\s*\[[^\]]*$/.exec(segment.text);
+        if (opened) list = opened[1] as typeof list;
+        else if (segment.text.includes("]")) list = undefined;
         return segment.text.replace(/\n{3,}/g, "\n\n");
       }
       if (segment.kind !== "string") return segment.text;
       const before = segments[index - 1];
       const lineBefore = before?.kind === "code" ? before.text.slice(before.text.lastIndexOf("\n") + 1) : "";
       if (/^\s*provider\s*=\s*$/.test(lineBefore) && PROVIDER_REFERENCE.test(segment.text)) return segment.text.slice(1, -1);
-      if (inDependsOn && QUOTED_TRAVERSAL.test(segment.text)) return segment.text.slice(1, -1);
+      if (list === "depends_on" && QUOTED_TRAVERSAL.test(segment.text)) return segment.text.slice(1, -1);
+      if (list === "ignore_changes" && QUOTED_ATTRIBUTE.test(segment.text)) return segment.text.slice(1, -1);
       const ref = REFERENCE.exec(segment.text);
       return ref ? ref[1] : segment.text;
     })

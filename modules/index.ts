@@ -40,7 +40,7 @@ export { buildFunctionArchive } from "./function-archive";
 export type { BuildFunctionArchiveOptions, FunctionArchive } from "./function-archive";
 export { checkAttachments, shadowingWarnings } from "./attachment";
 export type { AttachedLayer, AttachmentTarget, LayerFacts } from "./attachment";
-export { parseSharing, LAYER_ACTION } from "./sharing";
+export { parseSharing, LAYER_ACTION, grantLifecycle, GRANTS_ARE_KEPT } from "./sharing";
 export type { LayerSharing, LayerGrant } from "./sharing";
 export { LayerFanout, s3ForRegion } from "./layer-fanout";
 export type { LayerFanoutProps, ProviderMode } from "./layer-fanout";
@@ -49,10 +49,22 @@ export type { LayerRolloutProps, RolloutCloudOptions, RolloutFunction, RolloutMa
 export { cleanHcl, cleanHclOnSynth, tokenizeHcl } from "./hcl-output";
 export type { HclSegment } from "./hcl-output";
 export { parseRegions } from "./regions";
-export { rolloutReport, formatRolloutReport, driftOf, outputsFromStateFile, outputsFromTerraform } from "./rollout-report";
+export {
+  rolloutReport,
+  formatRolloutReport,
+  driftOf,
+  versionNotes,
+  outputsFromStateFile,
+  outputsFromTerraform,
+  localStateFile,
+  ReportInputError,
+} from "./rollout-report";
 export type { RolloutReport, LayerReport, RegionLayerState, Outputs } from "./rollout-report";
 export { elfMachine, readElfMachine, findNativeBinaries, checkNativeArchitectures, architectureMismatches } from "./native-binaries";
 export type { BinaryCandidate, ElfMachine, NativeBinary } from "./native-binaries";
 export { inspectLayer, inspectProblems, formatInspectReport } from "./inspect";
 export type { InspectOptions, InspectReport, InspectedFile, RuntimeLayout, LayerPackage } from "./inspect";
 export { archiveOptionsOf } from "./lambda-layer";
+export { localStateBackend, localStatePath } from "./local-state";
+export { contentIdentity } from "./archive-builder";
+export { deflateLevel, DEFLATE_LEVEL } from "./zip-writer";

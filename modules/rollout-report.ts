@@ -48,14 +48,14 @@ export class ReportInputError extends Error {
 }
 
 /**
- * Reads a stack's outputs from its local state file (`terraform.tfstate` in the stack folder).
+ * Reads a stack's outputs from its local state file (see {@link localStateFile}).
  * @throws ReportInputError naming the file when it is empty or not a Terraform state.
  */
 export function outputsFromStateFile(stackDir: string): Outputs | undefined {
-  const file = path.join(stackDir, "terraform.tfstate");
+  const file = localStateFile(stackDir);
   if (!fs.existsSync(file)) return undefined;
   const text = fs.readFileSync(file, "utf8");
-  const fix = "restore it from terraform.tfstate.backup or your backend, or delete it if nothing was deployed from this stack";
+  const fix = `restore it from ${path.basename(file)}.backup or your backend, or delete it if nothing was deployed from this stack`;
   if (text.trim() === "") throw new ReportInputError(file, `is empty, so its deployed outputs cannot be read: ${fix}`);
   let state: { version?: unknown; outputs?: Record<string, { value: unknown }> };
   try {
@@ -66,6 +66,21 @@ export function outputsFromStateFile(stackDir: string): Outputs | undefined {
   if (typeof state !== "object" || state === null || typeof state.version !== "number")
     throw new ReportInputError(file, `is not a Terraform state file (no "version"): ${fix}`);
   return Object.fromEntries(Object.entries(state.outputs ?? {}).map(([k, v]) => [k, v.value]));
+}
+
+/**
+ * The local state file of a synthesized stack folder: the `local` backend's path in its
+ * `cdk.tf.json` (relative to the folder), else `terraform.tfstate` in the folder (where stacks kept
+ * it before 0.2).
+ */
+export function localStateFile(stackDir: string): string {
+  const json = path.join(stackDir, "cdk.tf.json");
+  if (fs.existsSync(json)) {
+    const configured = (JSON.parse(fs.readFileSync(json, "utf8")) as { terraform?: { backend?: { local?: { path?: string } } } }).terraform
+      ?.backend?.local?.path;
+    if (configured) return path.resolve(stackDir, configured);
+  }
+  return path.join(stackDir, "terraform.tfstate");
 }
 
 /** Reads a stack's outputs with `terraform output -json` (any backend, after `terraform init`). */
@@ -101,9 +116,9 @@ export function rolloutReport(
     );
     return {
       layerName: layer.layerName,
-      newestSha256: layer.sha256,
+      newestSha256: layer.contentSha256,
       regions,
-      drift: driftOf(layer.sha256, regions),
+      drift: driftOf(layer.contentSha256, regions),
       notes: versionNotes(regions),
     };
   });
