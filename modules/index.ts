@@ -1,7 +1,7 @@
 // The public API of cdktf-lambda-layers.
 export { buildLayerArchive } from "./layer-archive";
 export { defaultCacheDir, modeFor } from "./archive-builder";
-export type { ArchiveRecord, BuiltArchive } from "./archive-builder";
+export type { ArchiveRecord, BuiltArchive, PlannedFile } from "./archive-builder";
 export type { BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
 export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
 export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./lambda-layer";
