@@ -19,7 +19,8 @@ export {
 export type { RuntimeLifecycle } from "./runtime";
 export { RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./runtime-catalogue";
 export type { RuntimeCatalogueEntry } from "./runtime-catalogue";
-export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS } from "./layout";
+export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS, RUNTIME_ROOTS, npmNameProblem } from "./layout";
+export type { LayoutFile, PlainFolderFacts } from "./layout";
 export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
 export type { SourceFile, WalkOptions } from "./source-files";
 export { secretByContent, secretByName } from "./secrets";
