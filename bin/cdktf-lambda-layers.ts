@@ -5,6 +5,7 @@
 // reports version numbers per region and drift.
 // Run with: node -r ts-node/register/transpile-only bin/cdktf-lambda-layers.ts inspect <folder|zip> …
 import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
 import { LayerValidationError } from "../modules/errors";
 import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
@@ -13,6 +14,7 @@ import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
+       cdktf-lambda-layers --version
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
   --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs20.x (repeatable, required)
@@ -46,6 +48,10 @@ export function main(
   const { values, positionals } = parsed;
   if (values.help) {
     out(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    out(`${packageVersion()}\n`);
     return 0;
   }
   const [command, target, ...rest] = positionals;
@@ -108,8 +114,18 @@ function parse(argv: readonly string[]) {
       outdir: { type: "string" },
       terraform: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
     },
   });
+}
+
+/** The version of the package this CLI ships in: the nearest package.json above bin/ (source) or dist/bin/ (installed). */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, "utf8")).version;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
 }
 
 if (require.main === module) {
