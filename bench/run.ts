@@ -56,7 +56,7 @@ function measure(cmd: string, args: string[], options: { cwd?: string; env?: Nod
 
 /**
  * Memory of a process tree: the sum of each process's proportional set size (PSS), so the pages
- * that terraform's provider processes share (the same 700 MB binary) are counted once, not per process.
+ * that terraform's provider processes share (the same 700 MiB binary) are counted once, not per process.
  */
 function treeRssMb(root: number): number {
   const parents = new Map<number, number>();
@@ -117,7 +117,7 @@ async function synthBench(): Promise<void> {
   heading(`Synth: 40 layers x 33 regions (1 layer version + 2 permissions each, archives cached), median of ${RUNS}`, [
     "program",
     "wall s",
-    "peak PSS MB",
+    "peak PSS MiB",
     "ratio to hand-written",
   ]);
   const base = median(results.handwritten.map((m) => m.ms));
@@ -155,10 +155,10 @@ async function archiveBench(): Promise<void> {
   const touched = await measure("node", [path.join(DIST, "archive-build.js"), tree, path.join(WORK, "archive-cache-1")]);
   const zipMs = median(zipRuns);
   const fullMs = Math.min(...fullRuns);
-  heading(`Archives: generated ${fmt(mb, 0)} MB / ${generated.files} files Python-like tree (bench/generate-tree.ts), deflate level 6`, [
+  heading(`Archives: generated ${fmt(mb, 0)} MiB / ${generated.files} files Python-like tree (bench/generate-tree.ts), deflate level 6`, [
     "build",
     "wall s",
-    "MB/s",
+    "MiB/s",
     "ratio",
   ]);
   row([
@@ -253,7 +253,7 @@ async function planBench(): Promise<void> {
     "strategy",
     "directories",
     "plan s (all directories)",
-    "peak MB (largest directory)",
+    "peak MiB (largest directory)",
     "ratio to 1 region",
   ]);
   const single = await planOnce(planStack("region-1", [COMMERCIAL_REGIONS[0]]), env);

@@ -18,7 +18,7 @@ import { DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
 const BUILDER_VERSION = 1;
 
-/** A reproducible zip and what it holds. */
+/** A reproducible zip and what it holds. @group Internals */
 export interface ArchiveRecord {
   /** SHA-256 of the zip, hex. */
   readonly sha256: string;
@@ -30,7 +30,7 @@ export interface ArchiveRecord {
   readonly entries: readonly string[];
 }
 
-/** A built archive: the record, where the zip is, and how it was obtained. */
+/** A built archive: the record, where the zip is, and how it was obtained. @group Internals */
 export interface BuiltArchive extends ArchiveRecord {
   /** Absolute path of the zip. */
   readonly path: string;
@@ -51,7 +51,7 @@ export interface PlannedFile {
   readonly mtimeMs: number;
 }
 
-/** The cache folder used when none is given. */
+/** The cache folder used when none is given. @group Internals */
 export function defaultCacheDir(): string {
   return path.resolve(process.env.CDKTF_LAYERS_CACHE_DIR ?? ".layer-cache");
 }
@@ -125,7 +125,7 @@ export interface ZipOptions {
   readonly source: string;
   readonly cacheDir: string;
   readonly allowSecrets?: readonly string[];
-  /** The archive goes through S3, so the 50 MB direct-upload limit does not apply. */
+  /** The archive goes through S3, so the 50 MiB direct-upload limit does not apply. */
   readonly s3Upload?: boolean;
   /** Also write the content as a folder. */
   readonly stage?: boolean;
@@ -185,7 +185,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   return { path: archivePath(cacheDir, record.sha256), ...record, cache, stagedDir };
 }
 
-/** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. */
+/** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. @group Internals */
 export function modeFor(name: string, executable: boolean): number {
   const base = name.split("/").pop();
   return executable || base === "bootstrap" || name.startsWith("bin/") ? 0o755 : 0o644;

@@ -39,8 +39,8 @@ export function describe(value: unknown): string {
   }
 }
 
-const MB = 1024 * 1024;
-const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MiB (${bytes} bytes)`;
+const MIB = 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB (${bytes} bytes)`;
 
 export const errors = {
   invalidLayerName: (value: unknown) =>

@@ -31,6 +31,7 @@ export function cleanHclOnSynth(stack: TerraformStack): void {
  * Rewrites what Terraform warns about or what Terraform Cloud trips on:
  * `provider = "aws.eu-west-1"` -> `provider = aws.eu-west-1`, `"${a.b.c}"` -> `a.b.c`, and
  * quoted references in `depends_on`.
+ * @group Internals
  */
 export function cleanHcl(hcl: string): string {
   return hcl

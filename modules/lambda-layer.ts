@@ -30,7 +30,7 @@ export interface ILambdaLayer extends LayerFacts {
   readonly layerVersionArn: string;
 }
 
-/** Where an archive over 50 MB (or any archive, if you prefer) is uploaded before publishing. */
+/** Where an archive over 50 MiB (or any archive, if you prefer) is uploaded before publishing. */
 export interface LayerS3Options {
   /** A bucket in the layer's own region (Lambda only publishes from the same region). */
   readonly bucket: string;
@@ -78,7 +78,7 @@ export interface LambdaLayerOptions extends LayerContentOptions {
    * @default "synth"
    */
   readonly packaging?: LayerPackaging;
-  /** Upload the archive to S3 and publish from there (required over 50 MB zipped). @default - direct upload */
+  /** Upload the archive to S3 and publish from there (required over 50 MiB zipped). @default - direct upload */
   readonly s3?: LayerS3Options;
   /** Cache folder for archives and installs. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
   readonly cacheDir?: string;
@@ -336,7 +336,7 @@ export function parseLayerVersionArn(
   return { partition: m[1], region: m[2], account: m[3], name: m[4], version: Number(m[5]) };
 }
 
-/** The packaging options a layer definition implies: one mapping for LambdaLayer, fan-outs and rollouts. */
+/** The packaging options a layer definition implies: one mapping for LambdaLayer, fan-outs and rollouts. @group Internals */
 export function archiveOptionsOf(layer: LambdaLayerOptions): BuildLayerArchiveOptions {
   return {
     source: layer.source,

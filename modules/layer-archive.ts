@@ -8,7 +8,7 @@ import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } 
 import { DependencyManifest, findManifests, ManifestCandidate } from "./dependencies";
 import { checkLayout, isLaidOut, plainFolderPrefix } from "./layout";
 import { checkNativeArchitectures, findNativeBinaries } from "./native-binaries";
-import { megabytes, progress, seconds } from "./progress";
+import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 
 /** What decides a layer's content besides its folder and runtimes: shared by buildLayerArchive and the constructs. */
@@ -43,7 +43,7 @@ export interface BuildLayerArchiveOptions extends LayerContentOptions {
   readonly compatibleArchitectures?: ReadonlyArray<string | Architecture>;
   /** Cache folder for archives, installs and staged folders. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
   readonly outDir?: string;
-  /** The archive will be uploaded through S3, so the 50 MB direct-upload limit does not apply. @default false */
+  /** The archive will be uploaded through S3, so the 50 MiB direct-upload limit does not apply. @default false */
   readonly s3Upload?: boolean;
   /** Install requirements.txt / package.json dependencies. @default true */
   readonly installDependencies?: boolean;
@@ -101,7 +101,7 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   });
   if (built.cache === "built") {
     progress(
-      `built ${reportAs}: ${collected.files.length} files, ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} zipped in ${seconds(started)} (sha256 ${built.sha256.slice(0, 12)})`,
+      `built ${reportAs}: ${collected.files.length} files, ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} zipped in ${seconds(started)} (sha256 ${built.sha256.slice(0, 12)})`,
     );
   }
   return { ...built, placedUnder, warnings: [...collected.warnings, ...layoutWarnings] };

@@ -4,13 +4,14 @@
 import { errors } from "./errors";
 import { Runtime, RuntimeFamily } from "./runtime";
 
-/** Top-level folders that Lambda gives meaning to inside /opt. */
+/** Top-level folders that Lambda gives meaning to inside /opt. @group Internals */
 export const LAYOUT_ROOTS = ["python", "nodejs", "ruby", "java", "bin", "lib"] as const;
 
 /**
  * The folders (relative to /opt) a runtime puts on its search paths.
  * `bin` (PATH) and `lib` (LD_LIBRARY_PATH) serve every runtime.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html
+ * @group Internals
  */
 export function searchPaths(runtime: Runtime): string[] {
   const v = runtime.version;
@@ -53,7 +54,7 @@ function shadowedByOtherVersion(path: string, runtime: Runtime): boolean {
   return false;
 }
 
-/** A folder counts as laid out when its top level has a folder Lambda knows, or a `bootstrap`. */
+/** A folder counts as laid out when its top level has a folder Lambda knows, or a `bootstrap`. @group Internals */
 export function isLaidOut(topLevelNames: readonly string[]): boolean {
   return topLevelNames.some((n) => (LAYOUT_ROOTS as readonly string[]).includes(n) || n === "bootstrap");
 }
@@ -61,6 +62,7 @@ export function isLaidOut(topLevelNames: readonly string[]): boolean {
 /**
  * The prefix under which a plain package folder is placed, ending in "/" (or "" for as-is).
  * @param nodePackageName the `name` of the folder's package.json, for Node.js packages
+ * @group Internals
  */
 export function plainFolderPrefix(source: string, runtimes: readonly Runtime[], nodePackageName?: string): string {
   const families = [...new Set(runtimes.map((r) => r.family))];
@@ -85,6 +87,7 @@ export function plainFolderPrefix(source: string, runtimes: readonly Runtime[], 
  * load nothing and for top-level content no runtime looks at.
  * @param paths archive paths of the files (not directories)
  * @throws LayerValidationError when no declared runtime would load anything.
+ * @group Internals
  */
 export function checkLayout(source: string, paths: readonly string[], runtimes: readonly Runtime[]): string[] {
   const loaders = runtimes.filter((r) => paths.some((p) => isLoadedBy(p, r)));

@@ -6,17 +6,17 @@ import * as fs from "fs";
 import { LayerValidationError } from "./errors";
 import { Architecture } from "./runtime";
 
-/** The machine an ELF file was built for, named as in ELF headers and manylinux tags. */
+/** The machine an ELF file was built for, named as in ELF headers and manylinux tags. @group Internals */
 export type ElfMachine = "x86_64" | "aarch64" | "other";
 
-/** A file of the layer that is ELF code. */
+/** A file of the layer that is ELF code. @group Internals */
 export interface NativeBinary {
   /** Path inside the archive. */
   readonly name: string;
   readonly machine: ElfMachine;
 }
 
-/** The part of a planned archive file this module needs (PlannedFile fits). */
+/** The part of a planned archive file this module needs (PlannedFile fits). @group Internals */
 export interface BinaryCandidate {
   readonly name: string;
   readonly abs: string;
@@ -33,6 +33,7 @@ const EM_AARCH64 = 183;
 /**
  * The machine of an ELF file from its first bytes; undefined when they are not an ELF header.
  * Only e_machine decides: 32-bit and big-endian files with other machines come out as "other".
+ * @group Internals
  */
 export function elfMachine(header: Buffer): ElfMachine | undefined {
   if (header.length < ELF_IDENT_BYTES) return undefined;
@@ -48,7 +49,7 @@ export function elfMachine(header: Buffer): ElfMachine | undefined {
   return "other";
 }
 
-/** The machine of an ELF file on disk, reading only its header; undefined for anything else. */
+/** The machine of an ELF file on disk, reading only its header; undefined for anything else. @group Internals */
 export function readElfMachine(absPath: string): ElfMachine | undefined {
   let fd: number;
   try {
@@ -76,7 +77,7 @@ export function isNativeCandidate(name: string, mode: number, size: number): boo
   return base.endsWith(".so") || base.includes(".so.") || base.endsWith(".node") || (mode & 0o111) !== 0 || name.startsWith("bin/");
 }
 
-/** The files that really are ELF code, with the machine each was built for, in the given order. */
+/** The files that really are ELF code, with the machine each was built for, in the given order. @group Internals */
 export function findNativeBinaries(files: ReadonlyArray<BinaryCandidate>): NativeBinary[] {
   const found: NativeBinary[] = [];
   for (const f of files) {
@@ -90,6 +91,7 @@ export function findNativeBinaries(files: ReadonlyArray<BinaryCandidate>): Nativ
 /**
  * The binaries no declared architecture can load: a known machine that is not declared, or a
  * machine Lambda never runs ("other": 32-bit x86, ARMv7, …). Empty when nothing is declared.
+ * @group Internals
  */
 export function architectureMismatches(
   binaries: readonly NativeBinary[],
@@ -104,6 +106,7 @@ export function architectureMismatches(
  * Checks that every native binary runs on a declared architecture.
  * An undeclared architecture list means "any" to Lambda, so nothing is checked then.
  * @throws LayerValidationError naming the binaries built for another architecture.
+ * @group Internals
  */
 export function checkNativeArchitectures(
   source: string,

@@ -100,7 +100,7 @@ function regionState(layerName: string, region: string, stack: string, fanout: b
   };
 }
 
-/** Regions not deployed, regions behind the newest content, and one content under different version numbers. */
+/** Regions not deployed, regions behind the newest content, and one content under different version numbers. @group Internals */
 export function driftOf(newest: string, regions: readonly RegionLayerState[]): string[] {
   const drift: string[] = [];
   const missing = regions.filter((r) => r.version === undefined);

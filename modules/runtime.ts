@@ -130,7 +130,7 @@ export class Architecture {
   }
 }
 
-/** Turns user input (strings or instances) into a validated, duplicate-free runtime list. */
+/** Turns user input (strings or instances) into a validated, duplicate-free runtime list. @group Internals */
 export function parseRuntimes(input: ReadonlyArray<string | Runtime> | undefined, field = "compatibleRuntimes"): Runtime[] {
   if (!Array.isArray(input) || input.length === 0) throw errors.noRuntimes(input);
   const runtimes = input.map((r) => Runtime.of(r, field));
@@ -141,7 +141,7 @@ export function parseRuntimes(input: ReadonlyArray<string | Runtime> | undefined
   return runtimes;
 }
 
-/** Turns user input into a validated architecture list; undefined stays undefined (AWS: any). */
+/** Turns user input into a validated architecture list; undefined stays undefined (AWS: any). @group Internals */
 export function parseArchitectures(
   input: ReadonlyArray<string | Architecture> | undefined,
   field = "compatibleArchitectures",

@@ -2,7 +2,7 @@
 // with, so a leaked key in a layer is a leaked key everywhere.
 import * as path from "path";
 
-/** Why a file looks like a secret judging by its name alone, or undefined. */
+/** Why a file looks like a secret judging by its name alone, or undefined. @group Internals */
 export function secretByName(relPath: string): string | undefined {
   const base = path.posix.basename(relPath);
   if (base === ".env" || (/^\.env\./.test(base) && !/\.(example|sample|template|dist)$/.test(base))) return "dotenv file";
@@ -20,6 +20,7 @@ const SECRET_ACCESS_KEY = /aws_secret_access_key\s*=/i;
  * Why a file looks like a secret judging by its content, or undefined. Certificates (public,
  * as in certifi's cacert.pem) pass; private keys, AWS access key ids and credential files do not.
  * AWS's documented example keys (ending in EXAMPLE) pass.
+ * @group Internals
  */
 export function secretByContent(data: Buffer): string | undefined {
   // Cheap native scans first: nearly every file fails all three and costs no regex.

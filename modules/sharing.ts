@@ -32,6 +32,7 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /**
  * Turns a sharing block into grants, checked against the grants already made (`existing`).
  * @throws LayerValidationError for an empty block, a malformed principal, a duplicate or a public grant without `public: true`.
+ * @group Internals
  */
 export function parseSharing(sharing: LayerSharing | undefined, existing: readonly LayerGrant[] = [], field = "sharing"): LayerGrant[] {
   if (sharing === undefined || sharing === null || typeof sharing !== "object") throw errors.emptySharing(field, sharing);

@@ -57,7 +57,7 @@ export function terraformInit(stackDir: string, region = "us-east-1", options: {
 }
 
 /** Mock credentials and skip flags for every aws provider block (aliases included), local state. */
-function offlineOverride(stackDir: string, region: string, backend: boolean): object {
+export function offlineOverride(stackDir: string, region: string, backend: boolean): object {
   const mock = {
     access_key: "mock-access-key",
     secret_key: "mock-secret-key",
