@@ -262,7 +262,14 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       props.archiveAsset ??
       new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
     if (!props.s3) {
-      return new LambdaLayerVersion(this, "layer-version", { ...common, filename: asset.path, sourceCodeHash: this.archive.base64Sha256 });
+      // The zip's path holds the construct's id (assets/<id>_archive_…/): a renamed or moved construct
+      // must not publish the same bytes again. source_code_hash alone says when the content changed.
+      return new LambdaLayerVersion(this, "layer-version", {
+        ...common,
+        filename: asset.path,
+        sourceCodeHash: this.archive.base64Sha256,
+        lifecycle: { ignoreChanges: ["filename"] },
+      });
     }
     const object = new S3Object(this, "object", {
       bucket: props.s3.bucket,
