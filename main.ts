@@ -1,12 +1,14 @@
-// The example app: the two example layers from layers/, shared with another account and an
-// organization, and three functions (functions/) that use them.
+// The example app: the two example layers from layers/, shared with two accounts and an
+// organization, and three functions (functions/) that use them; then a rollout of both layers and
+// the todos function over five regions. The rollout's functions run under the role this stack
+// creates, by reference: the dependency is explicit, so `cdktf deploy '*'` and destroy order the stacks.
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as path from "path";
-import { LambdaLayer, LambdaLayerOptions, LayeredFunction, LayerRollout, LayerRolloutProps } from "./modules";
+import { LambdaLayer, LambdaLayerOptions, LayeredFunction, LayerRollout, LayerRolloutProps, localStateBackend } from "./modules";
 
 export interface ExampleLayersStackOptions {
   /** @default "us-east-1" */
@@ -20,11 +22,13 @@ export class ExampleLayersStack extends TerraformStack {
   public readonly todos: LayeredFunction;
   public readonly users: LayeredFunction;
   public readonly orders: LayeredFunction;
+  /** The functions' execution role (IAM is global: the rollout's functions use it too). */
+  public readonly functionRole: IamRole;
 
   constructor(scope: Construct, id: string, options: ExampleLayersStackOptions = {}) {
     super(scope, id);
-    // State beside the stack's own folder, by a relative path: no synth machine path in the output.
-    new LocalBackend(this, { path: "terraform.tfstate" });
+    // State outside cdktf.out, by a relative path: no synth machine path in the output.
+    localStateBackend(this);
     new AwsProvider(this, "aws", { region: options.region ?? "us-east-1" });
 
     const layers = exampleLayers(options.cacheDir);
@@ -34,13 +38,13 @@ export class ExampleLayersStack extends TerraformStack {
       sharing: { accounts: ["111122223333", "arn:aws:iam::444455556666:root"] },
     });
 
-    const role = new IamRole(this, "function-role", {
+    const role = (this.functionRole = new IamRole(this, "function-role", {
       name: "example-layers-functions",
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
       }),
-    });
+    }));
     new IamRolePolicyAttachment(this, "function-role-logs", {
       role: role.name,
       policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
@@ -49,7 +53,7 @@ export class ExampleLayersStack extends TerraformStack {
     const nodeFunction = (name: string) =>
       new LayeredFunction(this, name, {
         functionName: `example-${name}`,
-        runtime: "nodejs20.x",
+        runtime: "nodejs22.x",
         architectures: ["arm64"],
         handler: "index.handler",
         role: role.arn,
@@ -87,14 +91,17 @@ export function exampleLayers(cacheDir?: string): { pythonUtils: LambdaLayerOpti
       ...common,
       layerName: "nodejs-logging",
       source: path.join(__dirname, "layers", "nodejs-logging"),
-      compatibleRuntimes: ["nodejs20.x", "nodejs22.x"],
+      compatibleRuntimes: ["nodejs22.x"],
       description: "Structured JSON logging (require('layer-logger'))",
     },
   };
 }
 
-/** The example rollout: both layers and the todos function over three waves and five regions. */
-export function exampleRolloutProps(options: { cacheDir?: string; organization?: string } = {}): LayerRolloutProps {
+/**
+ * The example rollout: both layers and the todos function over three waves and five regions.
+ * @param options.role the functions' execution role ARN (a reference to ExampleLayersStack's role in the app)
+ */
+export function exampleRolloutProps(options: { cacheDir?: string; organization?: string; role?: string } = {}): LayerRolloutProps {
   const { pythonUtils, nodeLogging } = exampleLayers(options.cacheDir);
   const sharing = { organizationId: "o-a1b2c3d4e5" };
   return {
@@ -106,11 +113,11 @@ export function exampleRolloutProps(options: { cacheDir?: string; organization?:
     functions: [
       {
         functionName: "todos",
-        runtime: "nodejs20.x",
+        runtime: "nodejs22.x",
         architectures: ["arm64"],
         handler: "index.handler",
         // IAM is global: one execution role serves every region.
-        role: "arn:aws:iam::123456789012:role/example-layers-functions",
+        role: options.role ?? "arn:aws:iam::123456789012:role/example-layers-functions",
         source: path.join(__dirname, "functions", "todos"),
         layers: ["nodejs-logging"],
         cacheDir: options.cacheDir,
@@ -122,8 +129,8 @@ export function exampleRolloutProps(options: { cacheDir?: string; organization?:
 
 if (require.main === module) {
   const app = new App();
-  new ExampleLayersStack(app, "example-layers");
+  const example = new ExampleLayersStack(app, "example-layers");
   // TFC_ORGANIZATION=<org> npx cdktf synth gives every rollout stack its own Terraform Cloud workspace.
-  new LayerRollout(app, "layers", exampleRolloutProps({ organization: process.env.TFC_ORGANIZATION }));
+  new LayerRollout(app, "layers", exampleRolloutProps({ organization: process.env.TFC_ORGANIZATION, role: example.functionRole.arn }));
   app.synth();
 }

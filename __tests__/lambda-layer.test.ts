@@ -46,8 +46,8 @@ describe("LambdaLayer", () => {
       description: "shared code",
       license_info: "MIT",
       skip_destroy: true,
-      source_code_hash: layer.archive.base64Sha256,
-      filename: `assets/${assetFolder(synthesized)}/${layer.archive.sha256}/${layer.archive.sha256}.zip`,
+      source_code_hash: layer.archive.contentBase64Sha256,
+      filename: `assets/${assetFolder(synthesized)}/${layer.archive.contentSha256}/${layer.archive.contentSha256}.zip`,
     });
     expect(layer.archive.entries).toEqual(["python/shared/__init__.py"]);
   });
@@ -62,7 +62,7 @@ describe("LambdaLayer", () => {
       Shared_layer_arn: expect.objectContaining({ value: `\${aws_lambda_layer_version.${resourceName}.layer_arn}` }),
       Shared_layer_version_arn: expect.objectContaining({ value: `\${aws_lambda_layer_version.${resourceName}.arn}` }),
       Shared_version: expect.objectContaining({ value: `\${aws_lambda_layer_version.${resourceName}.version}` }),
-      Shared_content_sha256: expect.objectContaining({ value: layer.archive.sha256 }),
+      Shared_content_sha256: expect.objectContaining({ value: layer.archive.contentSha256 }),
     });
   });
 
@@ -90,8 +90,12 @@ describe("LambdaLayer", () => {
     const { stack } = newStack();
     const layer = new LambdaLayer(stack, "Shared", props({ s3: { bucket: "my-artifacts", keyPrefix: "layers/" } }));
     const synthesized = Testing.synth(stack);
-    const key = `layers/shared/${layer.archive.sha256}.zip`;
-    expect(synthesized).toHaveResourceWithProperties(S3Object, { bucket: "my-artifacts", key, source_hash: layer.archive.base64Sha256 });
+    const key = `layers/shared/${layer.archive.contentSha256}.zip`;
+    expect(synthesized).toHaveResourceWithProperties(S3Object, {
+      bucket: "my-artifacts",
+      key,
+      source_hash: layer.archive.contentBase64Sha256,
+    });
     const json = JSON.parse(synthesized);
     const version = Object.values(json.resource.aws_lambda_layer_version)[0] as Record<string, unknown>;
     expect(version.s3_bucket).toMatch(/^\$\{aws_s3_object\..+\.bucket\}$/);
@@ -106,7 +110,7 @@ describe("LambdaLayer", () => {
     expect(JSON.stringify(json)).toContain("archive_file");
     expect(Testing.synth(stack)).toHaveDataSourceWithProperties(DataArchiveFile, { type: "zip", output_path: "archive-file/shared.zip" });
     const [dataName] = Object.keys(json.data.archive_file);
-    expect(json.data.archive_file[dataName].source_dir).toMatch(new RegExp(`^assets/.+/${layer.archive.sha256}$`));
+    expect(json.data.archive_file[dataName].source_dir).toMatch(new RegExp(`^assets/.+/${layer.archive.contentSha256}$`));
     const version = Object.values(json.resource.aws_lambda_layer_version)[0] as Record<string, unknown>;
     expect(version.filename).toBe(`\${data.archive_file.${dataName}.output_path}`);
     expect(version.source_code_hash).toBe(`\${data.archive_file.${dataName}.output_base64sha256}`);

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
@@ -198,21 +199,25 @@ describe("reproducibility", () => {
     }
   }
 
-  test("same sha256 across touch, umask, creation order and folder location", () => {
+  test("same zip bytes and content identity across touch, umask, creation order and folder location", () => {
     const names = Object.keys(FILES);
     const a = build(copyWith(names, 0o022, new Date("2001-01-01")), { compatibleRuntimes: PY });
     const b = build(copyWith([...names].reverse(), 0o077, new Date("2031-06-15")), { compatibleRuntimes: PY });
-    expect(b.sha256).toBe(a.sha256);
+    expect(b.zipSha256).toBe(a.zipSha256);
+    expect(b.contentSha256).toBe(a.contentSha256);
     expect(fs.readFileSync(b.path).equals(fs.readFileSync(a.path))).toBe(true);
-    expect(a.base64Sha256).toBe(Buffer.from(a.sha256, "hex").toString("base64"));
+    expect(a.contentBase64Sha256).toBe(Buffer.from(a.contentSha256, "hex").toString("base64"));
+    expect(a.zipSha256).toBe(crypto.createHash("sha256").update(fs.readFileSync(a.path)).digest("hex"));
   });
 
-  test("a changed byte changes the sha256", () => {
+  test("a changed byte changes the content identity and the zip", () => {
     const names = Object.keys(FILES);
     const src = copyWith(names, 0o022, new Date("2001-01-01"));
-    const before = build(src).sha256;
+    const before = build(src);
     fs.appendFileSync(path.join(src, "python/pkg/core.py"), "#\n");
-    expect(build(src).sha256).not.toBe(before);
+    const after = build(src);
+    expect(after.contentSha256).not.toBe(before.contentSha256);
+    expect(after.zipSha256).not.toBe(before.zipSha256);
   });
 });
 
@@ -227,11 +232,12 @@ describe("cache", () => {
     fs.utimesSync(path.join(src, "python/a.py"), later, later);
     const touched = build(src, { outDir });
     expect(touched.cache).toBe("content-hit");
-    expect(touched.sha256).toBe(first.sha256);
+    expect(touched.contentSha256).toBe(first.contentSha256);
+    expect(touched.zipSha256).toBe(first.zipSha256);
     fs.writeFileSync(path.join(src, "python/a.py"), "A = 2\n");
     const changed = build(src, { outDir });
     expect(changed.cache).toBe("built");
-    expect(changed.sha256).not.toBe(first.sha256);
+    expect(changed.contentSha256).not.toBe(first.contentSha256);
   });
 
   test("rebuilds when the cached zip was deleted", () => {
@@ -467,7 +473,7 @@ describe("progress lines", () => {
 
   test("print one line per layer built, with sizes and time", () => {
     expect(run({}).stdout).toMatch(
-      /^\[cdktf-lambda-layers\] built \/.+: 1 files, \d+ B -> \d+ B zipped in \d+\.\d\d s \(sha256 [0-9a-f]{12}\)\n$/,
+      /^\[cdktf-lambda-layers\] built \/.+: 1 files, \d+ B -> \d+ B zipped in \d+\.\d\d s \(content [0-9a-f]{12}\)\n$/,
     );
   });
 

@@ -44,7 +44,7 @@ describe.each([1, 4, 17])("LayerFanout over %i regions", (n) => {
     expect(Object.keys(numbers).sort()).toEqual([...regions].sort());
     expect(arns[regions[0]]).toMatch(/^\$\{aws_lambda_layer_version\..+\.arn\}$/);
     expect(numbers[regions[0]]).toMatch(/^\$\{aws_lambda_layer_version\..+\.version\}$/);
-    expect(synthesized.output.Utils_content_sha256.value).toBe(fanout.archive.sha256);
+    expect(synthesized.output.Utils_content_sha256.value).toBe(fanout.archive.contentSha256);
     expect(fanout.layerIn(regions[n - 1]).archive).toBe(fanout.archive);
   });
 
@@ -52,7 +52,7 @@ describe.each([1, 4, 17])("LayerFanout over %i regions", (n) => {
     expect(fanout.archive.cache).toBe("built");
     const versions = Object.values(synthesized.resource.aws_lambda_layer_version) as Array<{ filename: string; source_code_hash: string }>;
     expect(new Set(versions.map((v) => v.filename)).size).toBe(1);
-    expect(new Set(versions.map((v) => v.source_code_hash))).toEqual(new Set([fanout.archive.base64Sha256]));
+    expect(new Set(versions.map((v) => v.source_code_hash))).toEqual(new Set([fanout.archive.contentBase64Sha256]));
     app.synth();
     const stackDir = path.join(app.outdir, "stacks", "fanout");
     const zips = fs

@@ -41,10 +41,11 @@ describe("LayerRollout, a stack per region", () => {
     expect(deps("layers-ap-southeast-2")).toEqual(["layers-eu-west-1", "layers-us-west-2"]);
   });
 
-  test("publishes every layer, its grant and the function in each region stack, with local state beside the stack", () => {
+  test("publishes every layer, its grant and the function in each region stack, with local state outside the output folder", () => {
     const json = stackJson(r, "layers-eu-west-1");
     expect(json.provider.aws).toEqual([{ region: "eu-west-1" }]);
-    expect(json.terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
+    // Outside cdktf.out (rm -rf cdktf.out keeps it), relative: <outdir>/../terraform.<stack>.tfstate
+    expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.layers-eu-west-1.tfstate" } });
     expect(
       Object.values(json.resource.aws_lambda_layer_version)
         .map((l: any) => l.layer_name)
@@ -53,9 +54,9 @@ describe("LayerRollout, a stack per region", () => {
     expect(Object.keys(json.resource.aws_lambda_layer_version_permission)).toHaveLength(2);
     expect(Testing.synth(r.stacks[2].stack)).toHaveResourceWithProperties(LambdaFunction, {
       function_name: "todos",
-      runtime: "nodejs20.x",
+      runtime: "nodejs22.x",
     });
-    expect(json.output["nodejs-logging_content_sha256"].value).toBe(r.archives.get("nodejs-logging")!.sha256);
+    expect(json.output["nodejs-logging_content_sha256"].value).toBe(r.archives.get("nodejs-logging")!.contentSha256);
   });
 
   test("builds each layer once for all stacks", () => {
@@ -72,7 +73,7 @@ describe("LayerRollout, a stack per region", () => {
       regions: ["eu-central-1"],
       dependsOn: ["layers-us-west-2", "layers-eu-west-1"],
     });
-    expect(manifest.layers.map((l: any) => [l.layerName, l.sha256])).toEqual([...r.archives].map(([n, a]) => [n, a.sha256]));
+    expect(manifest.layers.map((l: any) => [l.layerName, l.contentSha256])).toEqual([...r.archives].map(([n, a]) => [n, a.contentSha256]));
     const markdown = fs.readFileSync(path.join(app.outdir, "rollout-layers.md"), "utf8");
     expect(markdown).toContain("| 3 | layers-ap-southeast-2 | ap-southeast-2 | local state | layers-us-west-2, layers-eu-west-1 |");
   });
@@ -178,7 +179,7 @@ describe("LayerRollout refuses bad input", () => {
 describe("rollout report", () => {
   /** Synthesizes the rollout, then writes local state files carrying the outputs a deploy leaves. */
   function deployed(states: Record<string, { version?: number; sha?: "newest" | string } | undefined>) {
-    const outdir = tempDir("report-");
+    const outdir = path.join(tempDir("report-"), "cdktf.out");
     const app = new App({ outdir });
     const r = new LayerRollout(app, "layers", exampleRolloutProps());
     app.synth();
@@ -187,7 +188,7 @@ describe("rollout report", () => {
       if (!state) continue;
       const outputs: Record<string, { value: unknown; type: string }> = {};
       for (const [name, archive] of r.archives) {
-        const sha = state.sha === undefined || state.sha === "newest" ? archive.sha256 : state.sha;
+        const sha = state.sha === undefined || state.sha === "newest" ? archive.contentSha256 : state.sha;
         outputs[`${name}_version`] = { value: String(state.version), type: "string" };
         outputs[`${name}_layer_version_arn`] = {
           value: `arn:aws:lambda:${s.regions[0]}:123456789012:layer:${name}:${state.version}`,
@@ -196,7 +197,7 @@ describe("rollout report", () => {
         outputs[`${name}_content_sha256`] = { value: sha, type: "string" };
       }
       fs.writeFileSync(
-        path.join(outdir, "stacks", s.name, "terraform.tfstate"),
+        path.join(outdir, "..", `terraform.${s.name}.tfstate`),
         JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 1, lineage: "x", outputs, resources: [] }),
       );
     }

@@ -121,7 +121,7 @@ describe("LayeredFunction", () => {
       memory_size: 256,
       timeout: 10,
       environment: { variables: { LOG_LEVEL: "debug" } },
-      source_code_hash: fn.archive.base64Sha256,
+      source_code_hash: fn.archive.contentBase64Sha256,
       layers: [`\${aws_lambda_layer_version.${layerName}.arn}`, "arn:aws:lambda:us-east-1:123456789012:layer:insights:52"],
     });
     expect(fn.archive.entries).toEqual(["index.js"]);

@@ -1,5 +1,4 @@
-import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-layer-version-permission";
-import { Testing, Token } from "cdktf";
+import { Token } from "cdktf";
 import { LambdaLayer, LambdaLayerProps, LayerSharing, LayerValidationError, parseSharing } from "../modules";
 import { tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
@@ -105,10 +104,27 @@ describe("LambdaLayer sharing", () => {
     ]);
   });
 
-  test("a layer that is not retained does not retain its grants either", () => {
+  test("Terraform never revokes a grant and ignores what the provider's read overwrites, retained layer or not", () => {
+    // The provider reads the first statement of the whole policy into every permission of a version
+    // (terraform-provider-aws#21917): a delete would revoke another principal, a diff never settles.
+    for (const retain of [true, false]) {
+      const { stack } = newStack();
+      new LambdaLayer(stack, "Shared", props({ retain, sharing: { accounts: ["123456789012", "210987654321"] } }));
+      for (const permission of permissions(stack)) {
+        expect(permission.skip_destroy).toBe(true);
+        expect(permission.lifecycle).toEqual({ ignore_changes: ["principal", "statement_id", "organization_id", "action"] });
+      }
+    }
+  });
+
+  test("says at synth that removing a principal keeps its access to published versions", () => {
     const { stack } = newStack();
-    new LambdaLayer(stack, "Shared", props({ retain: false, sharing: { accounts: ["123456789012"] } }));
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(LambdaLayerVersionPermission, { skip_destroy: false });
+    const layer = new LambdaLayer(stack, "Shared", props({ sharing: { accounts: ["123456789012"] } }));
+    layer.grant({ accounts: ["210987654321"] });
+    const infos = layer.node.metadata.filter((m) => m.type === "@cdktf/info").map((m) => String(m.data));
+    expect(infos).toEqual([
+      expect.stringMatching(/grants are never revoked by Terraform: .*keeps its access to versions already published/),
+    ]);
   });
 
   test("public sharing needs the explicit flag and warns at synth", () => {

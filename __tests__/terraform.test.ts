@@ -39,7 +39,7 @@ test("the example stack validates and plans its layers, grants and functions", (
     compatible_runtimes: ["python3.12", "python3.13"],
     compatible_architectures: ["arm64", "x86_64"],
     skip_destroy: true,
-    source_code_hash: stack.pythonUtils.archive.base64Sha256,
+    source_code_hash: stack.pythonUtils.archive.contentBase64Sha256,
   });
   const grants = creates.filter((c) => c.type === "aws_lambda_layer_version_permission").map((c) => c.change.after);
   expect(grants).toEqual(
@@ -59,9 +59,9 @@ test("the example stack validates and plans its layers, grants and functions", (
     expect.arrayContaining([
       expect.objectContaining({
         function_name: "example-todos",
-        runtime: "nodejs20.x",
+        runtime: "nodejs22.x",
         architectures: ["arm64"],
-        source_code_hash: stack.todos.archive.base64Sha256,
+        source_code_hash: stack.todos.archive.contentBase64Sha256,
       }),
       expect.objectContaining({ function_name: "example-users", handler: "index.handler" }),
       expect.objectContaining({ function_name: "example-orders", runtime: "python3.12", timeout: 10 }),
@@ -88,12 +88,12 @@ test("an S3-uploaded layer plans the object in the bucket and the version publis
   const changes = plan(tf).resource_changes;
   expect(changes.find((c) => c.type === "aws_s3_object")!.change.after).toMatchObject({
     bucket: "my-artifacts-eu-west-1",
-    key: `lambda-layers/big/${layer.archive.sha256}.zip`,
+    key: `lambda-layers/big/${layer.archive.contentSha256}.zip`,
   });
   expect(changes.find((c) => c.type === "aws_lambda_layer_version")!.change.after).toMatchObject({
     s3_bucket: "my-artifacts-eu-west-1",
     layer_name: "big",
-    source_code_hash: layer.archive.base64Sha256,
+    source_code_hash: layer.archive.contentBase64Sha256,
   });
 });
 

@@ -7,5 +7,5 @@ const started = process.hrtime.bigint();
 const archive = buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: cacheDir, s3Upload: true });
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 process.stdout.write(
-  `${JSON.stringify({ ms, sha256: archive.sha256, zippedBytes: archive.zippedBytes, unzippedBytes: archive.unzippedBytes, cache: archive.cache })}\n`,
+  `${JSON.stringify({ ms, sha256: archive.zipSha256, zippedBytes: archive.zippedBytes, unzippedBytes: archive.unzippedBytes, cache: archive.cache })}\n`,
 );

@@ -101,7 +101,7 @@ async function synthBench(): Promise<void> {
     fs.mkdirSync(path.join(source, "python", `pkg${i}`), { recursive: true });
     fs.writeFileSync(path.join(source, "python", `pkg${i}`, "__init__.py"), `VALUE = ${i}\n`.repeat(50));
     const a = buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: cacheDir });
-    return { name: `layer-${i}`, source, zip: a.path, sha256: a.sha256, base64Sha256: a.base64Sha256 };
+    return { name: `layer-${i}`, source, zip: a.path, sha256: a.contentSha256, base64Sha256: a.contentBase64Sha256 };
   });
   const plan: SynthBenchPlan = { regions: COMMERCIAL_REGIONS.slice(0, 33), accounts: ["111122223333", "444455556666"], cacheDir, layers };
   const planFile = path.join(WORK, "synth-plan.json");

@@ -13,17 +13,29 @@ import { compressAll, sharedContents } from "./parallel-deflate";
 import { Architecture, Runtime } from "./runtime";
 import { secretByContent, secretByName } from "./secrets";
 import { compareBytes, walkSource } from "./source-files";
-import { DEFLATE_LEVEL, writeZipToFd, ZipEntry } from "./zip-writer";
+import { deflateLevel, writeZipToFd, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
+/** Bump only when the canonical content encoding below changes: it would republish every layer. */
+const CONTENT_IDENTITY_VERSION = "cdktf-lambda-layers content v1";
 
 /** A reproducible zip and what it holds. @group Internals */
 export interface ArchiveRecord {
-  /** SHA-256 of the zip, hex. */
-  readonly sha256: string;
-  /** SHA-256 of the zip, base64: what Lambda reports as CodeSha256 and Terraform's `source_code_hash`. */
-  readonly base64Sha256: string;
+  /**
+   * The archive's identity: SHA-256 (hex) of its canonical content (entry names in byte order,
+   * normalised modes, sizes and file bytes), independent of the compressor. Everything Terraform
+   * sees (`source_code_hash`, asset paths, S3 keys) derives from it, so another zlib or deflate level
+   * never plans a new version.
+   */
+  readonly contentSha256: string;
+  /** `contentSha256` in base64: the `source_code_hash` trigger of layer versions and functions. */
+  readonly contentBase64Sha256: string;
+  /**
+   * SHA-256 (hex) of the zip's bytes: what Lambda reports as `CodeSha256` (in base64). The same
+   * wherever the zlib and deflate level are the same; informational, never a Terraform input.
+   */
+  readonly zipSha256: string;
   readonly zippedBytes: number;
   readonly unzippedBytes: number;
   /** File names inside the zip, sorted (directories are not listed). */
@@ -40,6 +52,7 @@ export interface BuiltArchive extends ArchiveRecord {
   readonly stagedDir?: string;
 }
 
+/** A file as it will be archived: its archive path, mode and where its bytes come from. @group Internals */
 export interface PlannedFile {
   /** Path inside the archive. */
   readonly name: string;
@@ -149,7 +162,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   if (zipEntries.length > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, zipEntries.length);
   checkSecretNames(files, reportAs, options.allowSecrets);
 
-  const optionsKey = [BUILDER_VERSION, process.versions.zlib, DEFLATE_LEVEL];
+  const optionsKey = [BUILDER_VERSION, process.versions.zlib, deflateLevel()];
   // allowSecrets and the checks' options are part of the metadata key: a metadata hit skips the content scan and the checks.
   const metadataKey = hashOf([
     optionsKey,
@@ -168,11 +181,12 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
       (i) => files[i].sourceRel,
     );
     checkSecretContents(files, contents, reportAs, options.allowSecrets);
-    const contentKey = contentFingerprint(optionsKey, files, contents);
+    const contentSha256 = contentIdentity(files, contents);
+    const contentKey = hashOf([optionsKey, contentSha256]);
     record = readIndex(cacheDir, contentKey);
     cache = "content-hit";
     if (!record) {
-      record = writeArchive(cacheDir, zipEntries, files, contents, unzippedBytes);
+      record = writeArchive(cacheDir, zipEntries, files, contents, contentSha256, unzippedBytes);
       cache = "built";
       writeIndex(cacheDir, contentKey, record);
     }
@@ -181,8 +195,8 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   if (record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload) {
     throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
   }
-  const stagedDir = options.stage ? stage(cacheDir, record.sha256, files) : undefined;
-  return { path: archivePath(cacheDir, record.sha256), ...record, cache, stagedDir };
+  const stagedDir = options.stage ? stage(cacheDir, record.contentSha256, files) : undefined;
+  return { path: archivePath(cacheDir, record), ...record, cache, stagedDir };
 }
 
 /** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. @group Internals */
@@ -230,10 +244,16 @@ function checkSecretContents(files: readonly PlannedFile[], contents: Buffer[], 
   if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
 }
 
-function contentFingerprint(optionsKey: unknown[], files: readonly PlannedFile[], contents: Buffer[]): string {
-  const hash = crypto.createHash("sha256").update(JSON.stringify(optionsKey));
+/**
+ * The canonical content hash: for each file in byte order of its archive path, the path, its
+ * normalised mode (0644/0755, octal), its size and its bytes. Folders follow from the paths.
+ * Nothing about compression enters it. `files` must be sorted (collectFiles sorts them).
+ * @group Internals
+ */
+export function contentIdentity(files: ReadonlyArray<Pick<PlannedFile, "name" | "mode">>, contents: readonly Buffer[]): string {
+  const hash = crypto.createHash("sha256").update(`${CONTENT_IDENTITY_VERSION}\0`);
   files.forEach((f, i) => {
-    hash.update(`\0${f.name}\0${f.mode}\0${f.size}\0`);
+    hash.update(`${f.name}\0${f.mode.toString(8)}\0${contents[i].length}\0`);
     hash.update(contents[i]);
   });
   return hash.digest("hex");
@@ -244,6 +264,7 @@ function writeArchive(
   entries: readonly ZipEntry[],
   files: readonly PlannedFile[],
   contents: Buffer[],
+  contentSha256: string,
   unzippedBytes: number,
 ): ArchiveRecord {
   const dir = ensureDir(path.join(cacheDir, "archives"));
@@ -253,7 +274,11 @@ function writeArchive(
   const hash = crypto.createHash("sha256");
   let zippedBytes: number;
   try {
-    const compressed = compressAll(entries.map((e) => dataByName.get(e.name)));
+    const compressed = compressAll(
+      entries.map((e) => dataByName.get(e.name)),
+      undefined,
+      deflateLevel(),
+    );
     zippedBytes = writeZipToFd(
       fd,
       entries,
@@ -266,16 +291,18 @@ function writeArchive(
     throw e;
   }
   fs.closeSync(fd);
-  const digest = hash.digest();
-  const sha256 = digest.toString("hex");
-  fs.renameSync(tmp, archivePath(cacheDir, sha256));
-  return {
-    sha256,
-    base64Sha256: digest.toString("base64"),
+  const record: ArchiveRecord = {
+    contentSha256,
+    contentBase64Sha256: Buffer.from(contentSha256, "hex").toString("base64"),
+    zipSha256: hash.digest("hex"),
     zippedBytes,
     unzippedBytes,
     entries: files.map((f) => f.name),
   };
+  const target = archivePath(cacheDir, record);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.renameSync(tmp, target);
+  return record;
 }
 
 /** Reads a whole file into `into`; returns the bytes read (one more than fits when the file grew). */
@@ -294,8 +321,12 @@ function readInto(file: string, into: Buffer): number {
   }
 }
 
-function archivePath(cacheDir: string, sha256: string): string {
-  return path.join(cacheDir, "archives", `${sha256}.zip`);
+/**
+ * Zips live under their own bytes' hash, in a folder, with the content identity as the file name:
+ * the name is what an asset path shows, so it must not change with the compressor.
+ */
+function archivePath(cacheDir: string, record: Pick<ArchiveRecord, "contentSha256" | "zipSha256">): string {
+  return path.join(cacheDir, "archives", record.zipSha256, `${record.contentSha256}.zip`);
 }
 
 function readIndex(cacheDir: string, key: string): ArchiveRecord | undefined {
@@ -303,7 +334,7 @@ function readIndex(cacheDir: string, key: string): ArchiveRecord | undefined {
   if (!fs.existsSync(file)) return undefined;
   try {
     const record = JSON.parse(fs.readFileSync(file, "utf8")) as ArchiveRecord;
-    return fs.existsSync(archivePath(cacheDir, record.sha256)) ? record : undefined;
+    return fs.existsSync(archivePath(cacheDir, record)) ? record : undefined;
   } catch {
     return undefined; // a torn or foreign file is a miss, never an error
   }
@@ -317,8 +348,8 @@ function writeIndex(cacheDir: string, key: string, record: ArchiveRecord): void 
 }
 
 /** Writes the archive's content as a folder once per archive hash (for `archive_file` packaging). */
-function stage(cacheDir: string, sha256: string, files: readonly PlannedFile[]): string {
-  const target = path.join(cacheDir, "staged", sha256);
+function stage(cacheDir: string, contentSha256: string, files: readonly PlannedFile[]): string {
+  const target = path.join(cacheDir, "staged", contentSha256);
   if (fs.existsSync(target)) return target;
   const tmp = `${target}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });

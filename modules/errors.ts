@@ -448,4 +448,12 @@ export const errors = {
       "is not a Terraform version constraint",
       'use a constraint such as ">= 5.80, < 7.0" or "~> 5.100"',
     ),
+
+  invalidDeflateLevel: (value: unknown) =>
+    new LayerValidationError(
+      "CDKTF_LAYERS_DEFLATE_LEVEL",
+      value,
+      "must be an integer from 0 (store) to 9 (smallest)",
+      "unset it for level 6 (the default), or set one digit",
+    ),
 };

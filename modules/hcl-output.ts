@@ -30,7 +30,7 @@ export function cleanHclOnSynth(stack: TerraformStack): void {
 /**
  * Rewrites what Terraform warns about or what Terraform Cloud trips on:
  * `provider = "aws.eu-west-1"` -> `provider = aws.eu-west-1`, `"${a.b.c}"` -> `a.b.c`, and
- * quoted references in `depends_on`.
+ * quoted references in `depends_on` and `lifecycle.ignore_changes`.
  * @group Internals
  */
 export function cleanHcl(hcl: string): string {
@@ -40,6 +40,10 @@ export function cleanHcl(hcl: string): string {
     .replace(
       /^(\s*depends_on\s*=\s*\[)([^\]]*)\]/gm,
       (_m, head: string, list: string) => `${head}${list.replace(/"([A-Za-z_][\w-]*(?:\.[\w-]+)+)"/g, "$1")}]`,
+    )
+    .replace(
+      /^(\s*ignore_changes\s*=\s*\[)([^\]]*)\]/gm,
+      (_m, head: string, list: string) => `${head}${list.replace(/"([A-Za-z_][\w-]*)"/g, "$1")}]`,
     )
     .replace(/\n{3,}/g, "\n\n");
 }

@@ -22,7 +22,7 @@ import {
 } from "./limits";
 import { isKnownRegion } from "./regions";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
-import { LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
+import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
 
 /** A layer version other code can attach: one built here, or one imported by ARN. */
 export interface ILambdaLayer extends LayerFacts {
@@ -35,7 +35,7 @@ export interface LayerS3Options {
   /** A bucket in the layer's own region (Lambda only publishes from the same region). */
   readonly bucket: string;
   /**
-   * Prefix for the object key; the key is `<prefix><layerName>/<sha256>.zip`, so content decides it.
+   * Prefix for the object key; the key is `<prefix><layerName>/<contentSha256>.zip`, so content decides it.
    * @default "lambda-layers/"
    */
   readonly keyPrefix?: string;
@@ -84,7 +84,7 @@ export interface LambdaLayerOptions extends LayerContentOptions {
   readonly cacheDir?: string;
   /**
    * Accounts, an organization, or everyone allowed to use every version this construct publishes.
-   * Each new version gets the same grants; with `retain`, grants of old versions are kept too.
+   * Each new version gets the same grants; Terraform never revokes a grant (removing a principal keeps its access to versions already published).
    * @default - private to the owning account
    */
   readonly sharing?: LayerSharing;
@@ -149,7 +149,6 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   public readonly resource: LambdaLayerVersion;
   /** The grants made so far, in order. */
   public readonly grants: LayerGrant[] = [];
-  private readonly retain: boolean;
   private readonly provider?: TerraformProvider;
   private readonly regionArgument?: string;
 
@@ -171,7 +170,6 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       }
       this.archive = props.archive ?? buildLayerArchive(archiveOptionsOf(props));
       this.layerName = props.layerName;
-      this.retain = props.retain ?? true;
       this.provider = props.provider;
       this.regionArgument = props.region;
       // An archive handed in (fan-outs, rollouts) is reported once by whoever built it, not per region.
@@ -204,6 +202,10 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   /**
    * Lets accounts, an organization or everyone use every version this construct publishes
    * (`lambda:GetLayerVersion`). Permissions are per version: a new version gets them again.
+   *
+   * Terraform never revokes a grant (see `grantLifecycle`): removing a principal from the code
+   * stops granting it on versions published from then on, and keeps its access to versions already
+   * published. Revoke on purpose with `cdktf-lambda-layers revoke`.
    * @throws LayerValidationError for an empty block, a malformed or duplicate principal, or `"*"` without `public: true`.
    */
   public grant(sharing: LayerSharing): LambdaLayerVersionPermission[] {
@@ -213,6 +215,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
     }
+    if (this.grants.length === 0 && grants.length > 0) Annotations.of(this).addInfo(`${this.layerName}: ${GRANTS_ARE_KEPT}`);
     this.grants.push(...grants);
     for (const warning of sharingWarnings(grants)) Annotations.of(this).addWarning(`${this.layerName} ${warning}`);
     return grants.map(
@@ -224,8 +227,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
           organizationId: g.organizationId,
           action: LAYER_ACTION,
           statementId: g.statementId,
-          // A consumer pinned to a retained old version keeps its access.
-          skipDestroy: this.retain,
+          ...grantLifecycle(),
           provider: this.provider,
           region: this.regionArgument,
         }),
@@ -248,7 +250,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       const staged = new TerraformAsset(this, "staged", {
         path: this.archive.stagedDir!,
         type: AssetType.DIRECTORY,
-        assetHash: this.archive.sha256,
+        assetHash: this.archive.contentSha256,
       });
       const zip = new DataArchiveFile(this, "zip", {
         type: "zip",
@@ -260,22 +262,22 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     }
     const asset =
       props.archiveAsset ??
-      new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
+      new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
     if (!props.s3) {
       // The zip's path holds the construct's id (assets/<id>_archive_…/): a renamed or moved construct
-      // must not publish the same bytes again. source_code_hash alone says when the content changed.
+      // must not publish the same content again. source_code_hash alone says when the content changed.
       return new LambdaLayerVersion(this, "layer-version", {
         ...common,
         filename: asset.path,
-        sourceCodeHash: this.archive.base64Sha256,
+        sourceCodeHash: this.archive.contentBase64Sha256,
         lifecycle: { ignoreChanges: ["filename"] },
       });
     }
     const object = new S3Object(this, "object", {
       bucket: props.s3.bucket,
-      key: `${props.s3.keyPrefix ?? "lambda-layers/"}${props.layerName}/${this.archive.sha256}.zip`,
+      key: `${props.s3.keyPrefix ?? "lambda-layers/"}${props.layerName}/${this.archive.contentSha256}.zip`,
       source: asset.path,
-      sourceHash: this.archive.base64Sha256,
+      sourceHash: this.archive.contentBase64Sha256,
       provider: props.provider,
       region: props.region,
     });
@@ -283,7 +285,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       ...common,
       s3Bucket: object.bucket,
       s3Key: object.key,
-      sourceCodeHash: this.archive.base64Sha256,
+      sourceCodeHash: this.archive.contentBase64Sha256,
     });
   }
 
@@ -294,7 +296,11 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     output("layer_arn", this.layerArn, `Unversioned ARN of layer ${this.layerName}`);
     output("layer_version_arn", this.layerVersionArn, `Versioned ARN of layer ${this.layerName}: what functions attach`);
     output("version", this.version, `Version number of layer ${this.layerName}`);
-    output("content_sha256", this.archive.sha256, `SHA-256 of the archive layer ${this.layerName} publishes (for drift reports)`);
+    output(
+      "content_sha256",
+      this.archive.contentSha256,
+      `Content identity (SHA-256 of the canonical content) of layer ${this.layerName} (for drift reports)`,
+    );
   }
 }
 

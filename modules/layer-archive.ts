@@ -101,7 +101,7 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   });
   if (built.cache === "built") {
     progress(
-      `built ${reportAs}: ${collected.files.length} files, ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} zipped in ${seconds(started)} (sha256 ${built.sha256.slice(0, 12)})`,
+      `built ${reportAs}: ${collected.files.length} files, ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} zipped in ${seconds(started)} (content ${built.contentSha256.slice(0, 12)})`,
     );
   }
   return { ...built, placedUnder, warnings: [...collected.warnings, ...layoutWarnings] };

@@ -76,7 +76,7 @@ export class LayerFanout extends Construct {
     const archiveAsset =
       props.layer.packaging === "archive_file"
         ? undefined
-        : new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
+        : new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
     for (const region of this.regions) {
       const assumeRoleArn = typeof props.assumeRoleArn === "string" ? props.assumeRoleArn : props.assumeRoleArn?.[region];
       const provider = props.providers?.[region] ?? (mode === "aliases" ? awsProviderFor(this, region, { assumeRoleArn }) : undefined);
@@ -129,8 +129,8 @@ export class LayerFanout extends Construct {
       description: "Region -> unversioned layer ARN",
     }).overrideLogicalId(`${prefix}_layer_arns`);
     new TerraformOutput(this, "output-content_sha256", {
-      value: this.archive.sha256,
-      description: "SHA-256 of the archive every region publishes",
+      value: this.archive.contentSha256,
+      description: "Content identity (SHA-256 of the canonical content) every region publishes",
     }).overrideLogicalId(`${prefix}_content_sha256`);
   }
 }

@@ -3,16 +3,7 @@
 // workspace per stack), chained so that `cdktf deploy '*'` publishes wave by wave and stops at the
 // first failing wave. Each layer is built once for the whole app. A manifest is written at synth.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import {
-  Annotations,
-  App,
-  CloudBackend,
-  ISynthesisSession,
-  LocalBackend,
-  NamedCloudWorkspace,
-  TaggedCloudWorkspaces,
-  TerraformStack,
-} from "cdktf";
+import { Annotations, App, CloudBackend, ISynthesisSession, NamedCloudWorkspace, TaggedCloudWorkspaces, TerraformStack } from "cdktf";
 import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import * as fs from "fs";
@@ -24,6 +15,7 @@ import { buildLayerArchive, LayerArchive } from "./layer-archive";
 import { archiveOptionsOf, LambdaLayer, LambdaLayerOptions } from "./lambda-layer";
 import { LayeredFunction, LayeredFunctionProps, LayerReference } from "./layered-function";
 import { LayerFanout, ProviderMode, s3ForRegion } from "./layer-fanout";
+import { localStateBackend } from "./local-state";
 import { isOptInRegion, parseRegions } from "./regions";
 
 /** A function deployed with the rollout, in every region or the listed ones. */
@@ -168,9 +160,7 @@ export class LayerRollout extends Construct {
       }, []),
       layers: [...this.archives].map(([layerName, a]) => ({
         layerName,
-        sha256: a.sha256,
-        base64Sha256: a.base64Sha256,
-        zippedBytes: a.zippedBytes,
+        contentSha256: a.contentSha256,
         unzippedBytes: a.unzippedBytes,
       })),
       optInRegions: this.waves.flat().filter(isOptInRegion),
@@ -180,8 +170,7 @@ export class LayerRollout extends Construct {
   private configureBackend(stack: TerraformStack, name: string, wave: number, cloud: RolloutCloudOptions | undefined): string | undefined {
     cleanHclOnSynth(stack);
     if (!cloud) {
-      // Relative to the stack folder: no path of the synth machine in the output.
-      new LocalBackend(stack, { path: "terraform.tfstate" });
+      localStateBackend(stack);
       return undefined;
     }
     const workspace = `${cloud.workspacePrefix ?? ""}${name}`;
@@ -258,7 +247,8 @@ export interface RolloutManifest {
     regions: string[];
     stacks: Array<{ name: string; regions: string[]; workspace?: string; dependsOn: string[] }>;
   }>;
-  readonly layers: Array<{ layerName: string; sha256: string; base64Sha256: string; zippedBytes: number; unzippedBytes: number }>;
+  /** Content identities, not zip hashes or zipped sizes: the manifest is the same whichever zlib built it. */
+  readonly layers: Array<{ layerName: string; contentSha256: string; unzippedBytes: number }>;
   readonly optInRegions: string[];
 }
 
@@ -275,9 +265,9 @@ export function manifestMarkdown(id: string, manifest: RolloutManifest): string 
       ),
     ),
     "",
-    "| layer | sha256 | zipped bytes | unzipped bytes |",
-    "| --- | --- | --- | --- |",
-    ...manifest.layers.map((l) => `| ${l.layerName} | ${l.sha256.slice(0, 16)}… | ${l.zippedBytes} | ${l.unzippedBytes} |`),
+    "| layer | content sha256 | unzipped bytes |",
+    "| --- | --- | --- |",
+    ...manifest.layers.map((l) => `| ${l.layerName} | ${l.contentSha256.slice(0, 16)}… | ${l.unzippedBytes} |`),
   ];
   if (manifest.optInRegions.length > 0)
     lines.push("", `Opt-in regions (enable them in the account first): ${manifest.optInRegions.join(", ")}.`);

@@ -141,7 +141,7 @@ export class LayeredFunction extends Construct {
     }
     ensureAwsProviderRequirement(this, props.region !== undefined);
 
-    const code = new TerraformAsset(this, "code", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.sha256 });
+    const code = new TerraformAsset(this, "code", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
     this.resource = new LambdaFunction(this, "function", {
       functionName: props.functionName,
       runtime: this.runtime.name,
@@ -149,7 +149,7 @@ export class LayeredFunction extends Construct {
       role: props.role,
       architectures: [this.architecture.name],
       filename: code.path,
-      sourceCodeHash: this.archive.base64Sha256,
+      sourceCodeHash: this.archive.contentBase64Sha256,
       description: props.description,
       memorySize: props.memorySize,
       timeout: props.timeout,

@@ -33,12 +33,28 @@ export interface RolloutReport {
 /** A stack's Terraform outputs by name. */
 export type Outputs = Record<string, unknown>;
 
-/** Reads a stack's outputs from its local state file (`terraform.tfstate` in the stack folder). */
+/** Reads a stack's outputs from its local state file (see {@link localStateFile}). */
 export function outputsFromStateFile(stackDir: string): Outputs | undefined {
-  const file = path.join(stackDir, "terraform.tfstate");
+  const file = localStateFile(stackDir);
   if (!fs.existsSync(file)) return undefined;
   const state = JSON.parse(fs.readFileSync(file, "utf8")) as { outputs?: Record<string, { value: unknown }> };
   return Object.fromEntries(Object.entries(state.outputs ?? {}).map(([k, v]) => [k, v.value]));
+}
+
+/**
+ * The local state file of a synthesized stack folder: the `local` backend's path in its
+ * `cdk.tf.json` (relative to the folder), else `terraform.tfstate` in the folder (where stacks kept
+ * it before 0.2).
+ * @group Internals
+ */
+export function localStateFile(stackDir: string): string {
+  const json = path.join(stackDir, "cdk.tf.json");
+  if (fs.existsSync(json)) {
+    const configured = (JSON.parse(fs.readFileSync(json, "utf8")) as { terraform?: { backend?: { local?: { path?: string } } } }).terraform
+      ?.backend?.local?.path;
+    if (configured) return path.resolve(stackDir, configured);
+  }
+  return path.join(stackDir, "terraform.tfstate");
 }
 
 /** Reads a stack's outputs with `terraform output -json` (any backend, after `terraform init`). */
@@ -72,7 +88,7 @@ export function rolloutReport(
     const regions = stacks.flatMap((s) =>
       s.regions.map((region) => regionState(layer.layerName, region, s.name, s.regions.length > 1, outputsByStack.get(s.name))),
     );
-    return { layerName: layer.layerName, newestSha256: layer.sha256, regions, drift: driftOf(layer.sha256, regions) };
+    return { layerName: layer.layerName, newestSha256: layer.contentSha256, regions, drift: driftOf(layer.contentSha256, regions) };
   });
   return { rollout: id, layers, drift: layers.some((l) => l.drift.length > 0) };
 }

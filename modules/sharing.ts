@@ -25,6 +25,30 @@ export interface LayerGrant {
 /** The only action a layer permission grants. */
 export const LAYER_ACTION = "lambda:GetLayerVersion";
 
+/**
+ * How every `aws_lambda_layer_version_permission` is managed, because of a defect in the AWS
+ * provider (hashicorp/terraform-provider-aws#21917, open since 2021; fix #44668 unmerged): the
+ * resource's id is `layer,version`, so its read takes the *first* statement of the version's whole
+ * policy for every permission on that version. With two or more grants on a version, plain
+ * resources plan a replacement after every apply (which AWS refuses with a duplicate statement id),
+ * and a delete would send the first statement's id, revoking another principal.
+ *
+ * - `ignore_changes` on exactly what that read overwrites, so the plan after an apply is empty.
+ *   Statement ids and resource keys are derived from the principal, so a changed principal is a new
+ *   resource, never a hidden in-place edit.
+ * - `skip_destroy` always: Terraform never sends a delete, so it never revokes anyone. Removing a
+ *   principal keeps its access to versions already published; new versions no longer grant it.
+ *   Revoke explicitly (`cdktf-lambda-layers revoke`), which reads the real statement ids.
+ * @group Internals
+ */
+export function grantLifecycle(): { skipDestroy: true; lifecycle: { ignoreChanges: string[] } } {
+  return { skipDestroy: true, lifecycle: { ignoreChanges: ["principal", "statement_id", "organization_id", "action"] } };
+}
+
+/** What a user sees at synth for a layer with grants. @group Internals */
+export const GRANTS_ARE_KEPT =
+  "grants are never revoked by Terraform: removing a principal stops granting it on new versions and keeps its access to versions already published (revoke on purpose with `cdktf-lambda-layers revoke`)";
+
 const ACCOUNT_ID = /^\d{12}$/;
 const ACCOUNT_ROOT_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):root$/;
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;

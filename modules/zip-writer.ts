@@ -4,6 +4,7 @@
 // Info-ZIP cannot be told to ignore mtimes and modes, and yazl/archiver are 4-6x slower (README).
 import * as fs from "fs";
 import * as zlib from "zlib";
+import { errors } from "./errors";
 
 /** One entry to write. Directories end in "/" and carry no content. */
 export interface ZipEntry {
@@ -23,7 +24,21 @@ export interface CompressedEntry {
   readonly compressed: Buffer;
 }
 
+/** The default deflate level: Info-ZIP's and zlib's default. @group Internals */
 export const DEFLATE_LEVEL = 6;
+
+/**
+ * The deflate level archives are built with: `CDKTF_LAYERS_DEFLATE_LEVEL` (0-9) or 6. It changes the
+ * zip's bytes only: what Terraform sees is the content identity, the same at every level.
+ * @throws LayerValidationError for anything but an integer 0-9.
+ * @group Internals
+ */
+export function deflateLevel(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CDKTF_LAYERS_DEFLATE_LEVEL;
+  if (raw === undefined || raw === "") return DEFLATE_LEVEL;
+  if (!/^[0-9]$/.test(raw.trim())) throw errors.invalidDeflateLevel(raw);
+  return Number(raw.trim());
+}
 /** 1980-01-01 00:00:00, the earliest MS-DOS date every reader accepts. */
 const DOS_TIME = 0;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;

@@ -39,8 +39,11 @@ export interface TerraformRun {
  */
 export function terraformInit(stackDir: string, region = "us-east-1", options: { backend?: boolean } = {}): TerraformRun {
   requireTerraform();
-  const dir = tempDir("tf-stack-");
+  // The copy keeps the stack's depth below a project folder (<project>/cdktf.out/stacks/<stack>), so
+  // relative state paths (local backends, cross-stack remote state) resolve inside the copy.
+  const dir = path.join(tempDir("tf-project-"), "cdktf.out", "stacks", path.basename(stackDir));
   fs.cpSync(stackDir, dir, { recursive: true });
+  writeRemoteStateStubs(dir);
   const mirror = findProviderMirror();
   const cliConfig = path.join(dir, ".terraformrc.test");
   fs.writeFileSync(cliConfig, mirror ? `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n` : "");
@@ -54,6 +57,37 @@ export function terraformInit(stackDir: string, region = "us-east-1", options: {
   const init = run(["init", "-input=false", "-no-color", `-backend=${backend}`]);
   if (init.status !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}\n${init.stderr}`);
   return { dir, run };
+}
+
+/**
+ * A producer's state for every local `terraform_remote_state` a stack reads (cross-stack
+ * references), holding a stub string for each output the stack uses: an offline plan of a consumer
+ * stack needs its producer's outputs, not its resources.
+ */
+function writeRemoteStateStubs(dir: string): void {
+  const json = path.join(dir, "cdk.tf.json");
+  const text = fs.readFileSync(fs.existsSync(json) ? json : path.join(dir, "cdk.tf"), "utf8");
+  const sources: Record<string, string> = {};
+  if (fs.existsSync(json)) {
+    const data = JSON.parse(text).data?.terraform_remote_state ?? {};
+    for (const [name, block] of Object.entries<{ backend: string; config?: { path?: string } }>(data))
+      if (block.backend === "local" && block.config?.path) sources[name] = block.config.path;
+  } else {
+    for (const m of text.matchAll(/data "terraform_remote_state" "([\w-]+)" \{\s*backend\s*= "local"[^}]*?config = \{\s*path = "([^"]+)"/g))
+      sources[m[1]] = m[2];
+  }
+  for (const [name, statePath] of Object.entries(sources)) {
+    const outputs = [...text.matchAll(new RegExp(`data\\.terraform_remote_state\\.${name}\\.outputs\\.([\\w-]+)`, "g"))].map((m) => m[1]);
+    const state = {
+      version: 4,
+      terraform_version: "1.11.4",
+      serial: 1,
+      lineage: "remote-state-stub",
+      outputs: Object.fromEntries(outputs.map((o) => [o, { value: "arn:aws:iam::123456789012:role/remote-state-stub", type: "string" }])),
+      resources: [],
+    };
+    fs.writeFileSync(path.resolve(dir, statePath), JSON.stringify(state));
+  }
 }
 
 /** Mock credentials and skip flags for every aws provider block (aliases included), local state. */
