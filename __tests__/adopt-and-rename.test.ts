@@ -1,14 +1,16 @@
-// Renaming a LambdaLayer construct changes the Terraform addresses of its resources (asserted below);
-// without a `moved` block Terraform destroys the old ones and publishes a new layer version. The README's route
-// (cdktf's `moveFromId` on each resource, the old addresses read from the last synth's cdk.tf.json)
-// is checked with the real terraform: a state holding the layer under its old construct id, then an
-// offline plan (-refresh=false, mock credentials) of the renamed construct.
+// The README's routes for a layer that exists before this construct manages it under its current id.
+// Renaming: a LambdaLayer construct renamed gets new Terraform addresses (asserted below); cdktf's
+// `moveFromId` on each resource, the old addresses read from the last synth's cdk.tf.json, keeps them,
+// checked with the real terraform on a state holding the layer under its old id (offline plan,
+// -refresh=false, mock credentials). Adopting: `importFrom` on a version published by hand, planned
+// against the local AWS emulator.
 import { TerraformResource, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import * as fs from "fs";
 import * as path from "path";
 import { LambdaLayer } from "../modules";
 import { tree } from "./helpers/files";
+import { Emulator, emulatorRequest, startEmulator, terraformIn } from "./helpers/emulator";
 import { requireTerraform, terraformInit, TerraformRun } from "./helpers/terraform";
 
 const ACCOUNT = "123456789012";
@@ -148,3 +150,43 @@ test("a renamed LambdaLayer whose resources are moved from their old addresses p
   expect([version.previous_address, version.change.actions]).toEqual([old.get("layer-version"), ["delete", "create"]]);
   expect(version.change.after.filename).toMatch(/^assets\/SharedUtils_archive_[^/]+\/[0-9a-f]{64}\//);
 }, 240_000);
+
+describe("adopting a layer version published elsewhere", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ region: "eu-west-1" });
+  }, 120_000);
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+
+  test("importFrom brings the version into the state; the first plan replaces it (the provider never reads source_code_hash back)", async () => {
+    // GIVEN a version published by hand (another tool) from the very zip this library builds
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "layers");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const layer = new LambdaLayer(stack, "Utils", { layerName: "shared-utils", source, compatibleRuntimes: ["python3.12"] });
+    const published = await emulatorRequest(emulator, {
+      service: "lambda",
+      method: "POST",
+      path: "/2018-10-31/layers/shared-utils/versions",
+      body: { Content: { ZipFile: fs.readFileSync(layer.archive.path).toString("base64") }, CompatibleRuntimes: ["python3.12"] },
+    });
+    expect(published.status).toBe(201);
+
+    // WHEN the LambdaLayer imports it and terraform plans and applies
+    layer.resource.importFrom(published.json.LayerVersionArn);
+    app.synth();
+    const tf = terraformIn(path.join(app.outdir, "stacks", "layers"), emulator);
+    tf.init();
+    tf.plan(["-out=import.tfplan"]);
+    const changes = JSON.parse(tf.run(["show", "-json", "import.tfplan"]).stdout).resource_changes.filter(
+      (c: { type: string }) => c.type === "aws_lambda_layer_version",
+    );
+
+    // THEN the plan imports the version and replaces it in the same run: one new version of the same content
+    expect(
+      changes.map((c: { change: { actions: string[]; importing?: { id: string } } }) => [c.change.importing?.id, c.change.actions]),
+    ).toEqual([[published.json.LayerVersionArn, ["delete", "create"]]]);
+  }, 240_000);
+});
