@@ -130,6 +130,7 @@ describe("apply cycle of the example stack against the emulator", () => {
   test("another deflate (level 1, a new cache): other zips, nothing changes", () => {
     const zipsBefore = zipsUnder(path.join(clone, "cdktf.out"));
     synthProject(clone, { CDKTF_LAYERS_DEFLATE_LEVEL: "1", CDKTF_LAYERS_CACHE_DIR: tempDir("cache-") });
+    tf = stackTerraform(clone);
     const zipsAfter = zipsUnder(path.join(clone, "cdktf.out"));
     expect([...zipsAfter.keys()]).toEqual([...zipsBefore.keys()]);
     expect([...zipsAfter].some(([name, bytes]) => !bytes.equals(zipsBefore.get(name)!))).toBe(true);
@@ -141,6 +142,7 @@ describe("apply cycle of the example stack against the emulator", () => {
   test("one layer file changed: exactly a new version with its grants and its functions updated; the old version keeps its grants", async () => {
     fs.appendFileSync(path.join(clone, "layers", "nodejs-logging", "index.js"), "// day two\n");
     synthProject(clone);
+    tf = stackTerraform(clone);
     const plan = planned(tf);
     expect(plan.exitCode).toBe(2);
     const byType = (type: string) => plan.changes.filter((c) => c.type === type);
@@ -174,6 +176,7 @@ describe("apply cycle of the example stack against the emulator", () => {
     expect(edited).not.toBe(code);
     fs.writeFileSync(main, edited);
     synthProject(clone);
+    tf = stackTerraform(clone);
     const plan = planned(tf);
     expect(plan.exitCode).toBe(2);
     expect(plan.changes.map((c) => [c.address.replace(/.*permission-/, "").replace(/_[0-9A-F]{8}$/, ""), c.actions]).sort()).toEqual([

@@ -1,0 +1,67 @@
+// The example app as a user deploys it: `cdktf deploy '*'` of every stack (the example stack, then
+// the rollout's five regions in wave order) into a fresh account (the local AWS emulator), then again:
+// the second deploy changes nothing.
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { Emulator, emulatorRequest, EMULATOR_ACCOUNT_ID, startEmulator, terraformIn } from "./helpers/emulator";
+import { cloneProject } from "./helpers/project";
+
+const ROLLOUT_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
+const STACKS = ["example-layers", ...ROLLOUT_REGIONS.map((r) => `layers-${r}`)];
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ region: "us-east-1" });
+}, 120_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+function deployAll(project: string): string {
+  const r = spawnSync("npx", ["cdktf", "deploy", "*", "--auto-approve", "--skip-provider-lock"], {
+    cwd: project,
+    encoding: "utf8",
+    env: { ...emulator.env, CI: "1", CDKTF_LAYERS_QUIET: "1", FORCE_COLOR: "0" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`cdktf deploy '*' exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function layerVersionsIn(region: string, name: string): Promise<number[]> {
+  const res = await emulatorRequest(
+    { ...emulator, region },
+    { service: "lambda", method: "GET", path: `/2018-10-31/layers/${name}/versions` },
+  );
+  return (res.json?.LayerVersions ?? []).map((v: any) => v.Version);
+}
+
+test("cdktf deploy '*' on a fresh account deploys every stack in wave order; a second deploy changes nothing", async () => {
+  const project = cloneProject();
+  const first = deployAll(project);
+  for (const stack of STACKS) expect(first).toContain(`${stack}  Apply complete!`);
+
+  for (const region of ROLLOUT_REGIONS) {
+    expect(await layerVersionsIn(region, "nodejs-logging")).toEqual([1]);
+    expect(await layerVersionsIn(region, "python-shared-utils")).toEqual([1]);
+    const fn = await emulatorRequest(
+      { ...emulator, region },
+      { service: "lambda", method: "GET", path: "/2015-03-31/functions/todos/configuration" },
+    );
+    // The rollout's functions run under the example stack's role, by reference (cross-stack remote state).
+    expect(fn.json.Role).toBe(`arn:aws:iam::${EMULATOR_ACCOUNT_ID}:role/example-layers-functions`);
+    expect(fn.json.Layers.map((l: any) => l.Arn)).toEqual([`arn:aws:lambda:${region}:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:1`]);
+  }
+
+  const second = deployAll(project);
+  for (const stack of STACKS)
+    expect(second).toMatch(new RegExp(`${stack}\\s+No changes\\. Your infrastructure matches the configuration\\.`));
+  expect(second).not.toMatch(/Apply complete! Resources: [1-9]/);
+  // And terraform itself, in each stack folder, agrees.
+  for (const stack of STACKS) {
+    const plan = terraformIn(path.join(project, "cdktf.out", "stacks", stack), emulator).plan(["-lock=false"]);
+    expect({ stack, exitCode: plan.status }).toEqual({ stack, exitCode: 0 });
+  }
+}, 1_200_000);
