@@ -5,15 +5,25 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, TerraformStack } from "cdktf";
+import { App, CloudBackend, NamedCloudWorkspace, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as path from "path";
 import { LambdaLayer, LambdaLayerOptions, LayeredFunction, LayerRollout, LayerRolloutProps, localStateBackend } from "./modules";
 
 export interface ExampleLayersStackOptions {
-  /** @default "us-east-1" */
+  /**
+   * Outside the rollout's regions: a layer name in a region has one owner (one stack's state), or
+   * two stacks would interleave its version numbers.
+   * @default "ca-central-1"
+   */
   readonly region?: string;
   readonly cacheDir?: string;
+  /**
+   * A Terraform Cloud organization: the stack's state goes to workspace `lambda-<id>` (project
+   * "lambda-layers"), as the rollout's do, so their cross-stack reference to the role works there too.
+   * @default - local state outside cdktf.out
+   */
+  readonly organization?: string;
 }
 
 export class ExampleLayersStack extends TerraformStack {
@@ -27,9 +37,13 @@ export class ExampleLayersStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, options: ExampleLayersStackOptions = {}) {
     super(scope, id);
-    // State outside cdktf.out, by a relative path: no synth machine path in the output.
-    localStateBackend(this);
-    new AwsProvider(this, "aws", { region: options.region ?? "us-east-1" });
+    if (options.organization) {
+      new CloudBackend(this, { organization: options.organization, workspaces: new NamedCloudWorkspace(`lambda-${id}`, "lambda-layers") });
+    } else {
+      // State outside cdktf.out, by a relative path: no synth machine path in the output.
+      localStateBackend(this);
+    }
+    new AwsProvider(this, "aws", { region: options.region ?? "ca-central-1" });
 
     const layers = exampleLayers(options.cacheDir);
     this.pythonUtils = new LambdaLayer(this, "python-shared-utils", { ...layers.pythonUtils, sharing: { organizationId: "o-a1b2c3d4e5" } });
@@ -129,8 +143,9 @@ export function exampleRolloutProps(options: { cacheDir?: string; organization?:
 
 if (require.main === module) {
   const app = new App();
-  const example = new ExampleLayersStack(app, "example-layers");
-  // TFC_ORGANIZATION=<org> npx cdktf synth gives every rollout stack its own Terraform Cloud workspace.
-  new LayerRollout(app, "layers", exampleRolloutProps({ organization: process.env.TFC_ORGANIZATION, role: example.functionRole.arn }));
+  // TFC_ORGANIZATION=<org> npx cdktf synth gives every stack its own Terraform Cloud workspace.
+  const organization = process.env.TFC_ORGANIZATION;
+  const example = new ExampleLayersStack(app, "example-layers", { organization });
+  new LayerRollout(app, "layers", exampleRolloutProps({ organization, role: example.functionRole.arn }));
   app.synth();
 }

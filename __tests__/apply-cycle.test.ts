@@ -13,12 +13,14 @@ const STACK = "example-layers";
 const ACCOUNT_A = "111122223333";
 const ACCOUNT_B = "444455556666";
 const ACCOUNT_C = "777788889999";
+const ACCOUNT_D = "210987654321";
+const ACCOUNT_E = "123123123123";
 const ORGANIZATION = "o-a1b2c3d4e5";
 
 let emulator: Emulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ region: "us-east-1" });
+  emulator = await startEmulator({ region: "ca-central-1" });
 }, 120_000);
 
 afterAll(async () => {
@@ -105,7 +107,7 @@ describe("apply cycle of the example stack against the emulator", () => {
       [`account-${ACCOUNT_B}`]: root(ACCOUNT_B),
     });
     expect(await grantsOf("python-shared-utils", 1)).toEqual({ [`org-${ORGANIZATION}`]: `org:${ORGANIZATION}` });
-    expect(await functionLayers("example-todos")).toEqual([`arn:aws:lambda:us-east-1:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:1`]);
+    expect(await functionLayers("example-todos")).toEqual([`arn:aws:lambda:ca-central-1:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:1`]);
   });
 
   test("rm -rf cdktf.out and synth again: the state is still there and nothing changes", () => {
@@ -161,7 +163,7 @@ describe("apply cycle of the example stack against the emulator", () => {
     const both = { [`account-${ACCOUNT_A}`]: root(ACCOUNT_A), [`account-${ACCOUNT_B}`]: root(ACCOUNT_B) };
     expect(await grantsOf("nodejs-logging", 1)).toEqual(both);
     expect(await grantsOf("nodejs-logging", 2)).toEqual(both);
-    expect(await functionLayers("example-users")).toEqual([`arn:aws:lambda:us-east-1:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:2`]);
+    expect(await functionLayers("example-users")).toEqual([`arn:aws:lambda:ca-central-1:${EMULATOR_ACCOUNT_ID}:layer:nodejs-logging:2`]);
     expect(await layerVersions("python-shared-utils")).toEqual([1]);
 
     const after = planned(tf);
@@ -169,10 +171,13 @@ describe("apply cycle of the example stack against the emulator", () => {
     expect(after.exitCode).toBe(0);
   }, 600_000);
 
-  test("a principal added and another removed: the new one granted, the removed one kept (as designed), no other touched", async () => {
+  test("principals added (five on one version: accounts and an organization) and one removed: the new ones granted, the removed one kept (as designed), no other touched", async () => {
     const main = path.join(clone, "main.ts");
     const code = fs.readFileSync(main, "utf8");
-    const edited = code.replace(`"arn:aws:iam::${ACCOUNT_B}:root"`, `"${ACCOUNT_C}"`);
+    const edited = code.replace(
+      `accounts: ["${ACCOUNT_A}", "arn:aws:iam::${ACCOUNT_B}:root"] }`,
+      `accounts: ["${ACCOUNT_A}", "${ACCOUNT_C}", "${ACCOUNT_D}", "${ACCOUNT_E}"], organizationId: "${ORGANIZATION}" }`,
+    );
     expect(edited).not.toBe(code);
     fs.writeFileSync(main, edited);
     synthProject(clone);
@@ -182,13 +187,21 @@ describe("apply cycle of the example stack against the emulator", () => {
     expect(plan.changes.map((c) => [c.address.replace(/.*permission-/, "").replace(/_[0-9A-F]{8}$/, ""), c.actions]).sort()).toEqual([
       [`account-${ACCOUNT_B}`, "delete"],
       [`account-${ACCOUNT_C}`, "create"],
+      [`account-${ACCOUNT_D}`, "create"],
+      [`account-${ACCOUNT_E}`, "create"],
+      [`org-${ORGANIZATION}`, "create"],
     ]);
     tf.apply(["-lock=false"]);
     expect(await grantsOf("nodejs-logging", 2)).toEqual({
       [`account-${ACCOUNT_A}`]: root(ACCOUNT_A),
       [`account-${ACCOUNT_B}`]: root(ACCOUNT_B), // never revoked by Terraform: `revoke` does that on purpose
       [`account-${ACCOUNT_C}`]: root(ACCOUNT_C),
+      [`account-${ACCOUNT_D}`]: root(ACCOUNT_D),
+      [`account-${ACCOUNT_E}`]: root(ACCOUNT_E),
+      [`org-${ORGANIZATION}`]: `org:${ORGANIZATION}`,
     });
+    // The version published before keeps exactly what it had.
+    expect(Object.keys(await grantsOf("nodejs-logging", 1)).sort()).toEqual([`account-${ACCOUNT_A}`, `account-${ACCOUNT_B}`]);
     expect(await grantsOf("python-shared-utils", 1)).toEqual({ [`org-${ORGANIZATION}`]: `org:${ORGANIZATION}` });
     const after = planned(tf);
     expect(after.changes).toEqual([]);
@@ -203,6 +216,9 @@ describe("apply cycle of the example stack against the emulator", () => {
       `account-${ACCOUNT_A}`,
       `account-${ACCOUNT_B}`,
       `account-${ACCOUNT_C}`,
+      `account-${ACCOUNT_D}`,
+      `account-${ACCOUNT_E}`,
+      `org-${ORGANIZATION}`,
     ]);
     const functions = await lambda("GET", "/2015-03-31/functions/");
     expect(functions.Functions.map((f: any) => f.FunctionName)).toEqual([]);

@@ -2,8 +2,7 @@
 // the rollout's five regions in wave order) into a fresh account (the local AWS emulator), then again:
 // the second deploy changes nothing.
 import { spawnSync } from "child_process";
-import * as path from "path";
-import { Emulator, emulatorRequest, EMULATOR_ACCOUNT_ID, startEmulator, terraformIn } from "./helpers/emulator";
+import { Emulator, emulatorRequest, EMULATOR_ACCOUNT_ID, startEmulator } from "./helpers/emulator";
 import { cloneProject } from "./helpers/project";
 
 const ROLLOUT_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
@@ -43,6 +42,8 @@ test("cdktf deploy '*' on a fresh account deploys every stack in wave order; a s
   const first = deployAll(project);
   for (const stack of STACKS) expect(first).toContain(`${stack}  Apply complete!`);
 
+  // One owner per layer name and region: the example stack publishes outside the rollout's regions.
+  expect(await layerVersionsIn("ca-central-1", "nodejs-logging")).toEqual([1]);
   for (const region of ROLLOUT_REGIONS) {
     expect(await layerVersionsIn(region, "nodejs-logging")).toEqual([1]);
     expect(await layerVersionsIn(region, "python-shared-utils")).toEqual([1]);
@@ -59,9 +60,4 @@ test("cdktf deploy '*' on a fresh account deploys every stack in wave order; a s
   for (const stack of STACKS)
     expect(second).toMatch(new RegExp(`${stack}\\s+No changes\\. Your infrastructure matches the configuration\\.`));
   expect(second).not.toMatch(/Apply complete! Resources: [1-9]/);
-  // And terraform itself, in each stack folder, agrees.
-  for (const stack of STACKS) {
-    const plan = terraformIn(path.join(project, "cdktf.out", "stacks", stack), emulator).plan(["-lock=false"]);
-    expect({ stack, exitCode: plan.status }).toEqual({ stack, exitCode: 0 });
-  }
 }, 1_200_000);

@@ -104,7 +104,11 @@ describe("inspectLayer on a folder", () => {
   test("places a plain Python folder under python/, as the builder does", () => {
     const plain = inspectLayer(tree({ "mylib/__init__.py": "X = 1\n", "helpers.py": "", "requirements.txt": "requests\n" }), PY);
     expect(plain.placedUnder).toBe("python/");
-    expect(plain.packages.map((p) => p.path)).toEqual(["/opt/python/helpers.py", "/opt/python/mylib"]);
+    expect(plain.packages.map((p) => [p.path, p.installedAtBuild ?? false])).toEqual([
+      ["/opt/python/helpers.py", false],
+      ["/opt/python/mylib", false],
+      ["/opt/python/requests", true], // declared, installed by the build
+    ]);
     expect(plain.files).toBe(2); // requirements.txt is build input, not content
     expect(plain.warnings).toContainEqual(expect.stringContaining("requirements.txt declares dependencies the builder installs"));
   });

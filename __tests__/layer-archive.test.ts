@@ -240,6 +240,89 @@ describe("cache", () => {
     expect(changed.contentSha256).not.toBe(first.contentSha256);
   });
 
+  describe("rebuilds after a same-size rewrite that restores the mtime", () => {
+    /** Rewrites python/a.py with same-size content and puts the old mtime back, the way `how` does. */
+    const rewrites: Array<[string, (file: string, content: string) => void]> = [
+      [
+        "cp -p",
+        (file, content) => {
+          const from = path.join(tempDir("cp-"), "a.py");
+          fs.writeFileSync(from, content);
+          const { mtime } = fs.statSync(file);
+          fs.utimesSync(from, mtime, mtime);
+          execFileSync("cp", ["-p", from, file]); // overwrites in place: same inode
+        },
+      ],
+      [
+        "rsync -a (temporary file, utimes, rename)",
+        (file, content) => {
+          const { mtime } = fs.statSync(file);
+          const tmp = path.join(path.dirname(file), ".a.py.Xy12Zq");
+          fs.writeFileSync(tmp, content);
+          fs.utimesSync(tmp, mtime, mtime);
+          fs.renameSync(tmp, file);
+        },
+      ],
+      [
+        "tar x",
+        (file, content) => {
+          const staging = tempDir("tar-");
+          fs.writeFileSync(path.join(staging, "a.py"), content);
+          const { mtime } = fs.statSync(file);
+          fs.utimesSync(path.join(staging, "a.py"), mtime, mtime);
+          const tarball = path.join(tempDir("tarball-"), "a.tar");
+          execFileSync("tar", ["-cf", tarball, "-C", staging, "a.py"]);
+          execFileSync("tar", ["-xf", tarball, "-C", path.dirname(file)]);
+        },
+      ],
+    ];
+    test.each(rewrites)("%s", (_how, rewrite) => {
+      const src = tree({ "python/a.py": "A = 1\n" });
+      const file = path.join(src, "python/a.py");
+      fs.utimesSync(file, new Date("2024-05-01T10:00:00Z"), new Date("2024-05-01T10:00:00Z")); // whole seconds, as tar keeps them
+      const outDir = tempDir("cache-");
+      const first = build(src, { outDir });
+      const before = fs.statSync(file);
+      rewrite(file, "A = 2\n");
+      const after = fs.statSync(file);
+      expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]); // what the old fingerprint compared
+      const again = build(src, { outDir });
+      expect(again.cache).toBe("built");
+      expect(again.contentSha256).not.toBe(first.contentSha256);
+      expect(fs.readFileSync(path.join(unzipTo(again.path), "python/a.py"), "utf8")).toBe("A = 2\n");
+    });
+  });
+
+  test('never archives its own cache inside the source (source "." with the default ./.layer-cache)', () => {
+    const src = tree({ "python/a.py": "A = 1\n" });
+    const outDir = path.join(src, ".layer-cache");
+    const first = build(src, { outDir });
+    const second = build(src, { outDir });
+    expect(second.entries).toEqual(["python/a.py"]);
+    expect(second.contentSha256).toBe(first.contentSha256);
+    expect(build(src, { outDir }).cache).toBe("metadata-hit");
+  });
+
+  test("never archives a cdktf output folder or another tagged cache under the layer folder", () => {
+    const src = tree({ "python/a.py": "A = 1\n", "cdktf.out/stacks/s/assets/x/layer.zip": "PK", "python/cdktf.out/manifest.json": "{}" });
+    build(src, { outDir: path.join(src, "python", "cache-of-another-build") }); // tags that folder CACHEDIR.TAG
+    const other = path.join(src, "python", "cache-of-another-build");
+    expect(fs.readFileSync(path.join(other, "CACHEDIR.TAG"), "utf8")).toMatch(/^Signature: 8a477f597d28d172789f06886806bc55/);
+    expect(build(src).entries).toEqual(["python/a.py"]);
+  });
+
+  test("never archives the app's output folder named by CDKTF_OUTDIR", () => {
+    const src = tree({ "python/a.py": "A = 1\n", "python/synth-out/stacks/s/cdk.tf.json": "{}" });
+    const saved = process.env.CDKTF_OUTDIR;
+    process.env.CDKTF_OUTDIR = path.join(src, "python", "synth-out");
+    try {
+      expect(build(src).entries).toEqual(["python/a.py"]);
+    } finally {
+      if (saved === undefined) delete process.env.CDKTF_OUTDIR;
+      else process.env.CDKTF_OUTDIR = saved;
+    }
+  });
+
   test("rebuilds when the cached zip was deleted", () => {
     const src = tree({ "python/a.py": "A = 1\n" });
     const outDir = tempDir("cache-");
@@ -292,6 +375,34 @@ describe("secrets and symlinks", () => {
     expect(build(inside).entries).toEqual(["python/alias/mod.py", "python/real/mod.py"]);
     fs.symlinkSync(path.join(outside, "secret.txt"), path.join(inside, "python/leak.txt"));
     expectError(() => build(inside), "source", /symlink "python\/leak.txt" pointing outside the source folder/);
+  });
+});
+
+describe("broken symlinks", () => {
+  test("a dangling symlink is reported as dangling, with a fix that restores or removes it", () => {
+    const src = tree({ "python/a.py": "" });
+    fs.symlinkSync("gone.py", path.join(src, "python/b.py"));
+    const err = expectError(
+      () => build(src),
+      "source",
+      /symlink "python\/b.py" whose target "gone.py" does not exist/,
+      /restore "gone.py"/,
+    );
+    expect(err.message).not.toMatch(/outside the source folder/);
+  });
+
+  test("a symlink loop is reported as a loop", () => {
+    const src = tree({ "python/a.py": "" });
+    fs.symlinkSync("loop-b", path.join(src, "python/loop-a"));
+    fs.symlinkSync("loop-a", path.join(src, "python/loop-b"));
+    const err = expectError(() => build(src), "source", /symlink "python\/loop-a" \(to "loop-b"\) that leads back to itself/);
+    expect(err.message).not.toMatch(/outside the source folder/);
+  });
+
+  test("a broken symlink the user excludes is passed over, as the fix says", () => {
+    const src = tree({ "python/a.py": "" });
+    fs.symlinkSync("gone.py", path.join(src, "python/b.py"));
+    expect(build(src, { excludes: ["python/b.py"] }).entries).toEqual(["python/a.py"]);
   });
 });
 

@@ -54,15 +54,15 @@ describe("layout rules", () => {
   });
 
   test.each([
-    [["python"], true],
-    [["nodejs", "README.md"], true],
-    [["bin"], true],
+    [["python/a.py"], true],
+    [["nodejs/node_modules/a/index.js", "README.md"], true],
+    [["bin/tool"], true],
     [["bootstrap"], true],
-    [["mylib", "setup.py"], false],
+    [["mylib/__init__.py", "setup.py"], false],
     [["index.js", "package.json"], false],
-    [["site-packages"], false],
-  ])("isLaidOut(%j) is %s", (tops, expected) => {
-    expect(isLaidOut(tops)).toBe(expected);
+    [["site-packages/a.py"], false],
+  ])("isLaidOut(%j) is %s", (rels, expected) => {
+    expect(isLaidOut(rels.map((rel) => ({ rel, executable: true })))).toBe(expected);
   });
 
   test.each([
@@ -76,7 +76,7 @@ describe("layout rules", () => {
       plainFolderPrefix(
         "src",
         runtimes.map((r) => Runtime.of(r)),
-        name,
+        { nodePackageName: name },
       ),
     ).toBe(prefix);
   });

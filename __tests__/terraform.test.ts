@@ -117,7 +117,7 @@ const APP_STACKS = [
   "layers-eu-central-1",
   "layers-ap-southeast-2",
 ];
-const REGION_OF: Record<string, string> = { "example-layers": "us-east-1" };
+const REGION_OF: Record<string, string> = { "example-layers": "ca-central-1" };
 
 describe("the app's HCL (`cdktf synth --hcl`)", () => {
   let out: string;

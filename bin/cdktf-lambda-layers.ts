@@ -2,18 +2,22 @@
 // Command line entry for checks that are useful outside a cdktf app: `inspect` reports what a
 // layer folder or zip holds and fails a CI step when no runtime would load it or its native code
 // does not match the declared architecture; `report` reads a deployed rollout's outputs and
-// reports version numbers per region and drift.
+// reports version numbers per region and drift; `cache clean|prune` empties or trims the build cache.
 // Run with: node -r ts-node/register/transpile-only bin/cdktf-lambda-layers.ts inspect <folder|zip> …
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { LayerValidationError } from "../modules/errors";
+import { defaultCacheDir } from "../modules/archive-builder";
+import { cleanCache, pruneCache } from "../modules/cache-maintenance";
 import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
+import { formatBytes } from "../modules/progress";
 import { formatRolloutReport, outputsFromStateFile, outputsFromTerraform, rolloutReport } from "../modules/rollout-report";
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
+       cdktf-lambda-layers cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
        cdktf-lambda-layers --version
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
@@ -24,6 +28,10 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
   report     reads rollout-<id>.json from the synth output and each stack's outputs: from its local
              terraform.tfstate, or with --terraform from \`terraform output -json\` in each stack folder
              (after \`terraform init\`: any backend, Terraform Cloud included)
+
+  cache      clean empties the build cache (archives, dependency installs, staged folders); prune
+             removes leftovers of interrupted builds and entries written more than --older-than
+             days ago (default 30). --cache-dir defaults to $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache
 
 Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, or the
 rollout drifts, 2 usage error.
@@ -56,6 +64,7 @@ export function main(
   }
   const [command, target, ...rest] = positionals;
   if (command === "report") return report(target, rest, values, out, err, usageError);
+  if (command === "cache") return cache(target, rest, values, out, err, usageError);
   if (command !== "inspect") return usageError(command === undefined ? "no command given" : `unknown command ${JSON.stringify(command)}`);
   if (target === undefined) return usageError("inspect needs a folder or zip to look at");
   if (rest.length > 0) return usageError(`unexpected arguments: ${rest.join(" ")}`);
@@ -102,6 +111,33 @@ function report(
   }
 }
 
+function cache(
+  action: string | undefined,
+  rest: string[],
+  values: ReturnType<typeof parse>["values"],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  usageError: (m: string) => number,
+): number {
+  if (action !== "clean" && action !== "prune") return usageError("cache needs an action: clean or prune");
+  if (rest.length > 0) return usageError(`unexpected arguments: ${rest.join(" ")}`);
+  const days = values["older-than"] === undefined ? undefined : Number(values["older-than"]);
+  if (days !== undefined && (!Number.isFinite(days) || days < 0)) return usageError("--older-than takes a number of days, such as 30");
+  if (days !== undefined && action === "clean") return usageError("--older-than applies to prune only");
+  const dir = values["cache-dir"] ?? defaultCacheDir();
+  try {
+    const r = action === "clean" ? cleanCache(dir) : pruneCache(dir, { olderThanDays: days });
+    out(
+      `${action === "clean" ? "cleaned" : "pruned"} ${r.cacheDir}: removed ${r.removed} entries (${formatBytes(r.removedBytes)}), kept ${r.kept}\n`,
+    );
+    return 0;
+  } catch (e) {
+    if (!(e instanceof LayerValidationError)) throw e;
+    err(`error: ${e.message}\n`);
+    return 1;
+  }
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -113,6 +149,8 @@ function parse(argv: readonly string[]) {
       json: { type: "boolean" },
       outdir: { type: "string" },
       terraform: { type: "boolean" },
+      "cache-dir": { type: "string" },
+      "older-than": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },

@@ -6,13 +6,13 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import picomatch from "picomatch";
-import { DependencyManifest, installDependencies } from "./dependencies";
+import { DependencyManifest, installDependencies, isBuildInput } from "./dependencies";
 import { errors } from "./errors";
 import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
 import { compressAll, sharedContents } from "./parallel-deflate";
 import { Architecture, Runtime } from "./runtime";
 import { secretByContent, secretByName } from "./secrets";
-import { compareBytes, walkSource } from "./source-files";
+import { compareBytes, SourceFile, tagCacheFolder, walkSource } from "./source-files";
 import { deflateLevel, writeZipToFd, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
@@ -62,11 +62,18 @@ export interface PlannedFile {
   readonly size: number;
   readonly mode: number;
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
 }
 
 /** The cache folder used when none is given. @group Internals */
 export function defaultCacheDir(): string {
   return path.resolve(process.env.CDKTF_LAYERS_CACHE_DIR ?? ".layer-cache");
+}
+
+/** The folder a cdktf app synthesizes into, resolved the way cdktf's App does when given no `outdir`. */
+export function defaultOutputDir(): string {
+  return path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
 }
 
 /** Checks that `source` is an existing folder and returns its absolute path. */
@@ -88,9 +95,25 @@ export interface CollectOptions {
   readonly cacheDir: string;
 }
 
+/** Walks a source folder as the archive sees it: excludes applied, cache and synth output folders left out. */
+export function walkArchiveSource(
+  source: string,
+  reportAs: string,
+  options: Pick<CollectOptions, "excludes" | "defaultExcludes" | "cacheDir">,
+): SourceFile[] {
+  return walkSource(source, {
+    excludes: options.excludes,
+    defaultExcludes: options.defaultExcludes,
+    reportAs,
+    // A cache or synth output inside the source would ship the previous archives in the next one.
+    skipFolders: [options.cacheDir, defaultOutputDir()],
+  });
+}
+
 /**
  * Walks the source (files go under `placedUnder`) and the installed dependencies into the sorted
- * list of files to archive. `skip` names source files that are build input, not content.
+ * list of files to archive. `skip` names source files and folders (ending in "/") that are build
+ * input, not content. `walked` is the source's walk when the caller has it already.
  */
 export function collectFiles(
   source: string,
@@ -99,18 +122,19 @@ export function collectFiles(
   manifests: readonly DependencyManifest[],
   options: CollectOptions,
   skip: ReadonlySet<string> = new Set(),
+  walked: readonly SourceFile[] = walkArchiveSource(source, reportAs, options),
 ): { files: PlannedFile[]; warnings: string[] } {
-  const walked = walkSource(source, { excludes: options.excludes, defaultExcludes: options.defaultExcludes, reportAs });
   const byName = new Map<string, PlannedFile>();
   for (const f of walked) {
-    if (skip.has(f.rel)) continue;
+    if (isBuildInput(f.rel, skip)) continue;
     const name = placedUnder + f.rel;
-    byName.set(name, { name, sourceRel: f.rel, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), mtimeMs: f.mtimeMs });
+    byName.set(name, { name, sourceRel: f.rel, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), ...times(f) });
   }
   const warnings: string[] = [];
   if (options.installDependencies ?? true) {
     for (const manifest of manifests) {
       const installed = installDependencies(manifest, { ...options, reportAs });
+      warnings.push(...installed.warnings);
       let shadowed = 0;
       for (const f of walkSource(installed.root, { defaultExcludes: options.defaultExcludes })) {
         const name = installed.archivePrefix + f.rel;
@@ -118,7 +142,7 @@ export function collectFiles(
           shadowed++;
           continue; // the source folder's own file wins over an installed one
         }
-        byName.set(name, { name, sourceRel: name, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), mtimeMs: f.mtimeMs });
+        byName.set(name, { name, sourceRel: name, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), ...times(f) });
       }
       if (shadowed > 0)
         warnings.push(
@@ -169,7 +193,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     options.source,
     options.allowSecrets ?? [],
     options.checks?.key ?? null,
-    files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs]),
+    files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs, f.ctimeMs, f.ino]),
   ]);
   let record = readIndex(cacheDir, metadataKey);
   let cache: BuiltArchive["cache"] = "metadata-hit";
@@ -197,6 +221,11 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   }
   const stagedDir = options.stage ? stage(cacheDir, record.contentSha256, files) : undefined;
   return { path: archivePath(cacheDir, record), ...record, cache, stagedDir };
+}
+
+/** What the metadata fingerprint compares besides name, size and mode. */
+function times(f: SourceFile): Pick<PlannedFile, "mtimeMs" | "ctimeMs" | "ino"> {
+  return { mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, ino: f.ino };
 }
 
 /** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. @group Internals */
@@ -341,6 +370,7 @@ function readIndex(cacheDir: string, key: string): ArchiveRecord | undefined {
 }
 
 function writeIndex(cacheDir: string, key: string, record: ArchiveRecord): void {
+  tagCacheFolder(cacheDir);
   const dir = ensureDir(path.join(cacheDir, "index"));
   const tmp = path.join(dir, `.tmp-${process.pid}-${key}`);
   fs.writeFileSync(tmp, JSON.stringify(record));

@@ -8,6 +8,8 @@ import * as path from "path";
 import { errors } from "./errors";
 import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
+import { tagCacheFolder } from "./source-files";
+import { npmInputs, npmLocalDependencies, pipInputs } from "./install-inputs";
 
 /** A dependency set to install, found in a layer's source folder. */
 export interface DependencyManifest {
@@ -37,6 +39,8 @@ export interface InstalledDependencies {
   readonly archivePrefix: string;
   readonly key: string;
   readonly cached: boolean;
+  /** Advice about the manifest (unpinned requirements, no lock file); given on cache hits too. */
+  readonly warnings: readonly string[];
 }
 
 const LOCK_FILES = ["package-lock.json", "npm-shrinkwrap.json"];
@@ -46,40 +50,76 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
   const plan = dep.kind === "pip" ? pipPlan(dep, opts) : npmPlan(dep, opts);
   const key = crypto.createHash("sha256").update(JSON.stringify(plan.keyParts)).digest("hex").slice(0, 32);
   const root = path.join(opts.cacheDir, "deps", key);
+  const warnings = plan.warnings ?? [];
   if (fs.existsSync(path.join(root, ".complete")))
-    return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: true };
+    return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: true, warnings };
 
   const started = process.hrtime.bigint();
+  tagCacheFolder(opts.cacheDir);
   const work = fs.mkdtempSync(path.join(ensureDir(path.join(opts.cacheDir, "deps")), `.tmp-${key}-`));
   try {
     plan.prepare(work);
     const [cmd, ...args] = plan.command(work);
-    const result = spawnSync(cmd, args, { cwd: work, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: plan.env });
+    const cwd = plan.cwd ?? work;
+    const result = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: plan.env });
     if (result.status !== 0) {
       const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`;
+      // The work folder is deleted below: show a command that runs as is, in a folder that exists.
+      const prefix = args.indexOf("--prefix");
+      const runnable = cwd === work && prefix >= 0 ? [...args.slice(0, prefix), ...args.slice(prefix + 2)] : args;
+      const shown = [cmd, ...runnable].join(" ").split(work).join('"$(mktemp -d)"');
       throw errors.dependencyInstallFailed(
         opts.reportAs ?? path.dirname(dep.manifest),
         path.basename(dep.manifest),
-        [cmd, ...args].join(" "),
+        shown,
+        cwd === work ? `a copy of ${path.dirname(dep.manifest)}` : cwd,
         output,
       );
     }
     plan.finish(work);
     fs.writeFileSync(path.join(work, ".complete"), "");
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.renameSync(work, root);
+    publishInstall(work, root);
     progress(
       `installed ${dep.kind} dependencies of ${dep.manifest}: ${formatBytes(folderBytes(path.join(root, "out")))} in ${seconds(started)}`,
     );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: false };
+  return { root: path.join(root, "out"), archivePrefix: dep.archivePrefix, key, cached: false, warnings };
+}
+
+/**
+ * Moves a finished install to its cache place in one rename. When another build published the
+ * same key first, its install stays (it may be read right now) and this one is dropped; a
+ * leftover without `.complete` (an older library's crash) is moved aside, never deleted in place.
+ * @throws LayerValidationError when the cache folder cannot take the install.
+ */
+export function publishInstall(work: string, root: string): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.renameSync(work, root);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw errors.dependencyCacheUnwritable(root, String(e));
+      if (fs.existsSync(path.join(root, ".complete"))) return; // the first complete install wins
+      try {
+        fs.renameSync(root, `${root}.stale-${process.pid}-${crypto.randomBytes(4).toString("hex")}`);
+      } catch {
+        // another build moved it first: try again
+      }
+    }
+  }
+  if (!fs.existsSync(path.join(root, ".complete"))) throw errors.dependencyCacheUnwritable(root, "another process keeps replacing it");
 }
 
 interface InstallPlan {
   readonly keyParts: unknown[];
   readonly env?: NodeJS.ProcessEnv;
+  /** Where the installer runs (relative paths in manifests and arguments resolve from there). @default the work folder */
+  readonly cwd?: string;
+  /** Advice about reproducibility (unpinned requirements, no lock file). */
+  readonly warnings?: readonly string[];
   prepare(work: string): void;
   command(work: string): string[];
   finish(work: string): void;
@@ -92,10 +132,14 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   const archs = opts.architectures ?? [Architecture.X86_64];
   const platforms = archs.flatMap((a) => [`manylinux2014_${a.linuxMachine}`, `manylinux_2_28_${a.linuxMachine}`]);
   const requirements = fs.readFileSync(dep.manifest);
+  const inputs = pipInputs(dep.manifest, opts.pipArgs);
   return {
-    keyParts: ["pip", requirements.toString("base64"), version, platforms, opts.pipArgs ?? []],
+    keyParts: ["pip", requirements.toString("base64"), version, platforms, opts.pipArgs ?? [], inputs.fingerprint],
     env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PYTHONDONTWRITEBYTECODE: "1" },
-    prepare: (work) => fs.copyFileSync(dep.manifest, path.join(work, "requirements.txt")),
+    // pip runs in the manifest's folder, so -r/-c includes, ./wheels and --find-links ./wheels resolve as the user wrote them.
+    cwd: path.dirname(dep.manifest),
+    warnings: inputs.warnings,
+    prepare: () => undefined,
     command: (work) => [
       process.env.CDKTF_LAYERS_PYTHON ?? "python3",
       "-m",
@@ -104,7 +148,7 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       "--quiet",
       "--no-compile",
       "--requirement",
-      "requirements.txt",
+      dep.manifest,
       "--target",
       path.join(work, "out"),
       "--implementation",
@@ -113,7 +157,7 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       version,
       "--only-binary=:all:",
       ...platforms.flatMap((p) => ["--platform", p]),
-      ...(opts.pipArgs ?? []),
+      ...inputs.args,
     ],
     finish: (work) => {
       // pip's own bookkeeping differs between machines (INSTALLER, RECORD paths, direct_url.json).
@@ -134,20 +178,49 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   const lock = LOCK_FILES.find((f) => fs.existsSync(path.join(folder, f)));
   const archs = opts.architectures ?? [Architecture.X86_64];
   const files = ["package.json", ...(lock ? [lock] : [])];
+  const inputs = npmInputs(dep.manifest, lock, opts.npmArgs);
+  const local = npmLocalDependencies(dep.manifest);
+  // `file:` paths resolve from package.json's folder: the copy sits deep enough in the work folder
+  // that each "../" stays inside it, where a link stands for the real tarball or folder.
+  const depth = Math.max(
+    1,
+    ...local.map(
+      (t) =>
+        path
+          .relative(folder, t)
+          .split(path.sep)
+          .filter((s) => s === "..").length,
+    ),
+  );
+  const packageDir = (work: string) => path.join(work, ...Array<string>(depth - 1).fill("n"), "out");
   return {
-    keyParts: ["npm", ...files.map((f) => fs.readFileSync(path.join(folder, f), "base64")), archs.map((a) => a.name), opts.npmArgs ?? []],
+    keyParts: [
+      "npm",
+      ...files.map((f) => fs.readFileSync(path.join(folder, f), "base64")),
+      archs.map((a) => a.name),
+      opts.npmArgs ?? [],
+      inputs.fingerprint,
+    ],
+    warnings: inputs.warnings,
     prepare: (work) => {
-      fs.mkdirSync(path.join(work, "out"));
-      for (const f of files) fs.copyFileSync(path.join(folder, f), path.join(work, "out", f));
+      const dir = packageDir(work);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const f of files) fs.copyFileSync(path.join(folder, f), path.join(dir, f));
       // Without a lock file nothing needs devDependencies to resolve: leaving them out spares
       // npm fetching metadata for packages that are never installed.
       if (!lock) {
         const manifest = JSON.parse(fs.readFileSync(dep.manifest, "utf8"));
         delete manifest.devDependencies;
-        fs.writeFileSync(path.join(work, "out", "package.json"), JSON.stringify(manifest));
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(manifest));
+      }
+      for (const target of local) {
+        const link = path.resolve(dir, path.relative(folder, target));
+        if (fs.existsSync(link) || !fs.existsSync(target)) continue;
+        fs.mkdirSync(path.dirname(link), { recursive: true });
+        fs.symlinkSync(target, link);
       }
     },
-    command: () => [
+    command: (work) => [
       process.platform === "win32" ? "npm.cmd" : "npm",
       ...(lock ? ["ci"] : ["install", "--no-package-lock"]),
       "--omit=dev",
@@ -155,15 +228,26 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       "--no-fund",
       "--os=linux",
       ...archs.map((a) => `--cpu=${a.npmCpu}`),
+      // a local folder dependency is copied in, not linked to a path that is gone after the build
+      ...(local.length > 0 ? ["--install-links"] : []),
       "--prefix",
-      "out",
+      path.relative(work, packageDir(work)),
       ...(opts.npmArgs ?? []),
     ],
     finish: (work) => {
-      // Only node_modules is installed content; the manifests stay in the source folder.
-      for (const f of [...files, "node_modules/.package-lock.json"]) fs.rmSync(path.join(work, "out", f), { force: true });
-      fs.rmSync(path.join(work, "out", "node_modules", ".bin"), { recursive: true, force: true });
+      // Only node_modules is installed content; the manifests and links stay behind.
+      const modules = path.join(packageDir(work), "node_modules");
+      const staged = path.join(work, ".node_modules");
+      if (fs.existsSync(modules)) fs.renameSync(modules, staged);
+      for (const entry of fs.readdirSync(work))
+        if (entry !== ".node_modules") fs.rmSync(path.join(work, entry), { recursive: true, force: true });
       fs.mkdirSync(path.join(work, "out", "node_modules"), { recursive: true });
+      if (fs.existsSync(staged)) {
+        fs.rmSync(path.join(work, "out", "node_modules"), { recursive: true });
+        fs.renameSync(staged, path.join(work, "out", "node_modules"));
+      }
+      fs.rmSync(path.join(work, "out", "node_modules", ".package-lock.json"), { force: true });
+      fs.rmSync(path.join(work, "out", "node_modules", ".bin"), { recursive: true, force: true });
     },
   };
 }
@@ -171,41 +255,108 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
 /** A place a folder may declare dependencies: path relative to the folder, installer, and where installed files go. */
 export type ManifestCandidate = readonly [rel: string, kind: DependencyManifest["kind"], archivePrefix: string];
 
+/** The dependency sets a folder declares, and what of the folder is build input rather than content. */
+export interface FoundManifests {
+  readonly manifests: DependencyManifest[];
+  /**
+   * Source paths that are build input, never shipped: files (requirements.txt, lock files) and
+   * folders ending in "/" (a local npm install beside its manifest).
+   */
+  readonly buildInputs: Set<string>;
+  /** Advice about what was left out and why. */
+  readonly warnings: string[];
+}
+
 /**
- * The dependency manifests a folder declares among `candidates`, kept for the runtimes' families,
- * and the source files that are build input rather than content (requirements.txt).
- * A package.json beside an existing node_modules folder is taken as installed.
+ * The dependency manifests a folder declares among `candidates`, kept for the runtimes' families.
+ * A package.json that declares dependencies is always installed from itself and its lock file in
+ * a clean folder, production dependencies only: a node_modules/ beside it (a local `npm install`,
+ * with devDependencies and the laptop's native builds) is build input, never shipped, so a laptop
+ * and a fresh CI clone build the same bytes.
  */
 export function findManifests(
   source: string,
   candidates: readonly ManifestCandidate[],
   runtimes: readonly Runtime[],
-): { manifests: DependencyManifest[]; buildInputs: Set<string> } {
+  pipArgs: readonly string[] = [],
+): FoundManifests {
   const families = new Set(runtimes.map((r) => r.family));
   const manifests: DependencyManifest[] = [];
   const buildInputs = new Set<string>();
+  const warnings: string[] = [];
   for (const [rel, kind, archivePrefix] of candidates) {
     const manifest = path.join(source, rel);
     if (!fs.existsSync(manifest)) continue;
     if (kind === "pip" && !families.has(RuntimeFamily.PYTHON)) continue;
     if (kind === "npm") {
       if (!families.has(RuntimeFamily.NODEJS)) continue;
-      if (fs.existsSync(path.join(path.dirname(manifest), "node_modules")) || !declaresNpmDependencies(manifest)) continue;
+      const declared = npmDeclarations(manifest);
+      const dir = path.posix.dirname(rel) === "." ? "" : `${path.posix.dirname(rel)}/`;
+      if (declared.any && fs.existsSync(path.join(path.dirname(manifest), "node_modules"))) {
+        buildInputs.add(`${dir}node_modules/`);
+        warnings.push(
+          `${dir}node_modules/ (a local npm install beside ${rel}) is not shipped: the builder installs ${rel}'s production dependencies from it and its lock file in a clean folder; delete it or add it to \`excludes\` to silence this`,
+        );
+      }
+      if (!declared.production) continue;
+      for (const lock of LOCK_FILES) buildInputs.add(`${dir}${lock}`);
     }
     manifests.push({ kind, manifest, archivePrefix });
     if (kind === "pip") buildInputs.add(rel);
+    // Requirement includes, wheels, find-links folders and `file:` packages inside the folder feed the install only.
+    const inputs = kind === "pip" ? pipInputs(manifest, pipArgs).paths : npmLocalDependencies(manifest);
+    for (const input of inputs) {
+      const inside = path.relative(source, input);
+      if (inside === "" || inside.startsWith("..") || path.isAbsolute(inside)) continue;
+      const isFolder = fs.existsSync(input) && fs.statSync(input).isDirectory();
+      buildInputs.add(inside.split(path.sep).join("/") + (isFolder ? "/" : ""));
+    }
   }
-  return { manifests, buildInputs };
+  return { manifests, buildInputs, warnings };
 }
 
-/** True when a package.json lists production dependencies (nothing to install otherwise). */
-function declaresNpmDependencies(packageJson: string): boolean {
+/** Which dependency lists a package.json declares: production ones are installed, any one makes node_modules an install. */
+function npmDeclarations(packageJson: string): { production: boolean; any: boolean } {
+  let manifest: Record<string, unknown>;
   try {
-    const deps = JSON.parse(fs.readFileSync(packageJson, "utf8")).dependencies;
-    return deps !== null && typeof deps === "object" && Object.keys(deps).length > 0;
+    manifest = JSON.parse(fs.readFileSync(packageJson, "utf8"));
   } catch {
-    return false;
+    return { production: false, any: false };
   }
+  const lists = (fields: string[]) =>
+    fields.some((f) => {
+      const deps = manifest?.[f];
+      return deps !== null && typeof deps === "object" && Object.keys(deps).length > 0;
+    });
+  const production = lists(["dependencies", "optionalDependencies"]);
+  return { production, any: production || lists(["devDependencies", "peerDependencies"]) };
+}
+
+/**
+ * The packages a manifest asks for, by name, as far as the manifest alone tells (no resolution):
+ * package.json's dependencies and optionalDependencies, requirements.txt's requirement names.
+ */
+export function declaredPackages(dep: DependencyManifest): string[] {
+  try {
+    const text = fs.readFileSync(dep.manifest, "utf8");
+    if (dep.kind === "npm") {
+      const manifest = JSON.parse(text);
+      return [...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})])].sort();
+    }
+    return text
+      .split(/\r?\n/)
+      .map((line) => /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line.replace(/(^|\s)#.*$/, ""))?.[1])
+      .filter((name): name is string => name !== undefined);
+  } catch {
+    return [];
+  }
+}
+
+/** True when a source path is build input: listed itself, or inside a listed folder. */
+export function isBuildInput(rel: string, buildInputs: ReadonlySet<string>): boolean {
+  if (buildInputs.has(rel)) return true;
+  for (const input of buildInputs) if (input.endsWith("/") && rel.startsWith(input)) return true;
+  return false;
 }
 
 function compareVersions(a: string, b: string): number {

@@ -131,7 +131,7 @@ export const errors = {
     new LayerValidationError(
       "source",
       source,
-      `is a plain folder (no python/, nodejs/, ruby/, java/, bin/ or lib/ at its top) but the runtimes span several families (${families.join(", ")}), so the builder cannot tell where it belongs`,
+      `is a plain folder (no python/, nodejs/, ruby/ or java/ at its top, and no native programs or libraries in bin/ or lib/) but the runtimes span several families (${families.join(", ")}), so the builder cannot tell where it belongs`,
       "lay the folder out yourself (for example python/… and nodejs/node_modules/…) or declare runtimes of one family",
     ),
 
@@ -140,7 +140,47 @@ export const errors = {
       "source",
       source,
       'is a plain Node.js folder but has no package.json with a "name", so it cannot be placed at nodejs/node_modules/<name>/',
-      "add a package.json with a name, or lay the folder out as nodejs/node_modules/<name>/ yourself",
+      "add a package.json whose name is what functions will require(), or lay the folder out as nodejs/node_modules/<name>/ yourself",
+    ),
+
+  invalidNodePackageName: (source: string, name: string, problem: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `is a plain Node.js package whose package.json name ${JSON.stringify(name)} ${problem}, so it is not a valid npm package name nor a safe place under nodejs/node_modules/`,
+      'set package.json\'s "name" to what functions require(), following npm\'s rules: lower case, URL-safe, 214 characters at most, optionally "@scope/name" (for example "acme-utils")',
+    ),
+
+  plainPythonPackageName: (source: string, name: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `is a Python package (it holds __init__.py) whose folder name ${JSON.stringify(name)} is not a Python identifier, so it could not be imported from /opt/python/${name}/`,
+      "rename the folder to the name functions import (letters, digits and _, for example shared_utils), or lay it out yourself as python/<name>/__init__.py",
+    ),
+
+  plainFolderWithLib: (source: string, prefix: string, searchPath: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `is a plain package folder with a lib/ folder (a gem's or a build's layout): placed under ${prefix} it would land in /opt/${prefix}lib/, which ${searchPath} does not search`,
+      `pass the lib/ folder itself as \`source\` (its content then lands in /opt/${prefix}), or lay the folder out yourself under ${prefix}`,
+    ),
+
+  sitePackagesOutsidePython: (source: string, folder: string, target: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `holds ${folder}/ at its top, which Lambda extracts to /opt/${folder}/: that is on LD_LIBRARY_PATH, not on sys.path, so nothing in it can be imported`,
+      `move it under python/ (to ${target}; /opt/python/ is imported by every Python runtime, python/lib/pythonX.Y/site-packages/ only by pythonX.Y)`,
+    ),
+
+  nodeModulesAtTop: (source: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      "holds node_modules/ at its top, which Lambda extracts to /opt/node_modules/: that is not on NODE_PATH, so require() finds none of its packages",
+      "move it to nodejs/node_modules/ (Lambda's NODE_PATH holds /opt/nodejs/node_modules), or declare the packages in nodejs/package.json and let the builder install them",
     ),
 
   symlinkEscapes: (source: string, link: string, target: string) =>
@@ -149,6 +189,22 @@ export const errors = {
       source,
       `contains the symlink ${JSON.stringify(link)} pointing outside the source folder (to ${JSON.stringify(target)})`,
       "copy the target into the layer folder or remove the link: the archive may only hold the source folder's own content",
+    ),
+
+  symlinkDangling: (source: string, link: string, target: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `contains the symlink ${JSON.stringify(link)} whose target ${JSON.stringify(target)} does not exist`,
+      `restore ${JSON.stringify(target)}, point the link at an existing file inside the source folder, remove the link, or add ${JSON.stringify(link)} to \`excludes\``,
+    ),
+
+  symlinkLoop: (source: string, link: string, target: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `contains the symlink ${JSON.stringify(link)} (to ${JSON.stringify(target)}) that leads back to itself through a loop of links`,
+      `point the link at a real file or folder inside the source folder, remove it, or add ${JSON.stringify(link)} to \`excludes\``,
     ),
 
   secretsFound: (source: string, findings: string[]) =>
@@ -191,12 +247,28 @@ export const errors = {
       "exclude it, or ship it another way (S3 at run time, a container image)",
     ),
 
-  dependencyInstallFailed: (source: string, manifest: string, command: string, output: string) =>
+  dependencyInstallFailed: (source: string, manifest: string, command: string, where: string, output: string) =>
     new LayerValidationError(
       "source",
       source,
       `declares dependencies in ${manifest} that could not be installed: \`${command}\` failed:\n${output.trim().split("\n").slice(-15).join("\n")}\n`,
-      "make the install work by hand with that command, or pass `pipArgs` / `npmArgs` (for example --no-index --find-links ./wheels when PyPI is out of reach)",
+      `run that command in ${where} to see the whole error and make the install work there, or pass \`pipArgs\` / \`npmArgs\` (for example --no-index --find-links ./wheels when PyPI is out of reach; relative paths resolve from the manifest's folder)`,
+    ),
+
+  dependencyCacheUnwritable: (folder: string, why: string) =>
+    new LayerValidationError(
+      "cacheDir",
+      folder,
+      `could not take a finished dependency install (${why})`,
+      "make the cache folder writable, or point `cacheDir` (or $CDKTF_LAYERS_CACHE_DIR) at a folder that is; `cdktf-lambda-layers cache clean` empties it",
+    ),
+
+  notACacheFolder: (folder: string, foreign: string[]) =>
+    new LayerValidationError(
+      "cacheDir",
+      folder,
+      `is not a cache folder of this library (it has no CACHEDIR.TAG and holds ${foreign.join(", ")}), so nothing was removed`,
+      "pass the folder the builds use as `cacheDir` (default ./.layer-cache, or $CDKTF_LAYERS_CACHE_DIR)",
     ),
 
   invalidLayerVersionArn: (value: unknown) =>

@@ -33,13 +33,18 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
   const reportAs = options.source;
   const source = resolveSource(options.source);
   const cacheDir = path.resolve(options.outDir ?? defaultCacheDir());
-  const { manifests, buildInputs } = findManifests(
+  const {
+    manifests,
+    buildInputs,
+    warnings: manifestWarnings,
+  } = findManifests(
     source,
     [
       ["requirements.txt", "pip", ""],
       ["package.json", "npm", ""],
     ],
     [runtime],
+    options.pipArgs,
   );
   const collected = collectFiles(
     source,
@@ -54,5 +59,5 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
     progress(
       `built function code ${reportAs}: ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} in ${seconds(started)}`,
     );
-  return { ...built, warnings: collected.warnings };
+  return { ...built, warnings: [...manifestWarnings, ...collected.warnings] };
 }

@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { modeFor } from "./archive-builder";
+import { defaultCacheDir, modeFor, walkArchiveSource } from "./archive-builder";
+import { declaredPackages, isBuildInput } from "./dependencies";
 import { placeLayerSource } from "./layer-archive";
 import { LayerValidationError } from "./errors";
 import { checkLayout, isLoadedBy, searchPaths } from "./layout";
@@ -22,7 +23,7 @@ import {
   NativeBinary,
 } from "./native-binaries";
 import { parseArchitectures, parseRuntimes, Runtime } from "./runtime";
-import { compareBytes, walkSource } from "./source-files";
+import { compareBytes } from "./source-files";
 
 export interface InspectOptions {
   /** Runtimes the layer is meant for, such as ["python3.12"]. */
@@ -52,6 +53,8 @@ export interface LayerPackage {
   readonly bytes: number;
   /** The declared runtimes that load it. */
   readonly loadedBy: readonly string[];
+  /** True for a dependency a manifest declares, which the build installs (not in the inspected folder). */
+  readonly installedAtBuild?: boolean;
 }
 
 export interface InspectedFile {
@@ -119,14 +122,16 @@ export function inspectLayer(target: string, options: InspectOptions): InspectRe
   const { files, nativeBinaries } = contents;
   const names = files.map((f) => f.name);
 
+  const pending = contents.pending ?? [];
   const layout = runtimes.map((r) => {
     const filesLoaded = names.filter((n) => isLoadedBy(n, r)).length;
-    return { runtime: r.name, loads: filesLoaded > 0, filesLoaded, searchPaths: lookedIn(r) };
+    const loads = filesLoaded > 0 || pending.some((p) => isLoadedBy(`${p}/`, r));
+    return { runtime: r.name, loads, filesLoaded, searchPaths: lookedIn(r) };
   });
   let layoutProblem: string | undefined;
   const warnings = [...contents.notes];
   try {
-    warnings.unshift(...checkLayout(target, names, runtimes));
+    warnings.unshift(...checkLayout(target, [...names, ...pending.map((p) => `${p}/`)], runtimes));
   } catch (e) {
     if (!(e instanceof LayerValidationError)) throw e;
     layoutProblem = e.problem;
@@ -142,7 +147,7 @@ export function inspectLayer(target: string, options: InspectOptions): InspectRe
     layout,
     layoutProblem,
     warnings,
-    packages: packagesOf(files, runtimes),
+    packages: [...packagesOf(files, runtimes), ...pendingPackagesOf(pending, runtimes)].sort((a, b) => compareBytes(a.path, b.path)),
     unzippedBytes: files.reduce((sum, f) => sum + f.size, 0),
     zippedBytes: contents.zippedBytes,
     largestFiles: [...files].sort((a, b) => b.size - a.size || compareBytes(a.name, b.name)).slice(0, LARGEST),
@@ -188,7 +193,10 @@ export function formatInspectReport(report: InspectReport): string {
   const pw = Math.max(0, ...report.packages.map((p) => p.path.length));
   for (const p of report.packages) {
     const by = p.loadedBy.length > 0 ? p.loadedBy.join(", ") : "no declared runtime";
-    lines.push(`  ${p.path.padEnd(pw)}  ${String(p.files).padStart(5)} files  ${formatBytes(p.bytes).padStart(10)}  ${by}`);
+    const size = p.installedAtBuild
+      ? "installed by the build".padEnd(29)
+      : `${String(p.files).padStart(5)} files  ${formatBytes(p.bytes).padStart(10)}`;
+    lines.push(`  ${p.path.padEnd(pw)}  ${size}  ${by}`);
   }
 
   lines.push("", "Largest files:");
@@ -233,25 +241,35 @@ interface Contents {
   readonly nativeBinaries: NativeBinary[];
   readonly zippedBytes?: number;
   readonly notes: string[];
+  /** Archive paths of packages the build installs from a manifest (a folder's declared dependencies). */
+  readonly pending?: readonly string[];
 }
 
 // ---- folders ----------------------------------------------------------------------------------
 
 /** The files as the builder would archive them: same walk, same placement, same skipped manifests. */
 function readFolder(target: string, runtimes: Runtime[]): Contents {
-  // The same placement the builder uses; installed dependencies are not in the folder, so say so.
-  const { placedUnder, manifests, buildInputs } = placeLayerSource(target, target, runtimes);
-  const notes = manifests.map(
-    (m) =>
-      `${path.relative(target, m.manifest)} declares dependencies the builder installs; they are not in this folder, so this report leaves them out`,
+  const walked = walkArchiveSource(target, target, { cacheDir: defaultCacheDir() });
+  const { placedUnder, manifests, buildInputs, warnings } = placeLayerSource(target, target, runtimes, walked);
+  // Installed dependencies are not in the folder: report them where the builder puts them.
+  const pending = manifests.flatMap((m) =>
+    declaredPackages(m).map((name) => (m.kind === "npm" ? `${m.archivePrefix}node_modules/${name}` : `${m.archivePrefix}${name}`)),
   );
-  const candidates: BinaryCandidate[] = walkSource(target, { reportAs: target })
-    .filter((f) => !buildInputs.has(f.rel))
+  const notes = [
+    ...warnings,
+    ...manifests.map(
+      (m) =>
+        `${path.relative(target, m.manifest)} declares dependencies the builder installs; they are not in this folder, so this report lists them by name only`,
+    ),
+  ];
+  const candidates: BinaryCandidate[] = walked
+    .filter((f) => !isBuildInput(f.rel, buildInputs))
     .map((f) => ({ name: placedUnder + f.rel, abs: f.abs, size: f.size, mode: modeFor(placedUnder + f.rel, f.executable) }));
   return {
     kind: "folder",
     placedUnder,
     files: candidates.map((f) => ({ name: f.name, size: f.size })),
+    pending,
     nativeBinaries: findNativeBinaries(candidates),
     notes,
   };
@@ -434,6 +452,17 @@ const PACKAGE_ROOTS: readonly RegExp[] = [
 function isPackageName(name: string): boolean {
   const last = name.slice(name.lastIndexOf("/") + 1);
   return !last.startsWith(".") && last !== "__pycache__" && !/\.(dist-info|egg-info|libs|pth)$/.test(last);
+}
+
+function pendingPackagesOf(pending: readonly string[], runtimes: readonly Runtime[]): LayerPackage[] {
+  return pending.map((p) => ({
+    name: p.slice(p.lastIndexOf("node_modules/") >= 0 ? p.lastIndexOf("node_modules/") + 13 : p.lastIndexOf("/") + 1),
+    path: `/opt/${p}`,
+    files: 0,
+    bytes: 0,
+    loadedBy: runtimes.filter((r) => isLoadedBy(`${p}/`, r)).map((r) => r.name),
+    installedAtBuild: true,
+  }));
 }
 
 function packagesOf(files: readonly InspectedFile[], runtimes: readonly Runtime[]): LayerPackage[] {

@@ -4,12 +4,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import picomatch from "picomatch";
-import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
-import { DependencyManifest, findManifests, ManifestCandidate } from "./dependencies";
-import { checkLayout, isLaidOut, plainFolderPrefix } from "./layout";
+import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource, walkArchiveSource } from "./archive-builder";
+import { findManifests, FoundManifests, ManifestCandidate } from "./dependencies";
+import { checkLayout, checkMisplacedRoots, isLaidOut, LayoutFile, plainFolderPrefix } from "./layout";
 import { checkNativeArchitectures, findNativeBinaries } from "./native-binaries";
 import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
+import { SourceFile } from "./source-files";
 
 /** What decides a layer's content besides its folder and runtimes: shared by buildLayerArchive and the constructs. */
 export interface LayerContentOptions {
@@ -72,8 +73,15 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   const source = resolveSource(options.source);
   const cacheDir = path.resolve(options.outDir ?? defaultCacheDir());
 
-  const { placedUnder, manifests, buildInputs } = placeLayerSource(source, reportAs, runtimes);
-  const collected = collectFiles(source, reportAs, placedUnder, manifests, { ...options, runtimes, architectures, cacheDir }, buildInputs);
+  const collectOptions = { ...options, runtimes, architectures, cacheDir };
+  const walked = walkArchiveSource(source, reportAs, collectOptions);
+  const {
+    placedUnder,
+    manifests,
+    buildInputs,
+    warnings: placementWarnings,
+  } = placeLayerSource(source, reportAs, runtimes, walked, options.pipArgs);
+  const collected = collectFiles(source, reportAs, placedUnder, manifests, collectOptions, buildInputs, walked);
   const layoutWarnings = checkLayout(
     reportAs,
     collected.files.map((f) => f.name),
@@ -104,27 +112,58 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
       `built ${reportAs}: ${collected.files.length} files, ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} zipped in ${seconds(started)} (content ${built.contentSha256.slice(0, 12)})`,
     );
   }
-  return { ...built, placedUnder, warnings: [...collected.warnings, ...layoutWarnings] };
+  return { ...built, placedUnder, warnings: [...placementWarnings, ...collected.warnings, ...layoutWarnings] };
 }
 
 /** Where a layer folder's content goes: as laid out, or a plain package folder under its runtime's prefix. */
-export interface LayerPlacement {
+export interface LayerPlacement extends FoundManifests {
   /** "" when the folder is laid out for /opt already. */
   readonly placedUnder: string;
-  /** The dependency sets the folder declares. */
-  readonly manifests: DependencyManifest[];
-  /** Source files that are build input, not content (requirements.txt). */
-  readonly buildInputs: Set<string>;
 }
 
 /**
  * Decides where a layer folder's files go under /opt and which dependencies it declares.
- * @throws LayerValidationError for a plain folder whose place is ambiguous or unknown.
+ * @param walked the folder's files, as walkArchiveSource lists them
+ * @throws LayerValidationError for a misplaced install tree (lib/python3.12/site-packages/ or
+ *   node_modules/ at the top), or a plain folder whose place is ambiguous or whose name is invalid.
  */
-export function placeLayerSource(source: string, reportAs: string, runtimes: readonly Runtime[]): LayerPlacement {
-  const laidOut = isLaidOut(fs.readdirSync(source).filter((name) => !name.startsWith(".")));
-  const placedUnder = laidOut ? "" : plainFolderPrefix(reportAs, runtimes, nodePackageName(source, runtimes));
-  return { placedUnder, ...findManifests(source, manifestCandidates(laidOut, placedUnder), runtimes) };
+export function placeLayerSource(
+  source: string,
+  reportAs: string,
+  runtimes: readonly Runtime[],
+  walked: readonly SourceFile[],
+  pipArgs?: readonly string[],
+): LayerPlacement {
+  const files: LayoutFile[] = walked.map((f) => ({
+    rel: f.rel,
+    executable: f.executable || (isTopLevelProgram(f.rel) && startsLikeProgram(f.abs)),
+  }));
+  checkMisplacedRoots(reportAs, files, runtimes);
+  const laidOut = isLaidOut(files);
+  const placedUnder = laidOut
+    ? ""
+    : plainFolderPrefix(reportAs, runtimes, {
+        nodePackageName: nodePackageName(source, runtimes),
+        pythonPackage: walked.some((f) => f.rel === "__init__.py") ? path.basename(source) : undefined,
+        hasLibFolder: walked.some((f) => f.rel.startsWith("lib/")),
+      });
+  return { placedUnder, ...findManifests(source, manifestCandidates(laidOut, placedUnder), runtimes, pipArgs) };
+}
+
+/** bin/<name>: a program when it has an execute bit, a `#!` line or an ELF header (a checkout may lose the bit). */
+function isTopLevelProgram(rel: string): boolean {
+  return /^bin\/[^/]+$/.test(rel);
+}
+
+function startsLikeProgram(abs: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = fs.openSync(abs, "r");
+  try {
+    const n = fs.readSync(fd, head, 0, 4, 0);
+    return (n >= 2 && head[0] === 0x23 && head[1] === 0x21) || (n === 4 && head.readUInt32BE(0) === 0x7f454c46);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function nodePackageName(source: string, runtimes: readonly Runtime[]): string | undefined {
@@ -148,7 +187,8 @@ function manifestCandidates(laidOut: boolean, placedUnder: string): ManifestCand
         ["nodejs/package.json", "npm", "nodejs/"],
       ]
     : [
-        ["requirements.txt", "pip", placedUnder],
+        // A Python package placed at python/<name>/ still gets its dependencies beside it, in python/.
+        ["requirements.txt", "pip", placedUnder.startsWith("python/") ? "python/" : placedUnder],
         ["package.json", "npm", placedUnder],
       ];
 }

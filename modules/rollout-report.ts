@@ -43,8 +43,8 @@ export function outputsFromStateFile(stackDir: string): Outputs | undefined {
 
 /**
  * The local state file of a synthesized stack folder: the `local` backend's path in its
- * `cdk.tf.json` (relative to the folder), else `terraform.tfstate` in the folder (where stacks kept
- * it before 0.2).
+ * `cdk.tf.json` (relative to the folder), else `terraform.tfstate` in the folder (where 0.1.0 stacks kept
+ * it).
  * @group Internals
  */
 export function localStateFile(stackDir: string): string {

@@ -15,6 +15,12 @@ export interface SourceFile {
   /** True when any execute bit is set on the file. */
   readonly executable: boolean;
   readonly mtimeMs: number;
+  /**
+   * Status-change time and inode: a rewrite that restores size and mtime (`cp -p`, `rsync -a`,
+   * `tar x`) still changes one of them, and neither can be set back by a program.
+   */
+  readonly ctimeMs: number;
+  readonly ino: number;
 }
 
 /** Folder names never shipped, anywhere in the tree (caches, VCS metadata). */
@@ -60,11 +66,41 @@ export interface WalkOptions {
   readonly defaultExcludes?: boolean;
   /** The folder reported in errors (the user's `source`). */
   readonly reportAs?: string;
+  /**
+   * Folders never walked, whatever the excludes say: the build's own cache and output folders,
+   * which would otherwise ship the previous archives inside the next one.
+   */
+  readonly skipFolders?: readonly string[];
 }
+
+/** The file that marks a cache folder (https://bford.info/cachedir/): such a folder is never content. */
+export const CACHEDIR_TAG = "CACHEDIR.TAG";
+const CACHEDIR_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55";
+
+/** Marks `dir` as a cache folder, so that no walk (this library's, tar's, backup tools') ships it. */
+export function tagCacheFolder(dir: string): void {
+  const tag = path.join(dir, CACHEDIR_TAG);
+  if (fs.existsSync(tag)) return;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(tag, `${CACHEDIR_SIGNATURE}\n# This folder is a cache of cdktf-lambda-layers; it is never part of a layer.\n`);
+}
+
+function isTaggedCache(dir: string, names: readonly string[]): boolean {
+  if (!names.includes(CACHEDIR_TAG)) return false;
+  try {
+    return fs.readFileSync(path.join(dir, CACHEDIR_TAG), "latin1").startsWith(CACHEDIR_SIGNATURE);
+  } catch {
+    return false;
+  }
+}
+
+/** A cdktf output folder (cdktf.out by default) holds synthesized stacks and their copied assets, never content. */
+const OUTPUT_FOLDER_NAMES = new Set(["cdktf.out"]);
 
 /**
  * Lists the files below `root`, sorted by path. Symlinks inside the folder are followed (the
- * archive holds their targets' content); a symlink leaving it is refused.
+ * archive holds their targets' content); a symlink leaving it, dangling or looping is refused.
+ * Cache folders (a `CACHEDIR.TAG`, or one of `skipFolders`) and `cdktf.out` folders are never walked.
  * @group Internals
  */
 export function walkSource(root: string, options: WalkOptions = {}): SourceFile[] {
@@ -74,26 +110,48 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
   const useDefaults = options.defaultExcludes ?? true;
   const excluded = (rel: string, isDir: boolean) =>
     (useDefaults && isDefaultExcluded(rel, isDir)) || userExcluded(rel) || (isDir && userExcluded(`${rel}/`));
+  const skipped = new Set((options.skipFolders ?? []).map((f) => realpathOrSelf(path.resolve(f))));
 
   const files: SourceFile[] = [];
   const visiting = new Set<string>();
   const walk = (dirAbs: string, dirRel: string) => {
     const real = fs.realpathSync(dirAbs);
     if (visiting.has(real)) return; // a link back up the tree: its content is already listed
+    const dirents = fs.readdirSync(dirAbs, { withFileTypes: true });
+    if (dirRel !== "") {
+      if (skipped.has(real) || OUTPUT_FOLDER_NAMES.has(path.basename(dirRel))) return;
+      if (
+        isTaggedCache(
+          dirAbs,
+          dirents.map((d) => d.name),
+        )
+      )
+        return;
+    }
     visiting.add(real);
-    for (const dirent of fs.readdirSync(dirAbs, { withFileTypes: true })) {
+    for (const dirent of dirents) {
       const rel = dirRel ? `${dirRel}/${dirent.name}` : dirent.name;
       const abs = path.join(dirAbs, dirent.name);
       let target = abs;
       if (dirent.isSymbolicLink()) {
-        target = resolveInside(abs, realRoot, rel, reportAs);
+        const resolved = resolveInside(abs, realRoot, rel, reportAs, excluded(rel, false) || excluded(rel, true));
+        if (resolved === undefined) continue;
+        target = resolved;
       }
       const stat = fs.statSync(target);
       if (stat.isDirectory()) {
         if (!excluded(rel, true)) walk(target, rel);
       } else if (stat.isFile()) {
         if (!excluded(rel, false)) {
-          files.push({ rel, abs: target, size: stat.size, executable: (stat.mode & 0o111) !== 0, mtimeMs: stat.mtimeMs });
+          files.push({
+            rel,
+            abs: target,
+            size: stat.size,
+            executable: (stat.mode & 0o111) !== 0,
+            mtimeMs: stat.mtimeMs,
+            ctimeMs: stat.ctimeMs,
+            ino: stat.ino,
+          });
         }
       }
       // sockets, FIFOs and devices have no place in a layer and are passed over
@@ -104,15 +162,32 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
   return files.sort((a, b) => compareBytes(a.rel, b.rel));
 }
 
-function resolveInside(abs: string, realRoot: string, rel: string, reportAs: string): string {
+/**
+ * The real path of a symlink inside the source, or undefined for a broken link the user excluded.
+ * @throws LayerValidationError for a link that dangles, loops or leaves the source folder.
+ */
+function resolveInside(abs: string, realRoot: string, rel: string, reportAs: string, isExcluded: boolean): string | undefined {
+  const target = fs.readlinkSync(abs);
   let real: string;
   try {
     real = fs.realpathSync(abs);
-  } catch {
-    throw errors.symlinkEscapes(reportAs, rel, fs.readlinkSync(abs));
+  } catch (e) {
+    if (isExcluded) return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") throw errors.symlinkLoop(reportAs, rel, target);
+    if (code === "ENOENT" || code === "ENOTDIR") throw errors.symlinkDangling(reportAs, rel, target);
+    throw e;
   }
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw errors.symlinkEscapes(reportAs, rel, fs.readlinkSync(abs));
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw errors.symlinkEscapes(reportAs, rel, target);
   return real;
+}
+
+function realpathOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 
 /** Orders by UTF-16 code units, which for the ASCII paths layers hold is byte order: stable everywhere. */
