@@ -39,7 +39,7 @@ describe("sizes", () => {
     const files = [
       "README.md",
       "BENCHMARKS.md",
-      ...["modules", "bin"].flatMap((dir) => fs.readdirSync(path.join(repoRoot, dir)).map((f) => path.join(dir, f))),
+      ...["modules", "bin", "operations"].flatMap((dir) => fs.readdirSync(path.join(repoRoot, dir)).map((f) => path.join(dir, f))),
       ...fs
         .readdirSync(path.join(repoRoot, "examples"))
         .flatMap((e) => [path.join("examples", e, "README.md"), path.join("examples", e, "main.ts")]),

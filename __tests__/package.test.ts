@@ -41,6 +41,7 @@ describe("the tarball", () => {
       expect.arrayContaining([
         "package/dist/modules/index.d.ts",
         "package/dist/bin/cdktf-lambda-layers.js",
+        "package/dist/operations/index.js",
         "package/LICENSE",
         "package/docs/api/README.md",
         "package/docs/api/classes/LambdaLayer.md",

@@ -2,7 +2,9 @@
 // Command line entry for checks that are useful outside a cdktf app: `inspect` reports what a
 // layer folder or zip holds and fails a CI step when no runtime would load it or its native code
 // does not match the declared architecture; `report` reads a deployed rollout's outputs and
-// reports version numbers per region and drift; `cache clean|prune` empties or trims the build cache.
+// reports version numbers per region and drift; `cache clean|prune` empties or trims the build cache;
+// `versions`, `prune`, `grants` and `revoke` operate on deployed layers through the AWS SDK
+// (operations/, loaded only for those commands).
 // Run with: node -r ts-node/register/transpile-only bin/cdktf-lambda-layers.ts inspect <folder|zip> …
 import * as fs from "fs";
 import * as path from "path";
@@ -14,6 +16,7 @@ import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/i
 import { formatBytes } from "../modules/progress";
 import { formatRolloutReport, outputsFromStateFile, outputsFromTerraform, rolloutReport } from "../modules/rollout-report";
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
+import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
@@ -35,9 +38,29 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
 
 Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, or the
 rollout drifts, 2 usage error.
-`;
 
-/** Runs the CLI; returns the exit code instead of exiting so that it can be called in-process. */
+${OPERATIONS_USAGE}`;
+
+/**
+ * Runs any command of the CLI, the operations on AWS included; resolves to the exit code. The
+ * operations module (and with it the AWS SDK) is loaded only for those commands.
+ */
+export async function runCli(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
+  if (OPERATION_COMMANDS.includes(argv[0])) {
+    const operations = await import("../operations/cli");
+    return operations.runOperation(argv, out, err, USAGE);
+  }
+  return main(argv, out, err);
+}
+
+/**
+ * Runs an offline command (inspect, report, cache); returns the exit code instead of exiting so that
+ * it can be called in-process. The operations on AWS are asynchronous: call {@link runCli} for them.
+ */
 export function main(
   argv: readonly string[],
   out: (s: string) => void = (s) => process.stdout.write(s),
@@ -47,6 +70,7 @@ export function main(
     err(`error: ${message}\n\n${USAGE}`);
     return 2;
   };
+  if (OPERATION_COMMANDS.includes(argv[0])) return usageError(`${argv[0]} calls AWS: run it with runCli, which is asynchronous`);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -167,5 +191,11 @@ export function packageVersion(): string {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  runCli(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: Error) => {
+      process.stderr.write(`error: ${e.stack ?? e.message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -521,6 +521,14 @@ export const errors = {
       'use a constraint such as ">= 5.80, < 7.0" or "~> 5.100"',
     ),
 
+  invalidSsmParameterName: (value: unknown, problem: string) =>
+    new LayerValidationError(
+      "ssmParameter.name",
+      value,
+      problem,
+      'use a path such as "/lambda-layers/{layerName}/latest": letters, digits and _ . - /, at most 15 levels, not starting with aws or ssm',
+    ),
+
   invalidDeflateLevel: (value: unknown) =>
     new LayerValidationError(
       "CDKTF_LAYERS_DEFLATE_LEVEL",

@@ -45,6 +45,8 @@ export type { BinaryCandidate, ElfMachine, NativeBinary } from "./native-binarie
 export { inspectLayer, inspectProblems, formatInspectReport } from "./inspect";
 export type { InspectOptions, InspectReport, InspectedFile, RuntimeLayout, LayerPackage } from "./inspect";
 export { archiveOptionsOf } from "./lambda-layer";
+export { ssmParameterName, DEFAULT_SSM_PARAMETER_NAME } from "./ssm-parameter";
+export type { LayerSsmParameter } from "./ssm-parameter";
 export { localStateBackend, localStatePath } from "./local-state";
 export { contentIdentity } from "./archive-builder";
 export { deflateLevel, DEFLATE_LEVEL } from "./zip-writer";

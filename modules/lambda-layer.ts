@@ -5,6 +5,7 @@ import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { LambdaLayerVersion } from "@cdktf/provider-aws/lib/lambda-layer-version";
 import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-layer-version-permission";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { LayerFacts } from "./attachment";
@@ -23,6 +24,7 @@ import {
 import { isKnownRegion } from "./regions";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
+import { LayerSsmParameter, layerArnParameter, ssmParameterName } from "./ssm-parameter";
 
 /** A layer version other code can attach: one built here, or one imported by ARN. */
 export interface ILambdaLayer extends LayerFacts {
@@ -90,6 +92,12 @@ export interface LambdaLayerOptions extends LayerContentOptions {
   readonly sharing?: LayerSharing;
   /** Emit the `<id>_layer_arn`, `<id>_layer_version_arn`, `<id>_version` and `<id>_content_sha256` outputs. @default true */
   readonly outputs?: boolean;
+  /**
+   * Write the versioned ARN to an SSM parameter in the layer's region (each region of a fan-out or
+   * rollout gets its own), updated exactly when the version changes.
+   * @default - no parameter
+   */
+  readonly ssmParameter?: LayerSsmParameter;
 }
 
 export interface LambdaLayerProps extends LambdaLayerOptions {
@@ -149,6 +157,8 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   public readonly resource: LambdaLayerVersion;
   /** The grants made so far, in order. */
   public readonly grants: LayerGrant[] = [];
+  /** The SSM parameter holding the versioned ARN, when `ssmParameter` is set. */
+  public readonly ssmParameter?: SsmParameter;
   private readonly provider?: TerraformProvider;
   private readonly regionArgument?: string;
 
@@ -168,6 +178,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
         validateS3KeyPrefix(props.s3.keyPrefix);
         if (packaging === "archive_file") throw errors.invalidEnum("packaging", packaging, ["synth"]);
       }
+      if (props.ssmParameter !== undefined) ssmParameterName(props.ssmParameter, props.layerName);
       this.archive = props.archive ?? buildLayerArchive(archiveOptionsOf(props));
       this.layerName = props.layerName;
       this.provider = props.provider;
@@ -183,6 +194,10 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     this.layerVersionArn = this.resource.arn;
     this.version = this.resource.version;
     if (props.sharing !== undefined) this.grant(props.sharing);
+    if (props.ssmParameter !== undefined) {
+      const { layerName, layerVersionArn, provider, regionArgument: region } = this;
+      this.ssmParameter = layerArnParameter(this, props.ssmParameter, { layerName, layerVersionArn, provider, region });
+    }
     if (props.outputs ?? true) this.emitOutputs();
   }
 

@@ -24,9 +24,42 @@ const { URL } = require("url");
 /** Matches the layer version policy routes of the Lambda REST API (2018-10-31). */
 const LAYER_POLICY_PATH = /^\/2018-10-31\/layers\/([^/]+)\/versions\/(\d+)\/policy(?:\/([^/?]+))?$/;
 
+/**
+ * The list routes AWS answers in pages and moto answers whole: ListFunctions (GET
+ * /2015-03-31/functions/) and ListLayerVersions (GET /2018-10-31/layers/<name>/versions), with the
+ * key of each answer's list.
+ */
+const PAGED_LISTS = [
+  { path: /^\/2015-03-31\/functions\/?$/, key: "Functions" },
+  { path: /^\/2018-10-31\/layers\/[^/]+\/versions\/?$/, key: "LayerVersions" },
+];
+
 // ---------------------------------------------------------------------------------------------
 // The rules: pure functions, exported for unit tests.
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * One page of a list as AWS cuts it: at most 50 items whatever MaxItems asks for (fewer when
+ * MaxItems is smaller), and an opaque NextMarker while items remain. Source: ListFunctions, MaxItems
+ * ("ListFunctions returns a maximum of 50 items in each response, even if you set the number
+ * higher", https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html) and
+ * ListLayerVersions, MaxItems (1-50, https://docs.aws.amazon.com/lambda/latest/api/API_ListLayerVersions.html).
+ */
+function awsPage(items, marker, maxItems) {
+  const size = Math.min(Math.max(Number(maxItems) || 50, 1), 50);
+  const start = marker
+    ? Number(
+        Buffer.from(marker, "base64url")
+          .toString("utf8")
+          .replace(/^offset:/, ""),
+      ) || 0
+    : 0;
+  const end = start + size;
+  return {
+    items: items.slice(start, end),
+    nextMarker: end < items.length ? Buffer.from(`offset:${end}`).toString("base64url") : undefined,
+  };
+}
 
 /**
  * One layer version policy statement as AWS writes it.
@@ -178,6 +211,17 @@ async function handleLayerPolicy(moto, req, res, url) {
   sendJson(res, answer.status, answer.headers, parsed);
 }
 
+async function handlePagedList(moto, req, res, url, key) {
+  const answer = await upstream(moto, "GET", req.url, req.headers);
+  if (answer.status !== 200) {
+    res.writeHead(answer.status, forwardHeaders(answer.headers));
+    return res.end(answer.body);
+  }
+  const parsed = JSON.parse(answer.body.toString("utf8"));
+  const page = awsPage(parsed[key] ?? [], url.searchParams.get("Marker"), url.searchParams.get("MaxItems"));
+  sendJson(res, 200, answer.headers, { ...parsed, [key]: page.items, NextMarker: page.nextMarker });
+}
+
 function passThrough(moto, req, res) {
   const out = http.request({ ...moto, method: req.method, path: req.url, headers: req.headers }, (answer) => {
     res.writeHead(answer.statusCode, forwardHeaders(answer.headers));
@@ -195,6 +239,11 @@ function createProxy(moto) {
     const url = new URL(req.url, "http://localhost");
     if (LAYER_POLICY_PATH.test(url.pathname) && ["GET", "POST", "DELETE"].includes(req.method)) {
       handleLayerPolicy(moto, req, res, url).catch((err) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end(`aws-shape-proxy: ${err.stack}`);
+      });
+    } else if (req.method === "GET" && PAGED_LISTS.some((l) => l.path.test(url.pathname))) {
+      handlePagedList(moto, req, res, url, PAGED_LISTS.find((l) => l.path.test(url.pathname)).key).catch((err) => {
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
         res.end(`aws-shape-proxy: ${err.stack}`);
       });
@@ -302,6 +351,7 @@ module.exports = {
   awsShapePolicyAnswer,
   awsShapeAddPermissionAnswer,
   addPermissionRefusal,
+  awsPage,
   createProxy,
   LAYER_POLICY_PATH,
 };
