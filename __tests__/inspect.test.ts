@@ -4,7 +4,7 @@ import * as path from "path";
 import { LayerValidationError } from "../modules/errors";
 import { formatInspectReport, inspectLayer, inspectProblems, InspectReport } from "../modules/inspect";
 import { machineLabel } from "../modules/native-binaries";
-import { compileSharedObject, elfHeader, EM_OTHER, HOST_MACHINE, OTHER, OTHER_MACHINE } from "./helpers/elf";
+import { compileSharedObject, CPU, elfHeader, EM_OTHER, HOST, HOST_MACHINE, machOFile, OTHER, OTHER_MACHINE } from "./helpers/elf";
 import { repoRoot, tempDir, tree } from "./helpers/files";
 
 const otherArchElf = () => elfHeader(EM_OTHER);
@@ -78,18 +78,18 @@ describe("inspectLayer on a folder", () => {
 
   test("finds the native binaries with their machines and the ones that do not match the declared architecture", () => {
     expect(report.nativeBinaries).toEqual([
-      { name: "bin/tool", machine: OTHER_MACHINE },
-      { name: "python/numpy/core/_multiarray.so", machine: HOST_MACHINE },
-      { name: "python/numpy/f2py-helper", machine: OTHER_MACHINE },
+      { name: "bin/tool", machine: OTHER_MACHINE, format: "elf" },
+      { name: "python/numpy/core/_multiarray.so", machine: HOST_MACHINE, format: "elf" },
+      { name: "python/numpy/f2py-helper", machine: OTHER_MACHINE, format: "elf" },
     ]);
-    expect(report.architectureProblems).toEqual([{ name: "python/numpy/core/_multiarray.so", machine: HOST_MACHINE }]);
-    expect(inspectProblems(report)).toEqual([`1 native binary built for another architecture than the declared ${OTHER.name}`]);
+    expect(report.binaryProblems.map((p) => p.binary.name)).toEqual(["python/numpy/core/_multiarray.so"]);
+    expect(inspectProblems(report)).toEqual([`1 native binary cannot load on the declared python3.12 on ${OTHER.name}`]);
   });
 
   test("checks no architecture when none is given", () => {
     const unchecked = inspectLayer(dir, PY);
     expect(unchecked.nativeBinaries).toHaveLength(3);
-    expect(unchecked.architectureProblems).toEqual([]);
+    expect(unchecked.binaryProblems).toEqual([]);
     expect(inspectProblems(unchecked)).toEqual([]);
   });
 
@@ -193,7 +193,8 @@ describe("inspectLayer on a zip", () => {
     expect(report.layout).toEqual(folder.layout);
     // the executable bit comes from the members' external attributes
     expect(report.nativeBinaries).toEqual(folder.nativeBinaries);
-    expect(report.architectureProblems).toEqual([{ name: "python/numpy/core/_multiarray.so", machine: HOST_MACHINE }]);
+    expect(report.binaryProblems).toEqual(folder.binaryProblems);
+    expect(report.binaryProblems.map((p) => p.binary.name)).toEqual(["python/numpy/core/_multiarray.so"]);
     const so = report.largestFiles[0];
     expect(so.name).toBe("python/numpy/core/_multiarray.so");
     expect(so.size).toBe(compiled.length);
@@ -223,8 +224,10 @@ describe("formatInspectReport", () => {
       expect.stringMatching(/^ {2}nodejs20\.x {2}loads 1 of 8 files \(looks in \/opt\/nodejs\/node_modules\/, /),
     );
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}\/opt\/python\/requests +2 files .* python3\.12$/));
-    expect(lines).toContainEqual(`  ${machineLabel(HOST_MACHINE).padEnd(8)}  python/numpy/core/_multiarray.so`);
-    expect(lines).toContainEqual(`    python/numpy/core/_multiarray.so (${machineLabel(HOST_MACHINE)})`);
+    expect(lines).toContainEqual(`  REFUSED  python/numpy/core/_multiarray.so: Linux (ELF) ${machineLabel(HOST_MACHINE)}`);
+    expect(lines).toContainEqual(`  ok       bin/tool: Linux (ELF) ${machineLabel(OTHER_MACHINE)}`);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {11}not the declared .*invalid ELF header/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {11}fix: build the dependencies for /));
     expect(lines).toContainEqual("Result: 1 problem(s)");
     expect(text).toMatch(/^Layer .*layer\.zip \(zip\)\n {2}8 files, [\d.]+ KiB unzipped, [\d.]+ KiB zipped\n/);
   });
@@ -249,7 +252,24 @@ describe("the cdktf-lambda-layers CLI", () => {
   test("exits 1 when a native binary does not match --arch, naming it", () => {
     const r = run("inspect", zipFolder(dir), "--runtime", "python3.12", "--arch", OTHER.name);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`\n    python/numpy/core/_multiarray.so (${machineLabel(HOST_MACHINE)})\n`);
+    expect(r.stdout).toContain(`\n  REFUSED  python/numpy/core/_multiarray.so: Linux (ELF) ${machineLabel(HOST_MACHINE)}\n`);
+  });
+
+  test("requires every --arch given: one build of each binary only fails with both (issue 10.2)", () => {
+    expect(run("inspect", dir, "--runtime", "python3.12", "--arch", HOST.name).code).toBe(1); // bin/tool is the other machine's
+    const r = run("inspect", dir, "--runtime", "python3.12", "--arch", "x86_64", "--arch", "arm64");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`\n  REFUSED  python/numpy/core/_multiarray.so: Linux (ELF) ${machineLabel(HOST_MACHINE)}\n`);
+    expect(r.stdout).toMatch(/no build for .* beside it/);
+    expect(r.stdout).toContain("split the layer per architecture");
+  });
+
+  test("shows what each binary was built for and refuses a macOS one by its bytes", () => {
+    const mac = tree({ "python/pkg/__init__.py": "", [`python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-gnu.so`]: machOFile(CPU.arm64) });
+    const r = run("inspect", mac, "--runtime", "python3.12");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`  REFUSED  python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-gnu.so: macOS (Mach-O) aarch64, CPython 3.12\n`);
+    expect(r.stdout).toContain("fix: build it on Linux for Lambda");
   });
 
   test("exits 1 when no declared runtime loads the layer", () => {

@@ -5,6 +5,7 @@ import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
 import { elfHeader } from "./helpers/elf";
 import { tempDir, tree, unzipTo, writeTree } from "./helpers/files";
+import { awsKeyPair, openSshPrivateKey, rsaPrivateKeyPem } from "./helpers/secrets";
 
 const PY = ["python3.12"];
 const build = (source: string, extra: Partial<BuildLayerArchiveOptions> = {}) =>
@@ -339,10 +340,11 @@ describe("secrets and symlinks", () => {
     [".env", "TOKEN=x", "dotenv file"],
     ["config/.env.production", "TOKEN=x", "dotenv file"],
     ["keys/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n", "SSH private key"],
+    ["keys/deploy", openSshPrivateKey(), "private key"],
     [".aws/credentials", "[default]\n", "AWS credentials file"],
-    ["server.pem", "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n", "private key"],
+    ["server.pem", rsaPrivateKeyPem(), "private key"],
     ["settings.py", "KEY = 'AKIAZ7VQ2X4RT6MNB3LC'\n", "AWS access key id"],
-    ["conf.ini", "aws_secret_access_key = abc\n", "AWS secret access key"],
+    ["conf.ini", `AWS_SECRET_ACCESS_KEY = ${awsKeyPair().secret}\n`, "AWS secret access key"],
   ])("refuses %s", (rel, content, why) => {
     const cache = tempDir("cache-");
     expectError(
@@ -359,6 +361,8 @@ describe("secrets and symlinks", () => {
     ["botocore/docs.txt", "example key AKIAIOSFODNN7EXAMPLE\n"],
     [".env.example", "TOKEN=\n"],
     ["keys/id_rsa.pub", "ssh-rsa AAAA\n"],
+    ["sshkeys/id_rsa.py", "def load(path): ...\n"],
+    ["botocore/session.py", "def create_client(self, aws_secret_access_key=None):\n"],
   ])("accepts %s, which only looks like a secret", (rel, content) => {
     expect(build(tree({ [`python/${rel}`]: content })).entries).toContain(`python/${rel}`);
   });
@@ -549,22 +553,54 @@ describe("native binaries", () => {
     expectError(
       () => build(source(), { compatibleArchitectures: ["arm64"] }),
       "source",
-      /native binaries built for another architecture than the declared arm64: bin\/tool \(x86-64\)/,
+      /native binaries that cannot load on the declared python3.12 on arm64: bin\/tool \(built for Linux \(ELF\) x86-64: not the declared arm64/,
       /invalid ELF header/,
+      /build the dependencies for arm64 \(pip --platform manylinux2014_aarch64, npm --cpu=arm64\) or declare compatibleArchitectures: \["x86_64"\]/,
     );
-    expectError(() => build(source(), { compatibleArchitectures: ["x86_64"] }), "source", /python\/fast\/_speedups.so \(aarch64\)/);
+    expectError(
+      () => build(source(), { compatibleArchitectures: ["x86_64"] }),
+      "source",
+      /python\/fast\/_speedups.so \(built for Linux \(ELF\) aarch64/,
+    );
   });
 
   test("checks again when the declared architectures change, even though the files did not", () => {
     const src = source();
     const outDir = tempDir("cache-");
-    expect(build(src, { outDir, compatibleArchitectures: ["x86_64", "arm64"] }).cache).toBe("built");
-    expect(build(src, { outDir, compatibleArchitectures: ["x86_64", "arm64"] }).cache).toBe("metadata-hit");
-    expectError(() => build(src, { outDir, compatibleArchitectures: ["arm64"] }), "source", /bin\/tool \(x86-64\)/);
+    const allowed = { allowForeignBinaries: ["python/fast/**"] };
+    expect(build(src, { outDir, compatibleArchitectures: ["x86_64"], ...allowed }).cache).toBe("built");
+    expect(build(src, { outDir, compatibleArchitectures: ["x86_64"], ...allowed }).cache).toBe("metadata-hit");
+    expectError(
+      () => build(src, { outDir, compatibleArchitectures: ["arm64"], ...allowed }),
+      "source",
+      /bin\/tool \(built for Linux \(ELF\) x86-64/,
+    );
   });
 
-  test("accepts them when both architectures are declared, none is declared, or the file is allowed", () => {
-    expect(build(source(), { compatibleArchitectures: ["x86_64", "arm64"] }).entries).toContain("bin/tool");
+  test("refuses one build of each when both architectures are declared (issue 10.2): each file loads on one only", () => {
+    expectError(
+      () => build(source(), { compatibleArchitectures: ["x86_64", "arm64"] }),
+      "source",
+      /bin\/tool \(built for Linux \(ELF\) x86-64: no build for arm64 beside it/,
+      /python\/fast\/_speedups.so \(built for Linux \(ELF\) aarch64: no build for x86_64 beside it/,
+      /split the layer per architecture: one layer with compatibleArchitectures: \["x86_64"\] and one with \["arm64"\]/,
+    );
+  });
+
+  test("accepts a build per architecture side by side (prebuilds), with both declared", () => {
+    const src = tree({
+      "nodejs/node_modules/addon/prebuilds/linux-x64/addon.node": elf(62),
+      "nodejs/node_modules/addon/prebuilds/linux-arm64/addon.node": elf(183),
+      "nodejs/node_modules/addon/index.js": "",
+    });
+    const archive = build(src, { compatibleRuntimes: ["nodejs20.x"], compatibleArchitectures: ["arm64", "x86_64"] });
+    expect(archive.nativeBinaries.map((b) => b.name)).toEqual([
+      "nodejs/node_modules/addon/prebuilds/linux-arm64/addon.node",
+      "nodejs/node_modules/addon/prebuilds/linux-x64/addon.node",
+    ]);
+  });
+
+  test("accepts them when none is declared, or the file is allowed", () => {
     expect(build(source()).entries).toContain("bin/tool");
     expect(build(source(), { compatibleArchitectures: ["arm64"], allowForeignBinaries: ["bin/**"] }).entries).toContain("bin/tool");
   });

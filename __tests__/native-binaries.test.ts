@@ -1,17 +1,37 @@
 import fs from "fs";
 import * as path from "path";
 import { LayerValidationError } from "../modules/errors";
+import { buildLayerArchive } from "../modules/layer-archive";
 import {
   BinaryCandidate,
-  checkNativeArchitectures,
+  binariesForeignTo,
+  binaryProblems,
+  checkNativeBinaries,
+  classifyBinary,
   elfMachine,
   findNativeBinaries,
   machineLabel,
   NativeBinary,
   readElfMachine,
 } from "../modules/native-binaries";
-import { Architecture } from "../modules/runtime";
-import { compileSharedObject, elfHeader, EM, EM_OTHER, HOST, HOST_MACHINE, OTHER, OTHER_MACHINE } from "./helpers/elf";
+import { Architecture, Runtime } from "../modules/runtime";
+import {
+  compileExecutable,
+  compileMuslBinaries,
+  compileSharedObject,
+  CPU,
+  elfHeader,
+  EM,
+  EM_OTHER,
+  HOST,
+  HOST_MACHINE,
+  machOFile,
+  machOUniversal,
+  OTHER,
+  OTHER_MACHINE,
+  PE_MACHINE,
+  peFile,
+} from "./helpers/elf";
 import { tempDir, tree } from "./helpers/files";
 
 /** The files of a folder as the builder plans them (name, abs, size, mode). */
@@ -68,9 +88,8 @@ describe("readElfMachine", () => {
     expect(readElfMachine(path.join(dir, "big.so"))).toBe(HOST_MACHINE);
     expect(readElfMachine(path.join(dir, "notes.txt"))).toBeUndefined();
 
-    expect(readSync).toHaveBeenCalledTimes(2);
     const requested = readSync.mock.calls.reduce((sum, call) => sum + Number((call as unknown[])[3] ?? 0), 0); // (fd, buffer, offset, length, position)
-    expect(requested).toBeLessThanOrEqual(2 * 64);
+    expect(requested).toBeLessThanOrEqual(16 * 1024); // headers, program headers, the dynamic section's names: never the 8 MiB
     expect(readFileSync).not.toHaveBeenCalled();
   });
 
@@ -108,12 +127,12 @@ describe("findNativeBinaries", () => {
 
   test("finds ELF files among shared objects, addons, executables and bin/, with their machines", () => {
     expect(findNativeBinaries(planned(dir, names))).toEqual([
-      { name: "bin/tool", machine: OTHER_MACHINE },
-      { name: "lib/libfoo.so.1", machine: HOST_MACHINE },
-      { name: "nodejs/node_modules/addon/build/Release/addon.node", machine: OTHER_MACHINE },
-      { name: `python/pkg/_ext.cpython-312-${OTHER_MACHINE}-linux-gnu.so`, machine: OTHER_MACHINE },
-      { name: "python/pkg/helper", machine: HOST_MACHINE },
-      { name: "python/pkg/libx.so", machine: HOST_MACHINE },
+      { name: "bin/tool", machine: OTHER_MACHINE, format: "elf" },
+      { name: "lib/libfoo.so.1", machine: HOST_MACHINE, format: "elf" },
+      { name: "nodejs/node_modules/addon/build/Release/addon.node", machine: OTHER_MACHINE, format: "elf" },
+      { name: `python/pkg/_ext.cpython-312-${OTHER_MACHINE}-linux-gnu.so`, machine: OTHER_MACHINE, format: "elf", python: "3.12" },
+      { name: "python/pkg/helper", machine: HOST_MACHINE, format: "elf" },
+      { name: "python/pkg/libx.so", machine: HOST_MACHINE, format: "elf" },
     ]);
   });
 
@@ -128,57 +147,217 @@ describe("findNativeBinaries", () => {
   });
 });
 
-describe("checkNativeArchitectures", () => {
-  const dir = tree({
-    "python/numpy/core/_multiarray.so": compiled,
-    "python/numpy/__init__.py": "",
-    "bin/tool": { content: compiled, mode: 0o755 },
-    "python/fast/_speedups.so": elfHeader(EM_OTHER),
-  });
-  const binaries = findNativeBinaries(
-    planned(dir, ["bin/tool", "python/fast/_speedups.so", "python/numpy/__init__.py", "python/numpy/core/_multiarray.so"]),
-  );
-  const hostOnly = binaries.filter((b) => b.machine === HOST_MACHINE);
+const musl = compileMuslBinaries();
+const HOST_CPU = HOST === Architecture.ARM_64 ? CPU.arm64 : CPU.x86_64;
+const PY312 = [Runtime.PYTHON_3_12];
 
-  test(`${machineLabel(HOST_MACHINE)} binaries in a layer declared ${OTHER.name} are refused, naming each file`, () => {
-    const err = caught(() => checkNativeArchitectures("layers/numpy", binaries, [OTHER]));
-    const label = machineLabel(HOST_MACHINE);
+/** Classifies files written to a folder, as the builder does (bytes first, then name tags). */
+function classify(files: Record<string, Buffer>): NativeBinary[] {
+  const dir = tree(files);
+  return findNativeBinaries(planned(dir, Object.keys(files).sort()));
+}
+
+describe("classifyBinary: the bytes decide, the name adds tags", () => {
+  test.each<[string, string, Buffer, Partial<NativeBinary>]>([
+    ["a shared object from cc (no libc named)", "python/pkg/libx.so", compiled, { format: "elf", machine: HOST_MACHINE }],
+    [
+      "a glibc executable from cc (interpreter ld-linux)",
+      "bin/prog",
+      compileExecutable(),
+      { format: "elf", machine: HOST_MACHINE, libc: "glibc" },
+    ],
+    ["a musl executable (interpreter ld-musl)", "bin/tool", musl.executable, { format: "elf", machine: HOST_MACHINE, libc: "musl" }],
+    [
+      "a musl shared object (DT_NEEDED libc.musl)",
+      "python/pkg/_x.so",
+      musl.sharedObject,
+      { format: "elf", machine: HOST_MACHINE, libc: "musl" },
+    ],
+    [
+      "a glibc-built file named for musl",
+      `python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-musl.so`,
+      elfHeader(EM.x86_64),
+      { libc: "musl", python: "3.12" },
+    ],
+    [
+      "a Mach-O extension module",
+      "python/pkg/_x.cpython-312-darwin.so",
+      machOFile(CPU.arm64),
+      { format: "mach-o", machine: "aarch64", python: "3.12" },
+    ],
+    [
+      "a Mach-O file named like a Linux module",
+      `python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-gnu.so`,
+      machOFile(HOST_CPU),
+      { format: "mach-o", machine: HOST_MACHINE },
+    ],
+    ["a universal Mach-O library", "lib/libz.dylib", machOUniversal(), { format: "mach-o", machine: "x86_64" }],
+    ["a Windows extension module", "python/pkg/_x.cp312-win_amd64.pyd", peFile(PE_MACHINE.amd64), { format: "pe", machine: "x86_64" }],
+    ["a Windows arm64 DLL", "lib/foo.dll", peFile(PE_MACHINE.arm64), { format: "pe", machine: "aarch64" }],
+    ["an abi3 module", "python/cryptography/_rust.abi3.so", compiled, { format: "elf", python: "abi3" }],
+  ])("%s", (_name, file, bytes, expected) => {
+    const [found] = classify({ [file]: bytes });
+    expect(found).toEqual(expect.objectContaining({ name: file, ...expected }));
+  });
+
+  test("a Java class file (also CAFEBABE) is not a universal binary", () => {
+    const classFile = Buffer.concat([Buffer.from([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 65]), Buffer.alloc(64)]);
+    expect(
+      classifyBinary({ name: "bin/App.class", abs: path.join(tree({ "App.class": classFile }), "App.class"), size: 72, mode: 0o755 }),
+    ).toBeUndefined();
+  });
+});
+
+describe("binaryProblems: nothing refused that loads, nothing passed that does not", () => {
+  const host = (name: string) => ({ [name]: compiled });
+  test.each<[string, Record<string, Buffer>, Runtime[], Architecture[] | undefined, RegExp]>([
+    [
+      "a macOS extension module (Mach-O)",
+      { "python/pkg/_x.cpython-312-darwin.so": machOFile(HOST_CPU) },
+      PY312,
+      [HOST],
+      /macOS code; Lambda runs Linux/,
+    ],
+    [
+      "a Mach-O file named *.so for Linux",
+      { [`python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-gnu.so`]: machOFile(HOST_CPU) },
+      PY312,
+      undefined,
+      /macOS code/,
+    ],
+    ["a Windows .pyd", { "python/pkg/_x.cp312-win_amd64.pyd": peFile(PE_MACHINE.amd64) }, PY312, [HOST], /Windows code/],
+    ["a .dll under lib/", { "lib/foo.dll": peFile(PE_MACHINE.amd64) }, PY312, undefined, /Windows code/],
+    ["a .dylib under lib/", { "lib/libfoo.dylib": machOFile(HOST_CPU, 6) }, PY312, undefined, /macOS code/],
+    [
+      "a Node addon built on macOS",
+      { "nodejs/node_modules/a/build/Release/a.node": machOFile(HOST_CPU) },
+      [Runtime.NODEJS_20_X],
+      undefined,
+      /macOS code/,
+    ],
+    ["a musl executable", { "bin/tool": musl.executable }, PY312, [HOST], /musl libc \(Alpine\)/],
+    ["a musl shared object", { "python/pkg/_x.so": musl.sharedObject }, PY312, [HOST], /musl libc/],
+    ["a module named for musl", { [`python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-musl.so`]: compiled }, PY312, [HOST], /musl libc/],
+    [
+      "another Python's extension module",
+      host(`python/pkg/_x.cpython-311-${HOST_MACHINE}-linux-gnu.so`),
+      PY312,
+      [HOST],
+      /a CPython 3.11 extension module, which python3.12 cannot import/,
+    ],
+    [
+      "one Python's module in a layer for two (issue 10.3)",
+      host(`python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-gnu.so`),
+      [Runtime.PYTHON_3_12, Runtime.PYTHON_3_13],
+      [HOST],
+      /which python3.13 cannot import/,
+    ],
+    ["another architecture's library", { "lib/libfoo.so": elfHeader(EM_OTHER) }, PY312, [HOST], /not the declared/],
+    [
+      "one architecture's library in a layer for two (issue 10.2)",
+      host("lib/libfoo.so"),
+      PY312,
+      Architecture.all,
+      /no build for .* beside it/,
+    ],
+    ["a 32-bit library", { "lib/libold.so": elfHeader(EM.i386, { bits: 32 }) }, PY312, undefined, /only 64-bit x86-64 and aarch64/],
+  ])("refused: %s", (_name, files, runtimes, archs, reason) => {
+    const problems = binaryProblems(classify(files), runtimes, archs);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].binary.name).toBe(Object.keys(files)[0]);
+    expect(problems[0].reason).toMatch(reason);
+  });
+
+  test.each<[string, Record<string, Buffer>, Runtime[], Architecture[] | undefined]>([
+    ["a glibc library of the declared architecture", host("lib/libfoo.so"), PY312, [HOST]],
+    ["any Lambda architecture when none is declared", { "lib/libfoo.so": elfHeader(EM_OTHER) }, PY312, undefined],
+    ["the declared Python's extension module", host(`python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-gnu.so`), PY312, [HOST]],
+    ["an abi3 module in a layer for two Pythons", host("python/pkg/_x.abi3.so"), [Runtime.PYTHON_3_12, Runtime.PYTHON_3_13], [HOST]],
+    [
+      "a CPython-tagged module in a Node-only layer's lib/",
+      host(`lib/_x.cpython-311-${HOST_MACHINE}-linux-gnu.so`),
+      [Runtime.NODEJS_20_X],
+      [HOST],
+    ],
+    [
+      "one build per architecture side by side",
+      {
+        "nodejs/node_modules/@x/linux-x64/bin/tool": elfHeader(EM.x86_64),
+        "nodejs/node_modules/@x/linux-arm64/bin/tool": elfHeader(EM.aarch64),
+      },
+      [Runtime.NODEJS_20_X],
+      Architecture.all,
+    ],
+  ])("accepted: %s", (_name, files, runtimes, archs) => {
+    expect(binaryProblems(classify(files), runtimes, archs)).toEqual([]);
+  });
+});
+
+describe("prebuilds for every platform (prebuildify, node-gyp-build)", () => {
+  const prebuilds = (extra: Record<string, Buffer> = {}) => ({
+    "nodejs/node_modules/pty/prebuilds/darwin-arm64/node.abi115.node": machOFile(CPU.arm64),
+    "nodejs/node_modules/pty/prebuilds/win32-x64/abi115/build/Release/pty.node": peFile(PE_MACHINE.amd64),
+    "nodejs/node_modules/pty/prebuilds/linux-ia32/node.abi115.node": elfHeader(EM.i386, { bits: 32 }),
+    "nodejs/node_modules/pty/prebuilds/linux-x64/node.abi115.musl.node": elfHeader(EM.x86_64),
+    "nodejs/node_modules/pty/prebuilds/linux-x64/node.abi108.node": elfHeader(EM.x86_64),
+    "nodejs/node_modules/pty/prebuilds/linux-x64/node.abi115.node": elfHeader(EM.x86_64),
+    ...extra,
+  });
+
+  test("the other platforms' builds are never loaded, so they pass when a Linux build for the runtime is there", () => {
+    expect(binaryProblems(classify(prebuilds()), [Runtime.NODEJS_20_X], [Architecture.X86_64])).toEqual([]);
+    expect(binaryProblems(classify(prebuilds()), [Runtime.NODEJS_18_X, Runtime.NODEJS_20_X], undefined)).toEqual([]);
+  });
+
+  test("refused when no build loads on a declared architecture or Node version (NODE_MODULE_VERSION from the abi tag)", () => {
+    const [arm] = binaryProblems(classify(prebuilds()), [Runtime.NODEJS_20_X], [Architecture.ARM_64]);
+    expect(arm.reason).toMatch(/prebuilds\/ holds builds for .* but none a Linux \(glibc\) nodejs20.x on arm64 loads/);
+    const [node22] = binaryProblems(classify(prebuilds()), [Runtime.NODEJS_22_X], [Architecture.X86_64]);
+    expect(node22.reason).toMatch(/none a Linux \(glibc\) nodejs22.x on x86_64 loads/);
+    const napi = { "nodejs/node_modules/pty/prebuilds/linux-arm64/node.napi.node": elfHeader(EM.aarch64) };
+    expect(binaryProblems(classify(prebuilds(napi)), [Runtime.NODEJS_22_X], [Architecture.ARM_64])).toEqual([]);
+  });
+});
+
+describe("checkNativeBinaries", () => {
+  test("the error names each file, what it was built for, what the layer declares and the fix", () => {
+    const binaries = classify({
+      "python/pkg/_x.cpython-312-darwin.so": machOFile(CPU.arm64),
+      [`python/pkg/_y.cpython-311-${HOST_MACHINE}-linux-gnu.so`]: compiled,
+    });
+    const err = caught(() => checkNativeBinaries("layers/pkg", binaries, PY312, [HOST]));
     expect(err.field).toBe("source");
-    expect(err.value).toBe("layers/numpy");
+    expect(err.value).toBe("layers/pkg");
     expect(err.problem).toBe(
-      `contains native binaries built for another architecture than the declared ${OTHER.name}: ` +
-        `bin/tool (${label}), python/numpy/core/_multiarray.so (${label})`,
+      `contains native binaries that cannot load on the declared python3.12 on ${HOST.name}: ` +
+        `python/pkg/_x.cpython-312-darwin.so (built for macOS (Mach-O) aarch64, CPython 3.12: macOS code; Lambda runs Linux and loads only ELF files ("invalid ELF header")); ` +
+        `python/pkg/_y.cpython-311-${HOST_MACHINE}-linux-gnu.so (built for Linux (ELF) ${machineLabel(HOST_MACHINE)}, CPython 3.11: a CPython 3.11 extension module, which python3.12 cannot import)`,
     );
-    expect(err.fix).toContain(
-      `build the dependencies for ${OTHER.name} (pip --platform manylinux2014_${OTHER.linuxMachine}, npm --cpu=${OTHER.npmCpu})`,
-    );
-    expect(err.fix).toContain(`declare compatibleArchitectures: ["${HOST.name}"]`);
-    expect(err.fix).toContain("invalid ELF header");
-    expect(err.message).toContain("Fix:");
-    expect(err.problem).not.toContain("_speedups.so"); // built for the declared architecture
+    expect(err.fix).toContain("public.ecr.aws/sam/build-");
+    expect(err.fix).toContain(`pip install --platform manylinux2014_${HOST.linuxMachine} --only-binary=:all:`);
+    expect(err.fix).toContain('declare compatibleRuntimes: ["python3.11"]');
   });
 
   test("names ten binaries and counts the rest", () => {
     const many = Array.from({ length: 13 }, (_, i) => ({ name: `lib/lib${String(i).padStart(2, "0")}.so`, machine: HOST_MACHINE }));
-    const err = caught(() => checkNativeArchitectures("src", many, [OTHER]));
+    const err = caught(() => checkNativeBinaries("src", many, PY312, [OTHER]));
     expect(err.problem).toContain("lib/lib09.so");
     expect(err.problem).not.toContain("lib/lib10.so");
-    expect(err.problem).toMatch(/lib\/lib09\.so \([^)]+\) and 3 more$/);
+    expect(err.problem).toMatch(/; and 3 more$/);
   });
 
-  test("binaries of a machine Lambda never runs are refused even with both architectures declared", () => {
-    const i386 = [{ name: "lib/libold.so", machine: "other" as const }];
-    const err = caught(() => checkNativeArchitectures("src", i386, Architecture.all));
-    expect(err.problem).toContain("the declared x86_64 and arm64: lib/libold.so (neither x86-64 nor aarch64)");
-    expect(err.fix).not.toContain("declare compatibleArchitectures");
+  test("a Mach-O file named *.so is refused by the builder, whatever its name says", () => {
+    const source = tree({ "python/pkg/__init__.py": "", [`python/pkg/_x.cpython-312-${HOST_MACHINE}-linux-gnu.so`]: machOFile(HOST_CPU) });
+    expect(() => buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: tempDir("cache-") })).toThrow(/macOS code/);
   });
+});
 
-  test.each<[string, readonly Architecture[] | undefined, readonly NativeBinary[]]>([
-    ["binaries matching the declared architecture", [HOST], hostOnly],
-    ["each binary matching one of two declared architectures", Architecture.all, binaries],
-    ["no declared architecture (Lambda: any), whatever the binaries", undefined, [...binaries, { name: "lib/x.so", machine: "other" }]],
-    ["no native binaries", [OTHER], []],
-  ])("accepts %s", (_name, architectures, found) => {
-    expect(() => checkNativeArchitectures("src", found, architectures)).not.toThrow();
+describe("binariesForeignTo (a layer without declared architectures)", () => {
+  test("names the binaries a function's architecture cannot load; builds for both do not count", () => {
+    const one = classify({ "lib/libfoo.so": compiled });
+    expect(binariesForeignTo(one, OTHER).map((b) => b.name)).toEqual(["lib/libfoo.so"]);
+    expect(binariesForeignTo(one, HOST)).toEqual([]);
+    const both = classify({ "prebuilds/linux-x64/a.node": elfHeader(EM.x86_64), "prebuilds/linux-arm64/a.node": elfHeader(EM.aarch64) });
+    expect(binariesForeignTo(both, OTHER)).toEqual([]);
   });
 });

@@ -108,9 +108,11 @@ describe("secret rules", () => {
     ["ASIAZ7VQ2X4RT6MNB3LC", "AWS access key id"],
     ["AKIAIOSFODNN7EXAMPLE", undefined],
     ["AKIA-not-a-key", undefined],
-    ["-----BEGIN EC PRIVATE KEY-----", "private key"],
+    ["-----BEGIN EC PRIVATE KEY-----", undefined], // a header constant: no key body
+    [`-----BEGIN EC PRIVATE KEY-----\n${"MHcCAQEEIBkq8Z0x3LpQv7W".repeat(4)}\n-----END EC PRIVATE KEY-----`, "private key"],
     ["-----BEGIN CERTIFICATE-----", undefined],
-    ["[default]\naws_secret_access_key = x", "AWS secret access key"],
+    ["[default]\naws_secret_access_key = x", undefined], // no 40-character value
+    ["[default]\nAWS_SECRET_ACCESS_KEY = q8Jc2vR9xLm4Tz7Wb1Ns6Kd3Hf0Ya5Pe+Gu/Xo8R", "AWS secret access key"],
     ["Asia/Tokyo", undefined],
   ])("by content: %j -> %s", (text, why) => {
     expect(secretByContent(Buffer.from(text))).toBe(why);

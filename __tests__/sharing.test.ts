@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import { LambdaLayer, LambdaLayerProps, LayerSharing, LayerValidationError, parseSharing } from "../modules";
+import { LambdaLayer, LambdaLayerProps, LayerFanout, LayerSharing, LayerValidationError, parseSharing } from "../modules";
 import { tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
 
@@ -125,6 +125,19 @@ describe("LambdaLayer sharing", () => {
     expect(infos).toEqual([
       expect.stringMatching(/grants are never revoked by Terraform: .*keeps its access to versions already published/),
     ]);
+  });
+
+  test("says it once per layer name, not once per region of a fan-out", () => {
+    const { stack } = newStack();
+    const fanout = new LayerFanout(stack, "Fan", {
+      layer: props({ sharing: { accounts: ["123456789012"] } }),
+      regions: ["us-east-1", "eu-west-1", "ap-southeast-2"],
+    });
+    const infos = fanout.node
+      .findAll()
+      .flatMap((c) => c.node.metadata)
+      .filter((m) => m.type === "@cdktf/info" && String(m.data).includes("never revoked"));
+    expect(infos).toHaveLength(1);
   });
 
   test("public sharing needs the explicit flag and warns at synth", () => {

@@ -25,19 +25,23 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
   --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs20.x (repeatable, required)
-  --arch     an architecture the layer is for (repeatable); native binaries are checked against it
+  --arch     an architecture the layer is for (repeatable); every native binary must load on each one
+             given (x86-64 code in a layer for x86_64 and arm64 needs its arm64 build beside it)
   --json     print the report as JSON instead of text
 
   report     reads rollout-<id>.json from the synth output and each stack's outputs: from its local
-             terraform.tfstate, or with --terraform from \`terraform output -json\` in each stack folder
+             state file (terraform.<stack>.tfstate beside the output folder), or with --terraform from \`terraform output -json\` in each stack folder
              (after \`terraform init\`: any backend, Terraform Cloud included)
 
   cache      clean empties the build cache (archives, dependency installs, staged folders); prune
              removes leftovers of interrupted builds and entries written more than --older-than
              days ago (default 30). --cache-dir defaults to $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache
 
-Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary does not match --arch, or the
-rollout drifts, 2 usage error.
+  Native binaries are classified by their bytes (ELF, Mach-O, PE; machine; glibc or musl) and file
+  name tags (cpython-3XY, abi3); macOS, Windows, musl, foreign-machine and other-Python code is refused.
+
+Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary cannot load on a --runtime or
+--arch, or the rollout drifts, 2 usage error.
 
 ${OPERATIONS_USAGE}`;
 

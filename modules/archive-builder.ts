@@ -11,7 +11,7 @@ import { errors } from "./errors";
 import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
 import { compressAll, sharedContents } from "./parallel-deflate";
 import { Architecture, Runtime } from "./runtime";
-import { secretByContent, secretByName } from "./secrets";
+import { secretByName, secretFindings } from "./secrets";
 import { compareBytes, SourceFile, tagCacheFolder, walkSource } from "./source-files";
 import { deflateLevel, writeZipToFd, ZipEntry } from "./zip-writer";
 
@@ -19,6 +19,8 @@ import { deflateLevel, writeZipToFd, ZipEntry } from "./zip-writer";
 const BUILDER_VERSION = 2;
 /** Bump only when the canonical content encoding below changes: it would republish every layer. */
 const CONTENT_IDENTITY_VERSION = "cdktf-lambda-layers content v1";
+/** Bump when the secret rules change, so that files a metadata hit vouched for are scanned again. */
+const SECRET_RULES_VERSION = 2;
 
 /** A reproducible zip and what it holds. @group Internals */
 export interface ArchiveRecord {
@@ -50,6 +52,16 @@ export interface BuiltArchive extends ArchiveRecord {
   readonly cache: "built" | "metadata-hit" | "content-hit";
   /** The content as a laid-out folder, when staging was asked for. */
   readonly stagedDir?: string;
+  /** Advice from the content checks (secrets with thin evidence); the same on a cache hit. */
+  readonly checkWarnings: readonly string[];
+  /** What `ZipOptions.checks.run` returned when the files were last checked (kept in the cache index). */
+  readonly checked?: unknown;
+}
+
+/** An index entry: the archive plus what the checks of the files it was reached by concluded. */
+interface IndexRecord extends ArchiveRecord {
+  readonly checkWarnings?: readonly string[];
+  readonly checked?: unknown;
 }
 
 /** A file as it will be archived: its archive path, mode and where its bytes come from. @group Internals */
@@ -171,7 +183,7 @@ export interface ZipOptions {
    * fingerprint misses, so an unchanged layer costs no extra I/O. `key` holds the options they
    * depend on and is part of that fingerprint.
    */
-  readonly checks?: { readonly key: unknown; readonly run: (files: readonly PlannedFile[]) => void };
+  readonly checks?: { readonly key: unknown; readonly run: (files: readonly PlannedFile[]) => unknown };
 }
 
 /**
@@ -191,20 +203,20 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   const metadataKey = hashOf([
     optionsKey,
     options.source,
-    options.allowSecrets ?? [],
+    [SECRET_RULES_VERSION, options.allowSecrets ?? []],
     options.checks?.key ?? null,
     files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs, f.ctimeMs, f.ino]),
   ]);
-  let record = readIndex(cacheDir, metadataKey);
+  let record: IndexRecord | undefined = readIndex(cacheDir, metadataKey);
   let cache: BuiltArchive["cache"] = "metadata-hit";
   if (!record) {
-    options.checks?.run(files);
+    const checked = options.checks?.run(files);
     const contents = sharedContents(
       files.map((f) => f.size),
       (i, into) => readInto(files[i].abs, into),
       (i) => files[i].sourceRel,
     );
-    checkSecretContents(files, contents, reportAs, options.allowSecrets);
+    const checkWarnings = checkSecretContents(files, contents, reportAs, options.allowSecrets);
     const contentSha256 = contentIdentity(files, contents);
     const contentKey = hashOf([optionsKey, contentSha256]);
     record = readIndex(cacheDir, contentKey);
@@ -214,13 +226,16 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
       cache = "built";
       writeIndex(cacheDir, contentKey, record);
     }
+    // The metadata entry also keeps what the checks found, which a later metadata hit cannot recompute.
+    record = { ...record, checkWarnings, checked };
     writeIndex(cacheDir, metadataKey, record);
   }
   if (record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload) {
     throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
   }
   const stagedDir = options.stage ? stage(cacheDir, record.contentSha256, files) : undefined;
-  return { path: archivePath(cacheDir, record), ...record, cache, stagedDir };
+  const { checkWarnings, checked, ...archive } = record;
+  return { path: archivePath(cacheDir, record), ...archive, cache, stagedDir, checkWarnings: checkWarnings ?? [], checked };
 }
 
 /** What the metadata fingerprint compares besides name, size and mode. */
@@ -263,14 +278,20 @@ function checkSecretNames(files: readonly PlannedFile[], reportAs: string, allow
   if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
 }
 
-function checkSecretContents(files: readonly PlannedFile[], contents: Buffer[], reportAs: string, allow?: readonly string[]): void {
+/** Refuses files holding secrets; returns warnings for values whose evidence is thin. */
+function checkSecretContents(files: readonly PlannedFile[], contents: Buffer[], reportAs: string, allow?: readonly string[]): string[] {
   const allowed = allowMatcher(allow);
-  const findings = files.flatMap((f, i) => {
-    if (allowed(f)) return [];
-    const why = secretByContent(contents[i]);
-    return why ? [`${f.sourceRel} (${why})`] : [];
+  const refused: string[] = [];
+  const warnings: string[] = [];
+  files.forEach((f, i) => {
+    if (allowed(f)) return;
+    for (const finding of secretFindings(contents[i], f.sourceRel)) {
+      if (finding.severity === "refuse") refused.push(`${f.sourceRel} (${finding.why})`);
+      else warnings.push(errors.secretSuspected(f.sourceRel, finding.why));
+    }
   });
-  if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
+  if (refused.length > 0) throw errors.secretsFound(reportAs, refused);
+  return warnings;
 }
 
 /**

@@ -2,6 +2,7 @@
 // count, duplicates, runtime, architecture, region, total size, and files that shadow each other.
 import { errors } from "./errors";
 import { MAX_LAYERS_PER_FUNCTION, MAX_UNZIPPED_BYTES } from "./limits";
+import { binariesForeignTo, NativeBinary } from "./native-binaries";
 import { Architecture, Runtime } from "./runtime";
 
 /** What may be known about a layer version: everything the attachment checks look at. */
@@ -16,6 +17,11 @@ export interface LayerFacts {
   readonly region?: string;
   /** Files the layer puts under /opt, when known (layers built here). */
   readonly entries?: readonly string[];
+  /**
+   * The compiled code the layer holds and what it was built for, when known (layers built here).
+   * A layer that declares no architectures is judged by these.
+   */
+  readonly nativeBinaries?: readonly NativeBinary[];
 }
 
 /** What is known about one attached layer. @group Internals */
@@ -61,6 +67,17 @@ export function checkAttachments(target: AttachmentTarget, layers: readonly Atta
           layer.label,
           target.architecture.name,
           layer.compatibleArchitectures.map((a) => a.name),
+        ).message,
+      );
+    }
+    // Lambda lets a layer without declared architectures attach anywhere: its binaries decide.
+    const foreign = layer.compatibleArchitectures ? [] : binariesForeignTo(layer.nativeBinaries ?? [], target.architecture);
+    if (foreign.length > 0) {
+      problems.push(
+        errors.undeclaredArchitectureBinaries(
+          layer.label,
+          target.architecture.name,
+          foreign.map((b) => b.name),
         ).message,
       );
     }

@@ -129,7 +129,7 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   const pythons = opts.runtimes.filter((r) => r.family === RuntimeFamily.PYTHON && r.version);
   // Wheels are chosen for the oldest declared Python: pure and abi3 wheels then load on every one.
   const version = pythons.map((r) => r.version!).sort(compareVersions)[0] ?? "3.12";
-  const archs = opts.architectures ?? [Architecture.X86_64];
+  const archs = installArchitectures(opts);
   const platforms = archs.flatMap((a) => [`manylinux2014_${a.linuxMachine}`, `manylinux_2_28_${a.linuxMachine}`]);
   const requirements = fs.readFileSync(dep.manifest);
   const inputs = pipInputs(dep.manifest, opts.pipArgs);
@@ -176,7 +176,7 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
 function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   const folder = path.dirname(dep.manifest);
   const lock = LOCK_FILES.find((f) => fs.existsSync(path.join(folder, f)));
-  const archs = opts.architectures ?? [Architecture.X86_64];
+  const archs = installArchitectures(opts);
   const files = ["package.json", ...(lock ? [lock] : [])];
   const inputs = npmInputs(dep.manifest, lock, opts.npmArgs);
   const local = npmLocalDependencies(dep.manifest);
@@ -250,6 +250,16 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       fs.rmSync(path.join(work, "out", "node_modules", ".bin"), { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The architectures an install targets, in one fixed order: pip prefers the first --platform
+ * and npm keeps the last --cpu, so the user's order must decide neither the files nor the cache
+ * key. A native dependency then matches one architecture only, and the native-binary check
+ * refuses it for the others with the way to split the layer (native-binaries.ts).
+ */
+function installArchitectures(opts: InstallOptions): Architecture[] {
+  return [...(opts.architectures ?? [Architecture.X86_64])].sort((a, b) => Architecture.all.indexOf(a) - Architecture.all.indexOf(b));
 }
 
 /** A place a folder may declare dependencies: path relative to the folder, installer, and where installed files go. */

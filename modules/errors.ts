@@ -215,6 +215,10 @@ export const errors = {
       "remove them from the layer (a layer is readable by everyone it is shared with), add them to `excludes`, or, if they are not secret, list their paths in `allowSecrets`",
     ),
 
+  /** A warning, not an error: a value with a secret's shape but thin evidence of being one. */
+  secretSuspected: (file: string, why: string) =>
+    `${file} may hold a secret (${why}): check it, then remove it from the layer or list it in \`allowSecrets\` to silence this warning`,
+
   unzippedTooLarge: (source: string, bytes: number, limit: number) =>
     new LayerValidationError(
       "source",
@@ -381,6 +385,14 @@ export const errors = {
       layer,
       `declares architectures ${declared.join(", ")}, not the function's ${arch}`,
       `attach a layer built for ${arch} (native code of the other architecture fails at cold start with "invalid ELF header")`,
+    ),
+
+  undeclaredArchitectureBinaries: (layer: string, arch: string, files: string[]) =>
+    new LayerValidationError(
+      "layers",
+      layer,
+      `declares no architectures but holds native code the function's ${arch} cannot load: ${files.slice(0, 5).join(", ")}${files.length > 5 ? ` and ${files.length - 5} more` : ""}`,
+      `declare the layer's compatibleArchitectures (what its binaries were built for) and attach a layer built for ${arch}; an undeclared layer attaches to any function and fails at cold start with "invalid ELF header"`,
     ),
 
   layerInOtherRegion: (layer: string, layerRegion: string, functionRegion: string) =>

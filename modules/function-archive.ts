@@ -59,5 +59,5 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
     progress(
       `built function code ${reportAs}: ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} in ${seconds(started)}`,
     );
-  return { ...built, warnings: [...manifestWarnings, ...collected.warnings] };
+  return { ...built, warnings: [...manifestWarnings, ...collected.warnings, ...built.checkWarnings] };
 }

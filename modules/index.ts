@@ -40,8 +40,19 @@ export { cleanHcl, cleanHclOnSynth } from "./hcl-output";
 export { parseRegions } from "./regions";
 export { rolloutReport, formatRolloutReport, driftOf, outputsFromStateFile, outputsFromTerraform, localStateFile } from "./rollout-report";
 export type { RolloutReport, LayerReport, RegionLayerState, Outputs } from "./rollout-report";
-export { elfMachine, readElfMachine, findNativeBinaries, checkNativeArchitectures, architectureMismatches } from "./native-binaries";
-export type { BinaryCandidate, ElfMachine, NativeBinary } from "./native-binaries";
+export {
+  elfMachine,
+  readElfMachine,
+  classifyBinary,
+  findNativeBinaries,
+  binaryProblems,
+  checkNativeBinaries,
+  binariesForeignTo,
+  describeBinary,
+} from "./native-binaries";
+export type { BinaryCandidate, BinaryFormat, BinaryProblem, ByteReader, ElfMachine, NativeBinary } from "./native-binaries";
+export { secretFindings } from "./secrets";
+export type { SecretFinding } from "./secrets";
 export { inspectLayer, inspectProblems, formatInspectReport } from "./inspect";
 export type { InspectOptions, InspectReport, InspectedFile, RuntimeLayout, LayerPackage } from "./inspect";
 export { archiveOptionsOf } from "./lambda-layer";

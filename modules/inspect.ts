@@ -13,13 +13,17 @@ import { LayerValidationError } from "./errors";
 import { checkLayout, isLoadedBy, searchPaths } from "./layout";
 import { formatBytes } from "./progress";
 import {
-  architectureMismatches,
   BinaryCandidate,
+  BinaryProblem,
+  binaryProblems,
+  bufferReader,
+  classifyBinary,
+  classifyBytes,
+  describeBinary,
   ELF_IDENT_BYTES,
-  elfMachine,
   findNativeBinaries,
+  HEADER_READ_BYTES,
   isNativeCandidate,
-  machineLabel,
   NativeBinary,
 } from "./native-binaries";
 import { parseArchitectures, parseRuntimes, Runtime } from "./runtime";
@@ -84,9 +88,13 @@ export interface InspectReport {
   readonly zippedBytes?: number;
   /** The ten largest files, largest first. */
   readonly largestFiles: readonly InspectedFile[];
+  /** Every compiled file and what it was built for (format, machine, C library, CPython ABI). */
   readonly nativeBinaries: readonly NativeBinary[];
-  /** Native binaries no declared architecture can load; empty when no architecture is declared. */
-  readonly architectureProblems: readonly NativeBinary[];
+  /**
+   * Native binaries a declared runtime or architecture cannot load, with the reason and the fix:
+   * the same rules the builder refuses with. Every declared architecture must be served.
+   */
+  readonly binaryProblems: readonly BinaryProblem[];
 }
 
 export const inspectErrors = {
@@ -152,7 +160,7 @@ export function inspectLayer(target: string, options: InspectOptions): InspectRe
     zippedBytes: contents.zippedBytes,
     largestFiles: [...files].sort((a, b) => b.size - a.size || compareBytes(a.name, b.name)).slice(0, LARGEST),
     nativeBinaries,
-    architectureProblems: architectureMismatches(nativeBinaries, architectures),
+    binaryProblems: binaryProblems(nativeBinaries, runtimes, architectures),
   };
 }
 
@@ -162,11 +170,10 @@ export function inspectProblems(report: InspectReport): string[] {
   if (!report.layout.some((l) => l.loads)) {
     problems.push(`no declared runtime loads anything: ${report.layoutProblem ?? "the layer holds no files"}`);
   }
-  if (report.architectureProblems.length > 0) {
-    const n = report.architectureProblems.length;
-    problems.push(
-      `${n} native binar${n === 1 ? "y" : "ies"} built for another architecture than the declared ${report.architectures?.join(" and ")}`,
-    );
+  if (report.binaryProblems.length > 0) {
+    const n = report.binaryProblems.length;
+    const archs = report.architectures ? report.architectures.join(" and ") : "any architecture";
+    problems.push(`${n} native binar${n === 1 ? "y" : "ies"} cannot load on the declared ${report.runtimes.join(", ")} on ${archs}`);
   }
   return problems;
 }
@@ -208,16 +215,22 @@ export function formatInspectReport(report: InspectReport): string {
 
   lines.push("", `Native binaries (${report.nativeBinaries.length}):`);
   if (report.nativeBinaries.length === 0) lines.push("  none");
-  for (const b of report.nativeBinaries) lines.push(`  ${machineLabel(b.machine).padEnd(8)}  ${b.name}`);
+  const failing = new Map(report.binaryProblems.map((p) => [p.binary.name, p]));
+  for (const b of report.nativeBinaries) {
+    const problem = failing.get(b.name);
+    lines.push(`  ${problem ? "REFUSED" : "ok     "}  ${b.name}: ${describeBinary(b)}`);
+    if (problem) lines.push(`           ${problem.reason}`, `           fix: ${problem.fix}`);
+  }
 
   lines.push("", "Architecture:");
   if (!report.architectures) {
-    lines.push("  none declared, nothing checked (pass --arch to check)");
-  } else if (report.architectureProblems.length === 0) {
-    lines.push(`  declared ${report.architectures.join(", ")}: every native binary matches`);
+    lines.push("  none declared: machines not compared (pass --arch, once per architecture, to require each)");
+  } else if (report.binaryProblems.length === 0) {
+    lines.push(`  declared ${report.architectures.join(", ")}: every native binary loads on each`);
   } else {
-    lines.push(`  declared ${report.architectures.join(", ")}: these native binaries cannot load there:`);
-    for (const b of report.architectureProblems) lines.push(`    ${b.name} (${machineLabel(b.machine)})`);
+    lines.push(
+      `  declared ${report.architectures.join(", ")}: ${report.binaryProblems.length} native binar${report.binaryProblems.length === 1 ? "y" : "ies"} cannot load (see above)`,
+    );
   }
 
   if (report.warnings.length > 0) {
@@ -298,6 +311,8 @@ const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 /** Compressed bytes tried for a member's first bytes; a dynamic deflate header fits in the first. */
 const INFLATE_STEPS = [1024, 64 * 1024];
+/** How much of a member's start is inflated for its headers (ELF program headers and dynamic section lie early). */
+const HEAD_BYTES = 256 * 1024;
 
 function readZip(target: string): Contents {
   const fd = fs.openSync(target, "r");
@@ -311,8 +326,8 @@ function readZip(target: string): Contents {
       // a symlink's data is its target path, never code
       if ((m.mode & S_IFMT) === S_IFLNK || !isNativeCandidate(m.name, m.mode, m.size)) continue;
       const head = memberHead(fd, m, target);
-      const machine = head && elfMachine(head);
-      if (machine) nativeBinaries.push({ name: m.name, machine });
+      const binary = head && classifyBinary({ name: m.name, abs: target, size: m.size, mode: m.mode }, bufferReader(head));
+      if (binary) nativeBinaries.push(binary);
     }
     return {
       kind: "zip",
@@ -414,25 +429,29 @@ function readZip64End(fd: number, eocdPosition: number, target: string): { count
   return { count: Number(end.readBigUInt64LE(32)), cdSize: Number(end.readBigUInt64LE(40)), cdOffset: Number(end.readBigUInt64LE(48)) };
 }
 
-/** Up to the first 64 bytes of a member's content, or undefined when they cannot be had cheaply. */
+/** The first bytes of a member's content (up to HEAD_BYTES), or undefined when they cannot be had cheaply. */
 function memberHead(fd: number, m: ZipMember, target: string): Buffer | undefined {
   if (m.flags & 1) return undefined; // encrypted
   const local = readAt(fd, m.localHeaderOffset, 30);
   if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw inspectErrors.notAZip(target, `the local header of ${m.name} is missing`);
   const dataStart = m.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-  if (m.method === 0) return readAt(fd, dataStart, Math.min(64, m.zippedSize));
+  if (m.method === 0) return readAt(fd, dataStart, Math.min(HEAD_BYTES, m.zippedSize));
   if (m.method !== 8) return undefined; // bzip2, LZMA, …: Lambda's extractor does not read them either
+  let head: Buffer | undefined;
   for (const step of INFLATE_STEPS) {
     const take = Math.min(step, m.zippedSize);
     try {
       // SYNC_FLUSH makes zlib return what a truncated stream decodes to instead of failing.
       const out = zlib.inflateRawSync(readAt(fd, dataStart, take), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-      if (out.length >= ELF_IDENT_BYTES || take === m.zippedSize) return out.subarray(0, 64);
+      // The first step settles most members: what is not a binary header is done with after 1 KiB.
+      if (out.length >= ELF_IDENT_BYTES && !classifyBytes(bufferReader(out))) return out.subarray(0, HEADER_READ_BYTES);
+      head = out.subarray(0, HEAD_BYTES);
+      if (out.length >= HEAD_BYTES || take === m.zippedSize) return head;
     } catch {
-      return undefined; // damaged data: unzip reports it, this report only names machines
+      return head; // damaged data: unzip reports it, this report only names machines
     }
   }
-  return undefined;
+  return head;
 }
 
 // ---- packages ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-lay
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack, Token } from "cdktf";
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import type { LayerFacts } from "./attachment";
 import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
@@ -21,6 +21,7 @@ import {
   validateS3Bucket,
   validateS3KeyPrefix,
 } from "./limits";
+import type { NativeBinary } from "./native-binaries";
 import { isKnownRegion } from "./regions";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
@@ -209,6 +210,11 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     return this.archive.entries;
   }
 
+  /** The compiled code in the layer and what each file was built for. */
+  public get nativeBinaries(): readonly NativeBinary[] {
+    return this.archive.nativeBinaries;
+  }
+
   /** The literal region this layer is published in, when known. */
   public get region(): string | undefined {
     return this.regionArgument ?? regionOf(this, this.provider);
@@ -230,7 +236,13 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
     }
-    if (this.grants.length === 0 && grants.length > 0) Annotations.of(this).addInfo(`${this.layerName}: ${GRANTS_ARE_KEPT}`);
+    // Said once per layer name in the app, not once per region of a fan-out or rollout.
+    const told = toldGrantsAreKept.get(this.node.root) ?? new Set<string>();
+    toldGrantsAreKept.set(this.node.root, told);
+    if (grants.length > 0 && !told.has(this.layerName)) {
+      told.add(this.layerName);
+      Annotations.of(this).addInfo(`${this.layerName}: ${GRANTS_ARE_KEPT}`);
+    }
     this.grants.push(...grants);
     for (const warning of sharingWarnings(grants)) Annotations.of(this).addWarning(`${this.layerName} ${warning}`);
     return grants.map(
@@ -394,6 +406,8 @@ function outputPrefix(construct: Construct): string {
   const name = parts.join("_").replace(/[^A-Za-z0-9_-]/g, "_");
   return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
 }
+
+const toldGrantsAreKept = new WeakMap<IConstruct, Set<string>>();
 
 /** The stack's archive provider, created on first use with its fully qualified source. */
 function archiveProviderOf(scope: Construct): ArchiveProvider {

@@ -7,10 +7,13 @@ import picomatch from "picomatch";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource, walkArchiveSource } from "./archive-builder";
 import { findManifests, FoundManifests, ManifestCandidate } from "./dependencies";
 import { checkLayout, checkMisplacedRoots, isLaidOut, LayoutFile, plainFolderPrefix } from "./layout";
-import { checkNativeArchitectures, findNativeBinaries } from "./native-binaries";
+import { checkNativeBinaries, findNativeBinaries, NativeBinary } from "./native-binaries";
 import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 import { SourceFile } from "./source-files";
+
+/** Bump when the native-binary rules change, so that layers checked by older rules are checked again. */
+const NATIVE_CHECK_VERSION = 2;
 
 /** What decides a layer's content besides its folder and runtimes: shared by buildLayerArchive and the constructs. */
 export interface LayerContentOptions {
@@ -56,8 +59,10 @@ export interface BuildLayerArchiveOptions extends LayerContentOptions {
 export interface LayerArchive extends BuiltArchive {
   /** Prefix a plain package folder was placed under ("" when the source was already laid out). */
   readonly placedUnder: string;
-  /** Advice about the content (runtimes that load nothing, stray files); never fatal. */
+  /** Advice about the content (runtimes that load nothing, stray files, possible secrets); never fatal. */
   readonly warnings: readonly string[];
+  /** The compiled code in the layer and what each file was built for (allowed foreign binaries included). */
+  readonly nativeBinaries: readonly NativeBinary[];
 }
 
 /**
@@ -94,16 +99,20 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
     allowSecrets: options.allowSecrets,
     s3Upload: options.s3Upload,
     stage: options.stage,
-    // Native code for the wrong machine loads nowhere: refuse it before anything is compressed.
+    // Native code a declared runtime or architecture cannot load: refuse it before anything is compressed.
     checks: {
-      key: [architectures?.map((a) => a.name), options.allowForeignBinaries ?? []],
-      run: (files) => {
+      key: [NATIVE_CHECK_VERSION, runtimes.map((r) => r.name), architectures?.map((a) => a.name), options.allowForeignBinaries ?? []],
+      run: (files): NativeBinary[] => {
         const allowed = options.allowForeignBinaries?.length ? picomatch([...options.allowForeignBinaries], { dot: true }) : () => false;
-        checkNativeArchitectures(
+        const binaries = findNativeBinaries(files);
+        const byName = new Map(files.map((f) => [f.name, f]));
+        checkNativeBinaries(
           reportAs,
-          findNativeBinaries(files.filter((f) => !allowed(f.sourceRel) && !allowed(f.name))),
+          binaries.filter((b) => !allowed(byName.get(b.name)!.sourceRel) && !allowed(b.name)),
+          runtimes,
           architectures,
         );
+        return binaries;
       },
     },
   });
@@ -112,7 +121,13 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
       `built ${reportAs}: ${collected.files.length} files, ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} zipped in ${seconds(started)} (content ${built.contentSha256.slice(0, 12)})`,
     );
   }
-  return { ...built, placedUnder, warnings: [...placementWarnings, ...collected.warnings, ...layoutWarnings] };
+  const nativeBinaries = Array.isArray(built.checked) ? (built.checked as NativeBinary[]) : [];
+  return {
+    ...built,
+    placedUnder,
+    nativeBinaries,
+    warnings: [...placementWarnings, ...collected.warnings, ...layoutWarnings, ...built.checkWarnings],
+  };
 }
 
 /** Where a layer folder's content goes: as laid out, or a plain package folder under its runtime's prefix. */

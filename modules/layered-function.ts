@@ -249,6 +249,7 @@ function describeLayer(layer: LayerReference): AttachedLayer {
     unzippedBytes: facts.unzippedBytes,
     region: facts.region,
     entries: facts.entries,
+    nativeBinaries: facts.nativeBinaries,
   };
 }
 

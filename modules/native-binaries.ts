@@ -1,19 +1,31 @@
-// Finds compiled code (ELF shared objects, Node addons, executables) among a layer's files and
-// checks it against the architectures the layer declares. A layer built on an x86-64 laptop and
-// declared arm64 synthesizes and deploys fine and only fails at cold start ("invalid ELF header"),
-// so this is the one place that can catch it before deploy. Reads at most 64 bytes per file.
+// Finds compiled code among a layer's files (shared objects, extension modules, Node addons,
+// executables, DLLs) and decides whether every declared runtime and architecture can load it.
+// A layer built on the wrong machine synthesizes and deploys fine and only fails at cold start
+// ("invalid ELF header", "No module named …"), so this is the one place that can catch it before
+// deploy. Each binary is classified by its bytes (ELF, Mach-O or PE; the machine; for ELF the
+// C library its loader or DT_NEEDED names) and by the tags in its file name (cpython-311, abi3,
+// darwin, musl). Reads a few hundred bytes per candidate file, never whole files.
 import * as fs from "fs";
 import { LayerValidationError } from "./errors";
-import { Architecture } from "./runtime";
+import { Architecture, Runtime, RuntimeFamily } from "./runtime";
 
-/** The machine an ELF file was built for, named as in ELF headers and manylinux tags. @group Internals */
+/** The machine a binary was built for, named as in ELF headers and manylinux tags. @group Internals */
 export type ElfMachine = "x86_64" | "aarch64" | "other";
 
-/** A file of the layer that is ELF code. @group Internals */
+/** The executable format: Linux (ELF), macOS (Mach-O) or Windows (PE). @group Internals */
+export type BinaryFormat = "elf" | "mach-o" | "pe";
+
+/** A file of the layer that is compiled code, and what it was built for. @group Internals */
 export interface NativeBinary {
   /** Path inside the archive. */
   readonly name: string;
   readonly machine: ElfMachine;
+  /** @default "elf" when absent (records written before formats were told apart) */
+  readonly format?: BinaryFormat;
+  /** The C library an ELF file links against, when its loader, DT_NEEDED or file name says so. */
+  readonly libc?: "glibc" | "musl";
+  /** A CPython extension module's ABI from its file name: "3.11" (cpython-311) or "abi3" (any CPython 3 since its minimum). */
+  readonly python?: string;
 }
 
 /** The part of a planned archive file this module needs (PlannedFile fits). @group Internals */
@@ -24,11 +36,27 @@ export interface BinaryCandidate {
   readonly mode: number;
 }
 
-/** e_machine is the last field this module reads: bytes 18-19. */
+/** The fewest bytes any recognised header needs (ELF's e_machine ends at byte 20). */
 export const ELF_IDENT_BYTES = 20;
-const HEADER_READ_BYTES = 64;
+/** Bytes read for the header: enough for ELF and Mach-O; PE's header is found through its offset. */
+export const HEADER_READ_BYTES = 512;
 const EM_X86_64 = 62;
 const EM_AARCH64 = 183;
+
+/** Random access to a file's bytes: what is there of `length` bytes at `offset` (shorter at the end). @group Internals */
+export type ByteReader = (offset: number, length: number) => Buffer;
+
+/** Format and machine of a binary from its bytes; undefined when it is no ELF, Mach-O or PE file. */
+export function classifyBytes(read: ByteReader): { format: BinaryFormat; machine: ElfMachine; libc?: "glibc" | "musl" } | undefined {
+  const head = read(0, 64);
+  const machine = elfMachine(head);
+  if (machine) return { format: "elf", machine, libc: elfLibc(head, read) };
+  const macho = machOMachine(head);
+  if (macho) return { format: "mach-o", machine: macho };
+  const pe = peMachine(head, read);
+  if (pe) return { format: "pe", machine: pe };
+  return undefined;
+}
 
 /**
  * The machine of an ELF file from its first bytes; undefined when they are not an ELF header.
@@ -49,8 +77,124 @@ export function elfMachine(header: Buffer): ElfMachine | undefined {
   return "other";
 }
 
+const MH_MAGIC_64 = 0xfeedfacf;
+const MH_MAGIC = 0xfeedface;
+const FAT_MAGIC = 0xcafebabe;
+const FAT_MAGIC_64 = 0xcafebabf;
+const CPU_TYPE_X86_64 = 0x01000007;
+const CPU_TYPE_ARM64 = 0x0100000c;
+
+function machOCpu(cpu: number): ElfMachine {
+  if (cpu === CPU_TYPE_X86_64) return "x86_64";
+  if (cpu === CPU_TYPE_ARM64) return "aarch64";
+  return "other";
+}
+
+/** The machine of a Mach-O file (macOS); a universal binary reports its first slice. */
+function machOMachine(h: Buffer): ElfMachine | undefined {
+  if (h.length < 8) return undefined;
+  const le = h.readUInt32LE(0);
+  if (le === MH_MAGIC_64 || le === MH_MAGIC) return machOCpu(h.readUInt32LE(4));
+  const be = h.readUInt32BE(0);
+  if (be === MH_MAGIC_64 || be === MH_MAGIC) return machOCpu(h.readUInt32BE(4));
+  // Universal binaries share CAFEBABE with Java class files; a class file's next word is its
+  // version (45 and up), a universal binary's its slice count (a handful).
+  if ((be === FAT_MAGIC || be === FAT_MAGIC_64) && h.length >= 12) {
+    const slices = h.readUInt32BE(4);
+    if (slices > 0 && slices < 20) return machOCpu(h.readUInt32BE(8));
+  }
+  return undefined;
+}
+
+/** The machine of a PE file (Windows DLL, .pyd, .exe) from its COFF header. */
+function peMachine(h: Buffer, read: ByteReader): ElfMachine | undefined {
+  if (h.length < 64 || h[0] !== 0x4d || h[1] !== 0x5a) return undefined;
+  const offset = h.readUInt32LE(0x3c);
+  if (offset < 64 || offset > 64 * 1024) return undefined;
+  const coff = read(offset, 6);
+  if (coff.length < 6 || coff.readUInt32LE(0) !== 0x00004550) return undefined;
+  const machine = coff.readUInt16LE(4);
+  if (machine === 0x8664) return "x86_64";
+  if (machine === 0xaa64) return "aarch64";
+  return "other";
+}
+
+/**
+ * The C library a 64-bit ELF file needs: musl when its program interpreter is musl's loader
+ * (executables) or it lists libc.musl-*.so as DT_NEEDED (shared objects); glibc when it names
+ * ld-linux or libc.so.6; undefined when it names neither (static, or a header this reader skips).
+ */
+function elfLibc(h: Buffer, read: ByteReader): "glibc" | "musl" | undefined {
+  if (h.length < 64 || h[4] !== 2) return undefined;
+  const le = h[5] === 1;
+  const u16 = (b: Buffer, o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+  const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const u64 = (b: Buffer, o: number) => Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
+  const phoff = u64(h, 32);
+  const phentsize = u16(h, 54);
+  const phnum = Math.min(u16(h, 56), 64);
+  if (phentsize < 56 || phnum === 0) return undefined;
+  const table = read(phoff, phentsize * phnum);
+  const names: string[] = [];
+  const loads: Array<{ vaddr: number; offset: number; size: number }> = [];
+  let dynamic: { offset: number; size: number } | undefined;
+  for (let i = 0; i + 1 <= phnum && (i + 1) * phentsize <= table.length; i++) {
+    const p = i * phentsize;
+    const type = u32(table, p);
+    const offset = u64(table, p + 8);
+    const vaddr = u64(table, p + 16);
+    const filesz = u64(table, p + 32);
+    if (type === 3) names.push(cString(read(offset, Math.min(filesz, 256)), 0)); // PT_INTERP
+    if (type === 1) loads.push({ vaddr, offset, size: filesz }); // PT_LOAD
+    if (type === 2) dynamic = { offset, size: Math.min(filesz, 64 * 1024) }; // PT_DYNAMIC
+  }
+  if (dynamic) {
+    const dyn = read(dynamic.offset, dynamic.size);
+    const needed: number[] = [];
+    let strtab: number | undefined;
+    for (let p = 0; p + 16 <= dyn.length; p += 16) {
+      const tag = u64(dyn, p);
+      if (tag === 0) break;
+      if (tag === 1) needed.push(u64(dyn, p + 8)); // DT_NEEDED
+      if (tag === 5) strtab = u64(dyn, p + 8); // DT_STRTAB (an address)
+    }
+    const segment = strtab === undefined ? undefined : loads.find((l) => strtab! >= l.vaddr && strtab! < l.vaddr + l.size);
+    if (segment && needed.length > 0) {
+      const base = segment.offset + (strtab! - segment.vaddr);
+      for (const n of needed.slice(0, 64)) names.push(cString(read(base + n, 128), 0));
+    }
+  }
+  if (names.some((n) => /(^|\/)ld-musl-|^libc\.musl-/.test(n))) return "musl";
+  if (names.some((n) => /(^|\/)ld-linux|^libc\.so\.6$/.test(n))) return "glibc";
+  return undefined;
+}
+
+function cString(b: Buffer, start: number): string {
+  const end = b.indexOf(0, start);
+  return b.toString("latin1", start, end < 0 ? b.length : end);
+}
+
+/** A reader over an open file descriptor. */
+export function fileReader(fd: number): ByteReader {
+  return (offset, length) => {
+    const buf = Buffer.alloc(Math.max(0, length));
+    const n = length > 0 ? fs.readSync(fd, buf, 0, length, offset) : 0;
+    return buf.subarray(0, n);
+  };
+}
+
+/** A reader over bytes already in memory (the inflated start of a zip member). */
+export function bufferReader(bytes: Buffer): ByteReader {
+  return (offset, length) => bytes.subarray(Math.min(offset, bytes.length), Math.min(offset + length, bytes.length));
+}
+
 /** The machine of an ELF file on disk, reading only its header; undefined for anything else. @group Internals */
 export function readElfMachine(absPath: string): ElfMachine | undefined {
+  const found = readBinary(absPath);
+  return found?.format === "elf" ? found.machine : undefined;
+}
+
+function readBinary(absPath: string): ReturnType<typeof classifyBytes> {
   let fd: number;
   try {
     fd = fs.openSync(absPath, "r");
@@ -58,64 +202,56 @@ export function readElfMachine(absPath: string): ElfMachine | undefined {
     return undefined; // an unreadable file is reported by whatever reads it in full, not here
   }
   try {
-    const header = Buffer.alloc(HEADER_READ_BYTES);
-    const read = fs.readSync(fd, header, 0, HEADER_READ_BYTES, 0);
-    return elfMachine(header.subarray(0, read));
+    return classifyBytes(fileReader(fd));
   } finally {
     fs.closeSync(fd);
   }
 }
 
 /**
- * Whether a file is worth opening to look for an ELF header. Native code in layers is named like
- * a shared object or addon, is executable, or sits in bin/; everything else (the bulk of a Python
- * or npm tree) is skipped without a read.
+ * Whether a file is worth opening to look for a binary header. Native code in layers is named
+ * like a shared object, extension module, addon or DLL, is executable, or sits in bin/;
+ * everything else (the bulk of a Python or npm tree) is skipped without a read.
  */
 export function isNativeCandidate(name: string, mode: number, size: number): boolean {
   if (size < ELF_IDENT_BYTES) return false;
   const base = name.slice(name.lastIndexOf("/") + 1);
-  return base.endsWith(".so") || base.includes(".so.") || base.endsWith(".node") || (mode & 0o111) !== 0 || name.startsWith("bin/");
+  return /\.(so|node|pyd|dylib|dll|bundle|exe)$/i.test(base) || base.includes(".so.") || (mode & 0o111) !== 0 || name.startsWith("bin/");
 }
 
-/** The files that really are ELF code, with the machine each was built for, in the given order. @group Internals */
+/** The tags a file name carries: the CPython ABI of an extension module and a platform word. */
+export function nameTags(name: string): { python?: string; libc?: "musl" } {
+  const base = name.slice(name.lastIndexOf("/") + 1);
+  const cpython = /\.cpython-3(\d+)[a-z]*(?:-[^.]*)?\.so$/.exec(base);
+  const python = cpython ? `3.${cpython[1]}` : /\.abi3\.so$/.test(base) ? "abi3" : undefined;
+  const libc = /(^|[-_.])(linux-?musl|musllinux|musl)([-_.]|$)/.test(base) ? ("musl" as const) : undefined;
+  return { python, libc };
+}
+
+/** Classifies one candidate: bytes first, then the file name's tags; undefined when it is no binary. @group Internals */
+export function classifyBinary(candidate: BinaryCandidate, read?: ByteReader): NativeBinary | undefined {
+  const bytes = read ? classifyBytes(read) : readBinary(candidate.abs);
+  if (!bytes) return undefined;
+  const tags = nameTags(candidate.name);
+  const libc = bytes.libc ?? (bytes.format === "elf" ? tags.libc : undefined);
+  return {
+    name: candidate.name,
+    machine: bytes.machine,
+    format: bytes.format,
+    ...(libc ? { libc } : {}),
+    ...(tags.python ? { python: tags.python } : {}),
+  };
+}
+
+/** The files that really are compiled code, with what each was built for, in the given order. @group Internals */
 export function findNativeBinaries(files: ReadonlyArray<BinaryCandidate>): NativeBinary[] {
   const found: NativeBinary[] = [];
   for (const f of files) {
     if (!isNativeCandidate(f.name, f.mode, f.size)) continue;
-    const machine = readElfMachine(f.abs);
-    if (machine) found.push({ name: f.name, machine });
+    const binary = classifyBinary(f);
+    if (binary) found.push(binary);
   }
   return found;
-}
-
-/**
- * The binaries no declared architecture can load: a known machine that is not declared, or a
- * machine Lambda never runs ("other": 32-bit x86, ARMv7, …). Empty when nothing is declared.
- * @group Internals
- */
-export function architectureMismatches(
-  binaries: readonly NativeBinary[],
-  architectures: readonly Architecture[] | undefined,
-): NativeBinary[] {
-  if (architectures === undefined) return [];
-  const accepted = new Set(architectures.map((a) => a.linuxMachine));
-  return binaries.filter((b) => b.machine === "other" || !accepted.has(b.machine));
-}
-
-/**
- * Checks that every native binary runs on a declared architecture.
- * An undeclared architecture list means "any" to Lambda, so nothing is checked then.
- * @throws LayerValidationError naming the binaries built for another architecture.
- * @group Internals
- */
-export function checkNativeArchitectures(
-  source: string,
-  binaries: readonly NativeBinary[],
-  architectures: readonly Architecture[] | undefined,
-): void {
-  if (architectures === undefined) return;
-  const wrong = architectureMismatches(binaries, architectures);
-  if (wrong.length > 0) throw nativeErrors.foreignArchitecture(source, wrong, architectures);
 }
 
 /** "x86-64" and "aarch64", the way `file` and the loader's error messages say it. */
@@ -130,30 +266,227 @@ export function machineLabel(machine: ElfMachine): string {
   }
 }
 
+/** What a binary was built for, in words: "Linux x86-64 (glibc), CPython 3.11". @group Internals */
+export function describeBinary(b: NativeBinary): string {
+  const format = b.format ?? "elf";
+  const system = format === "mach-o" ? "macOS (Mach-O)" : format === "pe" ? "Windows (PE)" : "Linux (ELF)";
+  const machine = b.machine === "other" ? "a machine Lambda does not run" : machineLabel(b.machine);
+  const libc = b.libc ? ` ${b.libc}` : "";
+  const python = b.python === undefined ? "" : b.python === "abi3" ? ", CPython stable ABI (abi3)" : `, CPython ${b.python}`;
+  return `${system} ${machine}${libc}${python}`;
+}
+
+/** Why one binary cannot load on a declared runtime or architecture, and how to fix it. @group Internals */
+export interface BinaryProblem {
+  readonly binary: NativeBinary;
+  /** What is wrong, such as "macOS code; Lambda runs Linux". */
+  readonly reason: string;
+  readonly fix: string;
+}
+
+/** Words that name an architecture inside a path (prebuilds/linux-x64/, @esbuild/linux-arm64/). */
+const ARCH_WORD_RE = /(^|[^A-Za-z0-9])(x86_64|x86-64|x64|amd64|aarch64|arm64)(?=$|[^A-Za-z0-9])/g;
+
+/**
+ * The declared architectures a binary leaves uncovered: a binary loads on its own machine only,
+ * so with several architectures declared it needs a counterpart for each other one: the same
+ * path with its architecture word swapped (prebuilds/linux-x64/x.node beside
+ * prebuilds/linux-arm64/x.node), as packages that ship every platform lay them out.
+ */
+function uncoveredArchitectures(b: NativeBinary, all: readonly NativeBinary[], architectures: readonly Architecture[]): Architecture[] {
+  const key = (name: string) => name.replace(ARCH_WORD_RE, (_m, pre: string) => `${pre}{arch}`);
+  const mine = key(b.name);
+  return architectures.filter((a) => {
+    if (a.linuxMachine === b.machine) return false;
+    if (mine === b.name) return true; // no architecture word: nothing can stand in for it
+    return !all.some((o) => o.machine === a.linuxMachine && o.name !== b.name && key(o.name) === mine);
+  });
+}
+
+/**
+ * Every binary that some declared runtime or architecture cannot load, with the reason and the
+ * fix. Lambda runs 64-bit Linux (glibc) on x86-64 and arm64, so Mach-O, PE, musl and other
+ * machines never load; with architectures declared, each must be served; a CPython extension
+ * module tagged for one Python version loads on that version only (abi3: on every one).
+ * No declared architecture means "any" to Lambda: the machine is then not compared.
+ * @group Internals
+ */
+export function binaryProblems(
+  binaries: readonly NativeBinary[],
+  runtimes: readonly Runtime[],
+  architectures: readonly Architecture[] | undefined,
+): BinaryProblem[] {
+  const pythons = runtimes.filter((r) => r.family === RuntimeFamily.PYTHON && r.version !== undefined);
+  const groups = prebuildGroups(binaries);
+  const problems: BinaryProblem[] = [];
+  for (const [root, members] of groups) problems.push(...prebuildProblems(root, members, runtimes, architectures));
+  const prebuilt = new Set([...groups.values()].flat().map((b) => b.name));
+  const declaredArchs = architectures ?? [];
+  const buildFor = (declaredArchs.length > 0 ? declaredArchs : Architecture.all).map((a) => a.linuxMachine);
+  const linuxBuild = `build it on Linux for Lambda: in the Lambda build image (public.ecr.aws/sam/build-<runtime>), or for Python with \`pip install --platform manylinux2014_${buildFor[0]} --only-binary=:all:\`, for Node with \`npm ci --os=linux --cpu=${buildFor[0] === "aarch64" ? "arm64" : "x64"}\``;
+  for (const b of binaries) {
+    if (prebuilt.has(b.name)) continue;
+    const format = b.format ?? "elf";
+    if (format !== "elf") {
+      const system = format === "mach-o" ? "macOS" : "Windows";
+      problems.push({
+        binary: b,
+        reason: `${system} code; Lambda runs Linux and loads only ELF files ("invalid ELF header")`,
+        fix: linuxBuild,
+      });
+      continue;
+    }
+    if (b.machine === "other") {
+      problems.push({ binary: b, reason: "Lambda runs only 64-bit x86-64 and aarch64 code", fix: linuxBuild });
+      continue;
+    }
+    if (b.libc === "musl") {
+      problems.push({
+        binary: b,
+        reason: "built against musl libc (Alpine); Lambda's runtimes use glibc",
+        fix: `use manylinux wheels, not musllinux ones (\`pip install --platform manylinux2014_${b.machine} --only-binary=:all:\`), or build in the Lambda build image instead of Alpine`,
+      });
+      continue;
+    }
+    if (declaredArchs.length > 0) {
+      const missing = uncoveredArchitectures(b, binaries, declaredArchs);
+      if (missing.length > 0) {
+        const own = Architecture.all.find((a) => a.linuxMachine === b.machine)!;
+        const declaresOwn = declaredArchs.some((a) => a.sameAs(own));
+        problems.push(
+          declaresOwn
+            ? {
+                binary: b,
+                reason: `no build for ${missing.map((a) => a.name).join(", ")} beside it, so an ${missing[0].name} function fails at cold start with "invalid ELF header"`,
+                fix: `split the layer per architecture: one layer with compatibleArchitectures: ["${own.name}"] and one with ${missing.map((a) => `["${a.name}"]`).join(", ")}, each built for its own (pip --platform manylinux2014_<machine>, npm --cpu=<cpu>), and attach to each function the layer of its architecture`,
+              }
+            : {
+                binary: b,
+                reason: `not the declared ${declaredArchs.map((a) => a.name).join(" and ")}: an ${machineLabel(b.machine)} library fails at cold start with "invalid ELF header"`,
+                fix: `build the dependencies for ${declaredArchs.map((a) => `${a.name} (pip --platform manylinux2014_${a.linuxMachine}, npm --cpu=${a.npmCpu})`).join(" and ")} or declare compatibleArchitectures: ["${own.name}"]`,
+              },
+        );
+        continue;
+      }
+    }
+    if (b.python && b.python !== "abi3" && pythons.length > 0) {
+      const others = pythons.filter((r) => r.version !== b.python);
+      if (others.length > 0) {
+        problems.push({
+          binary: b,
+          reason: `a CPython ${b.python} extension module, which ${others.map((r) => r.name).join(" and ")} cannot import`,
+          fix:
+            pythons.length > 1
+              ? `split the layer per Python version (one layer per runtime, each installing its own wheels), or use abi3 wheels, or declare only python${b.python}`
+              : `install the wheels for ${others[0].name} (pip --python-version ${others[0].version}) or declare compatibleRuntimes: ["python${b.python}"]`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Node addons shipped for every platform under `prebuilds/<platform>-<arch>/` (prebuildify,
+ * node-gyp-build, prebuild-install): the package's loader picks the one for the running
+ * platform, architecture, C library and Node ABI, so the others are never loaded. Groups them
+ * by their prebuilds folder.
+ */
+export function prebuildGroups(binaries: readonly NativeBinary[]): Map<string, NativeBinary[]> {
+  const groups = new Map<string, NativeBinary[]>();
+  for (const b of binaries) {
+    const m = /^(.*\/prebuilds)\/[^/]+\/./.exec(b.name);
+    if (m) groups.set(m[1], [...(groups.get(m[1]) ?? []), b]);
+  }
+  return groups;
+}
+
+/** NODE_MODULE_VERSION of each Node.js major Lambda runs (from Node's own node_version.h / abi_version_registry.json). */
+export const NODE_MODULE_VERSIONS: Readonly<Record<string, number>> = { "18": 108, "20": 115, "22": 127, "24": 137 };
+
+/** Whether a prebuild is a Linux glibc build for `machine` a Node runtime with `abi` loads (napi and untagged builds: any). */
+function loadsOn(b: NativeBinary, machine: string, abi: number | undefined): boolean {
+  if ((b.format ?? "elf") !== "elf" || b.machine !== machine || b.libc === "musl") return false;
+  const tag = /(?:^|[.-])abi(\d+)(?:[.-]|$)/.exec(b.name.slice(b.name.lastIndexOf("/") + 1));
+  return abi === undefined || tag === null || Number(tag[1]) === abi;
+}
+
+/** A prebuilds folder must hold, for each declared architecture and Node runtime, one build that loads. */
+function prebuildProblems(
+  root: string,
+  members: readonly NativeBinary[],
+  runtimes: readonly Runtime[],
+  architectures: readonly Architecture[] | undefined,
+): BinaryProblem[] {
+  const nodes = runtimes.filter((r) => r.family === RuntimeFamily.NODEJS && r.version !== undefined);
+  const abis =
+    nodes.length > 0 ? nodes.map((r) => ({ runtime: r.name, abi: NODE_MODULE_VERSIONS[r.version!] })) : [{ runtime: "", abi: undefined }];
+  const archs = architectures ?? Architecture.all.filter((a) => members.some((b) => loadsOn(b, a.linuxMachine, undefined)));
+  const missing: string[] = [];
+  for (const a of archs.length > 0 ? archs : [Architecture.X86_64]) {
+    for (const { runtime, abi } of abis) {
+      if (!members.some((b) => loadsOn(b, a.linuxMachine, abi))) missing.push(`${runtime ? `${runtime} ` : ""}on ${a.name}`.trim());
+    }
+  }
+  if (missing.length === 0) return [];
+  const held = [...new Set(members.map((b) => b.name.slice(root.length + 1).split("/")[0]))].join(", ");
+  return [
+    {
+      binary: members[0],
+      reason: `${root}/ holds builds for ${held} but none a Linux (glibc) ${missing.join(", ")} loads`,
+      fix: `install the package on Linux for Lambda (\`npm ci --os=linux --cpu=<x64|arm64>\` in the Lambda build image) so that its prebuilds include the runtime's platform, or declare the runtimes and architectures its prebuilds cover`,
+    },
+  ];
+}
+
+/**
+ * Checks that every native binary loads on every declared runtime and architecture.
+ * @throws LayerValidationError naming each binary, what it was built for, what the layer declares and the fix.
+ * @group Internals
+ */
+export function checkNativeBinaries(
+  source: string,
+  binaries: readonly NativeBinary[],
+  runtimes: readonly Runtime[],
+  architectures: readonly Architecture[] | undefined,
+): void {
+  const problems = binaryProblems(binaries, runtimes, architectures);
+  if (problems.length > 0) throw nativeErrors.cannotLoad(source, problems, runtimes, architectures);
+}
+
+/**
+ * The binaries an `architecture` cannot load, for a layer that declares no architectures: its
+ * binaries decide which functions it suits. A binary with a counterpart for the architecture
+ * (prebuilds for both) does not count.
+ * @group Internals
+ */
+export function binariesForeignTo(binaries: readonly NativeBinary[], architecture: Architecture): NativeBinary[] {
+  return binaries.filter(
+    (b) => (b.format ?? "elf") === "elf" && b.machine !== "other" && uncoveredArchitectures(b, binaries, [architecture]).length > 0,
+  );
+}
+
 const LISTED = 10;
 
 export const nativeErrors = {
-  foreignArchitecture: (source: string, wrong: readonly NativeBinary[], declared: readonly Architecture[]) => {
-    const listed = wrong
+  cannotLoad: (
+    source: string,
+    problems: readonly BinaryProblem[],
+    runtimes: readonly Runtime[],
+    architectures: readonly Architecture[] | undefined,
+  ) => {
+    const listed = problems
       .slice(0, LISTED)
-      .map((b) => `${b.name} (${machineLabel(b.machine)})`)
-      .join(", ");
-    const more = wrong.length > LISTED ? ` and ${wrong.length - LISTED} more` : "";
-    const declaredNames = declared.map((a) => a.name).join(" and ");
-    const buildFor = declared.map((a) => `${a.name} (pip --platform manylinux2014_${a.linuxMachine}, npm --cpu=${a.npmCpu})`).join(" or ");
-    // Suggest declaring what the binaries were built for only when that is a Lambda architecture.
-    const builtFor = Architecture.all.filter((a) => wrong.some((b) => b.machine === a.linuxMachine));
-    const declareInstead =
-      builtFor.length > 0 ? ` or declare compatibleArchitectures: [${builtFor.map((a) => JSON.stringify(a.name)).join(", ")}]` : "";
-    const known = wrong.find((b) => b.machine !== "other");
-    const consequence = known
-      ? `an ${machineLabel(known.machine)} library in an ${declared[0].name} function fails at cold start with "invalid ELF header"`
-      : "Lambda runs only 64-bit x86-64 and aarch64 code, so these fail at cold start";
+      .map((p) => `${p.binary.name} (built for ${describeBinary(p.binary)}: ${p.reason})`)
+      .join("; ");
+    const more = problems.length > LISTED ? `; and ${problems.length - LISTED} more` : "";
+    const declared = `${runtimes.map((r) => r.name).join(", ")} on ${architectures ? architectures.map((a) => a.name).join(" and ") : "any architecture"}`;
+    const fixes = [...new Set(problems.map((p) => p.fix))];
     return new LayerValidationError(
       "source",
       source,
-      `contains native binaries built for another architecture than the declared ${declaredNames}: ${listed}${more}`,
-      `build the dependencies for ${buildFor}${declareInstead}; ${consequence}`,
+      `contains native binaries that cannot load on the declared ${declared}: ${listed}${more}`,
+      `${fixes.join("; ")}; binaries that stay on purpose (another platform's prebuilds) can be listed in \`allowForeignBinaries\``,
     );
   },
 };

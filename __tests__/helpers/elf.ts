@@ -38,3 +38,72 @@ export function compileSharedObject(): Buffer {
   }
   return fs.readFileSync(path.join(dir, "libx.so"));
 }
+
+/** Mach-O CPU types, as in <mach/machine.h>. */
+export const CPU = { x86_64: 0x01000007, arm64: 0x0100000c };
+
+/** A 64-bit Mach-O file as macOS's linker writes an extension module (MH_BUNDLE), padded like a real one. */
+export function machOFile(cpu: number, fileType = 8): Buffer {
+  const b = Buffer.alloc(4096);
+  b.writeUInt32LE(0xfeedfacf, 0); // MH_MAGIC_64, little-endian on both Intel and Apple silicon
+  b.writeUInt32LE(cpu, 4);
+  b.writeUInt32LE(cpu === CPU.arm64 ? 0 : 3, 8); // cpusubtype: ALL
+  b.writeUInt32LE(fileType, 12);
+  b.writeUInt32LE(0, 16); // ncmds
+  return b;
+}
+
+/** A universal (fat) Mach-O holding x86-64 and arm64 slices. */
+export function machOUniversal(): Buffer {
+  const b = Buffer.alloc(4096);
+  b.writeUInt32BE(0xcafebabe, 0);
+  b.writeUInt32BE(2, 4);
+  b.writeUInt32BE(CPU.x86_64, 8);
+  b.writeUInt32BE(CPU.arm64, 28);
+  return b;
+}
+
+/** IMAGE_FILE_MACHINE_* values of PE files. */
+export const PE_MACHINE = { i386: 0x14c, amd64: 0x8664, arm64: 0xaa64 };
+
+/** A PE file (Windows DLL or .pyd): DOS stub, e_lfanew at 0x3c, "PE\0\0" and the COFF machine. */
+export function peFile(machine: number): Buffer {
+  const b = Buffer.alloc(1024);
+  b.write("MZ", 0, "latin1");
+  b.writeUInt32LE(0xe8, 0x3c);
+  b.write("PE\0\0", 0xe8, "latin1");
+  b.writeUInt16LE(machine, 0xec);
+  return b;
+}
+
+function cc(args: string[], dir: string): void {
+  try {
+    execFileSync("cc", args, { stdio: "pipe", cwd: dir });
+  } catch (e) {
+    throw new Error(`these tests need a C compiler as \`cc\` to build real ELF files: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Real ELF files linked the way an Alpine build links them: an executable whose program
+ * interpreter is musl's loader, and a shared object whose DT_NEEDED is musl's libc.
+ */
+export function compileMuslBinaries(): { executable: Buffer; sharedObject: Buffer } {
+  const dir = tempDir("cc-musl-");
+  const machine = HOST.linuxMachine;
+  fs.writeFileSync(path.join(dir, "x.c"), "int answer(void) { return 42; }\nint main(void) { return answer(); }\n");
+  fs.writeFileSync(path.join(dir, "stub.c"), "int musl_stub(void) { return 0; }\n");
+  const libc = `libc.musl-${machine}.so.1`;
+  cc(["-shared", "-fPIC", "-nostdlib", `-Wl,-soname,${libc}`, "-o", libc, "stub.c"], dir);
+  cc([`-Wl,--dynamic-linker=/lib/ld-musl-${machine}.so.1`, "-o", "prog", "x.c"], dir);
+  cc(["-shared", "-fPIC", "-nostdlib", "-o", "ext.so", "x.c", "-Wl,--no-as-needed", path.join(dir, libc)], dir);
+  return { executable: fs.readFileSync(path.join(dir, "prog")), sharedObject: fs.readFileSync(path.join(dir, "ext.so")) };
+}
+
+/** A real executable from cc, linked against glibc (its interpreter is ld-linux). */
+export function compileExecutable(): Buffer {
+  const dir = tempDir("cc-exe-");
+  fs.writeFileSync(path.join(dir, "x.c"), '#include <stdio.h>\nint main(void) { puts("42"); return 0; }\n');
+  cc(["-o", "prog", "x.c"], dir);
+  return fs.readFileSync(path.join(dir, "prog"));
+}

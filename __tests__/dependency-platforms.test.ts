@@ -1,0 +1,107 @@
+// Dependencies installed for a layer that declares several architectures or Python versions
+// (issue 10.2, 10.3): pip installs one platform and one Python, so a native module for the other
+// would be missing at cold start. Such layers are refused with the way to split them; pure and
+// abi3 wheels pass; the archive does not depend on the order of the architectures list.
+// PyPI is out of reach: the wheels are made here and installed with --no-index --find-links.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { buildLayerArchive, BuildLayerArchiveOptions } from "../modules";
+import { compileSharedObject, elfHeader, EM, HOST, HOST_MACHINE } from "./helpers/elf";
+import { tempDir, tree } from "./helpers/files";
+
+const WHEEL_SCRIPT = `
+import sys, json, zipfile, hashlib, base64
+out, name, tag, files = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+contents = {k: bytes.fromhex(v) for k, v in files.items()}
+info = f"{name}-1.0.dist-info"
+contents[f"{info}/METADATA"] = f"Metadata-Version: 2.1\\nName: {name}\\nVersion: 1.0\\n".encode()
+purelib = "true" if tag.endswith("none-any") else "false"
+contents[f"{info}/WHEEL"] = f"Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: {purelib}\\nTag: {tag}\\n".encode()
+record = []
+for n, data in contents.items():
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    record.append(f"{n},sha256={digest},{len(data)}")
+record.append(f"{info}/RECORD,,")
+contents[f"{info}/RECORD"] = ("\\n".join(record) + "\\n").encode()
+with zipfile.ZipFile(f"{out}/{name}-1.0-{tag}.whl", "w") as z:
+    for n, data in contents.items():
+        z.writestr(n, data)
+`;
+
+/** Writes a wheel named for `tag` (such as cp312-cp312-manylinux2014_x86_64) holding `files`. */
+function wheel(dir: string, name: string, tag: string, files: Record<string, Buffer | string>): void {
+  const hex = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString("hex")]));
+  execFileSync("python3", ["-c", WHEEL_SCRIPT, dir, name, tag, JSON.stringify(hex)]);
+}
+
+const so = {
+  x86_64: HOST_MACHINE === "x86_64" ? compileSharedObject() : elfHeader(EM.x86_64),
+  aarch64: HOST_MACHINE === "aarch64" ? compileSharedObject() : elfHeader(EM.aarch64),
+};
+
+/** Local wheels: native (one wheel per architecture, CPython 3.12), stable (abi3 since 3.12), pure. */
+function wheels(): string {
+  const dir = tempDir("wheels-");
+  for (const machine of ["x86_64", "aarch64"] as const) {
+    wheel(dir, "native", `cp312-cp312-manylinux2014_${machine}`, {
+      "native/__init__.py": "",
+      [`native/_ext.cpython-312-${machine}-linux-gnu.so`]: so[machine],
+    });
+    wheel(dir, "stable", `cp312-abi3-manylinux2014_${machine}`, { "stable/__init__.py": "", "stable/_ext.abi3.so": so[machine] });
+  }
+  wheel(dir, "pure", "py3-none-any", { "pure/__init__.py": "ANSWER = 42\n" });
+  return dir;
+}
+
+const found = wheels();
+const sharedCache = tempDir("cache-"); // installs are keyed by what they depend on: sharing them keeps the file quick
+const layer = (requirement: string, extra: Partial<BuildLayerArchiveOptions>) =>
+  buildLayerArchive({
+    source: tree({ "python/app.py": "", "requirements.txt": `${requirement}==1.0\n` }),
+    compatibleRuntimes: ["python3.12"],
+    pipArgs: ["--no-index", "--find-links", found],
+    outDir: sharedCache,
+    ...extra,
+  });
+
+describe("two declared architectures (issue 10.2)", () => {
+  test.each([[["x86_64", "arm64"]], [["arm64", "x86_64"]]])(
+    "a native dependency is refused with %j, with the way to split the layer",
+    (archs) => {
+      expect(() => layer("native", { compatibleArchitectures: archs })).toThrow(
+        /python\/native\/_ext\.cpython-312-(x86_64|aarch64)-linux-gnu\.so \(built for Linux \(ELF\) .*: no build for (x86_64|arm64) beside it.*Fix: split the layer per architecture: one layer with compatibleArchitectures: \["(x86_64|arm64)"\] and one with \["(x86_64|arm64)"\]/s,
+      );
+    },
+  );
+
+  test("one declared architecture installs and accepts that architecture's wheel", () => {
+    const archive = layer("native", { compatibleArchitectures: [HOST.name] });
+    expect(archive.entries).toContain(`python/native/_ext.cpython-312-${HOST_MACHINE}-linux-gnu.so`);
+  });
+
+  test("pure dependencies pass, and the order of the list changes neither the install nor the archive", () => {
+    const outDir = tempDir("cache-");
+    const source = tree({ "python/app.py": "", "requirements.txt": "pure==1.0\n" });
+    const options = { source, compatibleRuntimes: ["python3.12"], pipArgs: ["--no-index", "--find-links", found], outDir };
+    const a = buildLayerArchive({ ...options, compatibleArchitectures: ["x86_64", "arm64"] });
+    const b = buildLayerArchive({ ...options, compatibleArchitectures: ["arm64", "x86_64"] });
+    expect(b.contentSha256).toBe(a.contentSha256);
+    expect(b.zipSha256).toBe(a.zipSha256);
+    expect(fs.readdirSync(path.join(outDir, "deps")).filter((d) => !d.startsWith("."))).toHaveLength(1); // one install, not one per order
+  });
+});
+
+describe("two declared Python versions (issue 10.3)", () => {
+  test("an extension module for one of them is refused, with the way to split the layer", () => {
+    expect(() => layer("native", { compatibleRuntimes: ["python3.12", "python3.13"], compatibleArchitectures: [HOST.name] })).toThrow(
+      /a CPython 3\.12 extension module, which python3\.13 cannot import.*Fix: split the layer per Python version/s,
+    );
+  });
+
+  test("abi3 and pure wheels load on both and pass", () => {
+    const archive = layer("stable", { compatibleRuntimes: ["python3.12", "python3.13"], compatibleArchitectures: [HOST.name] });
+    expect(archive.entries).toContain("python/stable/_ext.abi3.so");
+    expect(layer("pure", { compatibleRuntimes: ["python3.12", "python3.13"] }).entries).toContain("python/pure/__init__.py");
+  });
+});
