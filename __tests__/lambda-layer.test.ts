@@ -108,7 +108,10 @@ describe("LambdaLayer", () => {
     const layer = new LambdaLayer(stack, "Shared", props({ packaging: "archive_file" }));
     const json = synthJson(stack);
     expect(JSON.stringify(json)).toContain("archive_file");
-    expect(Testing.synth(stack)).toHaveDataSourceWithProperties(DataArchiveFile, { type: "zip", output_path: "archive-file/shared.zip" });
+    expect(Testing.synth(stack)).toHaveDataSourceWithProperties(DataArchiveFile, {
+      type: "zip",
+      output_path: `archive-file/shared-${layer.node.addr.slice(0, 16)}.zip`,
+    });
     const [dataName] = Object.keys(json.data.archive_file);
     expect(json.data.archive_file[dataName].source_dir).toMatch(new RegExp(`^assets/.+/${layer.archive.contentSha256}$`));
     const version = Object.values(json.resource.aws_lambda_layer_version)[0] as Record<string, unknown>;
@@ -142,9 +145,9 @@ describe("LambdaLayer", () => {
 
   test("turns packaging warnings into synth warnings", () => {
     const { stack } = newStack();
-    const layer = new LambdaLayer(stack, "Shared", props({ compatibleRuntimes: ["python3.12", "nodejs20.x"] }));
+    const layer = new LambdaLayer(stack, "Shared", props({ compatibleRuntimes: ["python3.12", "nodejs22.x"] }));
     const warnings = layer.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringContaining("shared: nodejs20.x is declared compatible but finds nothing")]);
+    expect(warnings).toEqual([expect.stringContaining("shared: nodejs22.x is declared compatible but finds nothing")]);
   });
 
   describe("refuses bad input at construction, naming the path, the field, the value and the fix", () => {

@@ -146,12 +146,12 @@ test("reports a packaging warning once for the fan-out, not once per region", ()
   const stack = new TerraformStack(app, "s");
   new LayerFanout(stack, "Utils", {
     regions: ["us-east-1", "eu-west-1", "ap-south-1"],
-    layer: layer({ compatibleRuntimes: ["python3.12", "nodejs20.x"] }),
+    layer: layer({ compatibleRuntimes: ["python3.12", "nodejs22.x"] }),
   });
   const warnings = stack.node
     .findAll()
     .flatMap((c) => c.node.metadata)
     .filter((m) => m.type === "@cdktf/warn")
     .map((m) => String(m.data));
-  expect(warnings).toEqual([expect.stringContaining("utils: nodejs20.x is declared compatible but finds nothing")]);
+  expect(warnings).toEqual([expect.stringContaining("utils: nodejs22.x is declared compatible but finds nothing")]);
 });

@@ -151,10 +151,10 @@ describe("LayerRollout refuses bad input", () => {
     ],
     ["a bad organization", { cloud: { organization: "acme corp" } }, "cloud.organization", /organization name/],
     [
-      "an uppercase tag",
-      { cloud: { organization: "acme", workspaceTags: ["Lambda"] } },
+      "a tag with a dot",
+      { cloud: { organization: "acme", workspaceTags: ["lambda.layers"] } },
       "cloud.workspaceTags",
-      /tag Terraform Cloud refuses/,
+      /tag HCP Terraform refuses/,
     ],
     [
       "a function on an undefined layer",
@@ -222,7 +222,9 @@ describe("rollout report", () => {
     expect(report.layers[1].drift).toEqual([
       "not deployed in ap-southeast-2",
       "missing the newest content (" + report.layers[1].newestSha256.slice(0, 12) + ") in eu-central-1 (runs 000000000000)",
-      `content ${report.layers[1].newestSha256.slice(0, 12)} has different version numbers: us-east-1 v4, us-west-2 v4, eu-west-1 v7 (pin functions by ARN per region, not by number)`,
+    ]);
+    expect(report.layers[1].notes).toEqual([
+      `content ${report.layers[1].newestSha256.slice(0, 12)} has different version numbers: us-east-1 v4, us-west-2 v4, eu-west-1 v7 (Lambda numbers versions per region: pin functions by ARN per region, not by number)`,
     ]);
     expect(formatRolloutReport(report)).toMatch(/eu-central-1\s+v3\s+old 000000000000/);
   });

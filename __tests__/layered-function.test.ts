@@ -21,7 +21,7 @@ const ROLE = "arn:aws:iam::123456789012:role/fn";
 const code = () => tree({ "index.js": "exports.handler = async () => ({ ok: true });\n" });
 const fnProps = (overrides: Partial<LayeredFunctionProps> = {}): LayeredFunctionProps => ({
   functionName: "todos",
-  runtime: "nodejs20.x",
+  runtime: "nodejs22.x",
   handler: "index.handler",
   role: ROLE,
   source: code(),
@@ -33,7 +33,7 @@ const nodeLayer = (
 ): LambdaLayerProps => ({
   layerName: "a",
   source: tree(files),
-  compatibleRuntimes: ["nodejs20.x"],
+  compatibleRuntimes: ["nodejs22.x"],
   compatibleArchitectures: ["x86_64"],
   ...overrides,
 });
@@ -48,7 +48,7 @@ function validationErrors(stack: Parameters<typeof Testing.synth>[0]): string {
 }
 
 describe("checkAttachments", () => {
-  const target = { runtime: Runtime.NODEJS_20_X, architecture: Architecture.X86_64, region: "us-east-1", codeUnzippedBytes: 1000 };
+  const target = { runtime: Runtime.NODEJS_24_X, architecture: Architecture.X86_64, region: "us-east-1", codeUnzippedBytes: 1000 };
   const layer = (label: string, extra: Partial<AttachedLayer> = {}): AttachedLayer => ({ label, identity: label, ...extra });
 
   test.each<[string, AttachedLayer[], RegExp | null]>([
@@ -60,11 +60,11 @@ describe("checkAttachments", () => {
       [layer("x:1", { identity: "x" }), layer("x:2", { identity: "x" })],
       /attaches x:2 although x:1 \(the same layer\)/,
     ],
-    ["a matching runtime", [layer("a", { compatibleRuntimes: [Runtime.NODEJS_20_X, Runtime.NODEJS_22_X] })], null],
+    ["a matching runtime", [layer("a", { compatibleRuntimes: [Runtime.NODEJS_24_X, Runtime.NODEJS_22_X] })], null],
     [
       "another runtime",
       [layer("py", { compatibleRuntimes: [Runtime.PYTHON_3_12] })],
-      /declares runtimes python3.12, not the function's nodejs20.x, got "py"/,
+      /declares runtimes python3.12, not the function's nodejs24.x, got "py"/,
     ],
     ["undeclared runtimes (imported)", [layer("arn")], null],
     ["a matching architecture", [layer("a", { compatibleArchitectures: [Architecture.X86_64, Architecture.ARM_64] })], null],
@@ -114,7 +114,7 @@ describe("LayeredFunction", () => {
     const [layerName] = Object.keys(json.resource.aws_lambda_layer_version);
     expect(Testing.synth(stack)).toHaveResourceWithProperties(LambdaFunction, {
       function_name: "todos",
-      runtime: "nodejs20.x",
+      runtime: "nodejs22.x",
       handler: "index.handler",
       role: ROLE,
       architectures: ["x86_64"],
@@ -155,7 +155,7 @@ describe("LayeredFunction", () => {
         });
         new LayeredFunction(stack, "Fn", fnProps({ layers: [py] }));
       },
-      /`layers` declares runtimes python3.12, not the function's nodejs20.x, got "test\/Py"/,
+      /`layers` declares runtimes python3.12, not the function's nodejs22.x, got "test\/Py"/,
     ],
     [
       "an arm64 layer on an x86_64 function",
@@ -173,7 +173,7 @@ describe("LayeredFunction", () => {
         });
         new LayeredFunction(stack, "Fn", fnProps({ layers: [imported] }));
       },
-      /declares runtimes python3.12, not the function's nodejs20.x/,
+      /declares runtimes python3.12, not the function's nodejs22.x/,
     ],
     [
       "an imported ARN from another region",
@@ -257,7 +257,7 @@ describe("LayeredFunction", () => {
     ["an unknown runtime", { runtime: "node20" }, "runtime", /got "node20"/],
     ["two architectures", { architectures: ["x86_64", "arm64"] }, "architectures", /exactly one architecture/],
     ["a role that is not a role ARN", { role: "arn:aws:iam::123456789012:user/bob" }, "role", /not an IAM role ARN/],
-    ["a handler without a function", { handler: "index" }, "handler", /<file>.<function>.*"index.handler"/],
+    ["a handler without a function", { handler: "index" }, "handler", /<file>.<export>.*"index.handler"/],
     ["a memory size of 64", { memorySize: 64 }, "memorySize", /between 128 and 10240 MiB, got 64/],
     ["a timeout of 901", { timeout: 901 }, "timeout", /between 1 and 900 seconds, got 901/],
     ["a reserved variable", { environment: { AWS_REGION: "x" } }, "environment", /sets AWS_REGION, which Lambda reserves/],

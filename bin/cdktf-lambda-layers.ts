@@ -14,7 +14,13 @@ import { defaultCacheDir } from "../modules/archive-builder";
 import { cleanCache, pruneCache } from "../modules/cache-maintenance";
 import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
 import { formatBytes } from "../modules/progress";
-import { formatRolloutReport, outputsFromStateFile, outputsFromTerraform, rolloutReport } from "../modules/rollout-report";
+import {
+  formatRolloutReport,
+  outputsFromStateFile,
+  outputsFromTerraform,
+  ReportInputError,
+  rolloutReport,
+} from "../modules/rollout-report";
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
@@ -24,7 +30,7 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
        cdktf-lambda-layers --version
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
-  --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs20.x (repeatable, required)
+  --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs22.x (repeatable, required)
   --arch     an architecture the layer is for (repeatable); every native binary must load on each one
              given (x86-64 code in a layer for x86_64 and arm64 needs its arm64 build beside it)
   --json     print the report as JSON instead of text
@@ -41,7 +47,7 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
   name tags (cpython-3XY, abi3); macOS, Windows, musl, foreign-machine and other-Python code is refused.
 
 Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary cannot load on a --runtime or
---arch, or the rollout drifts, 2 usage error.
+--arch, the rollout drifts, or a stack's state file cannot be read, 2 usage error.
 
 ${OPERATIONS_USAGE}`;
 
@@ -135,7 +141,8 @@ function report(
     return result.drift ? 1 : 0;
   } catch (e) {
     err(`error: ${(e as Error).message}\n`);
-    return 2;
+    // A state file that cannot be read is a problem of the deployment, not of the command line.
+    return e instanceof ReportInputError ? 1 : 2;
   }
 }
 

@@ -23,6 +23,7 @@ const chosen = new WeakMap<TerraformStack, string>();
 export function setAwsProviderVersion(scope: IConstruct, constraint: string): void {
   if (typeof constraint !== "string" || !CONSTRAINT.test(constraint)) throw errors.invalidProviderConstraint(constraint);
   const stack = TerraformStack.of(scope);
+  if (needsProvider6.has(stack) && !admitsProvider6(constraint)) throw errors.regionArgumentNeedsProvider6(constraint);
   explicit.add(stack);
   applyConstraint(stack, constraint.trim());
 }
@@ -36,6 +37,54 @@ export function awsProviderVersionOf(scope: IConstruct): string {
 export const AWS_PROVIDER_6_VERSION = ">= 6.0, < 7.0";
 
 const explicit = new WeakSet<TerraformStack>();
+const needsProvider6 = new WeakSet<TerraformStack>();
+
+/**
+ * Whether a version constraint admits some AWS provider 6.x release: the per-resource `region`
+ * argument exists from 6.0 on. Checked against 6.0.0, the latest 6.x imaginable, and every 6.x
+ * version the constraint names.
+ */
+export function admitsProvider6(constraint: string): boolean {
+  const clauses = constraint.split(",").map((c) => /^\s*(=|!=|>=|<=|>|<|~>)?\s*(\d+(?:\.\d+){0,2})/.exec(c));
+  if (clauses.some((c) => c === null)) return true; // not ours to judge: setAwsProviderVersion validates the syntax
+  const named = clauses.map((c) => c![2]).filter((v) => v.startsWith("6"));
+  const candidates = ["6.0.0", "6.999.999", ...named.map((v) => padVersion(v))];
+  return candidates.some((v) => clauses.every((c) => satisfies(v, c![1] ?? "=", c![2])));
+}
+
+function padVersion(v: string): string {
+  return [...v.split("."), "0", "0"].slice(0, 3).join(".");
+}
+
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => padVersion(v).split(".").map(Number));
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+function satisfies(version: string, op: string, bound: string): boolean {
+  const c = compareVersions(version, bound);
+  switch (op) {
+    case "=":
+      return c === 0;
+    case "!=":
+      return c !== 0;
+    case ">":
+      return c > 0;
+    case ">=":
+      return c >= 0;
+    case "<":
+      return c < 0;
+    case "<=":
+      return c <= 0;
+    default: {
+      // ~> 5.100 admits >= 5.100, < 6.0; ~> 6.2.0 admits >= 6.2.0, < 6.3.0
+      const parts = bound.split(".").map(Number);
+      const upper = parts.length === 1 ? [parts[0] + 1] : [...parts.slice(0, -2), parts[parts.length - 2] + 1];
+      return c >= 0 && compareVersions(version, upper.join(".")) < 0;
+    }
+  }
+}
 const watched = new WeakSet<TerraformStack>();
 const warned = new WeakSet<TerraformStack>();
 
@@ -49,6 +98,10 @@ export const MAX_AWS_PROVIDERS_PER_STACK = 4;
  */
 export function ensureAwsProviderRequirement(scope: IConstruct, needsRegionArgument = false): void {
   const stack = TerraformStack.of(scope);
+  if (needsRegionArgument) {
+    needsProvider6.add(stack);
+    if (explicit.has(stack) && !admitsProvider6(chosen.get(stack)!)) throw errors.regionArgumentNeedsProvider6(chosen.get(stack));
+  }
   if (!chosen.has(stack) || (needsRegionArgument && !explicit.has(stack) && chosen.get(stack) !== AWS_PROVIDER_6_VERSION)) {
     applyConstraint(stack, needsRegionArgument ? AWS_PROVIDER_6_VERSION : DEFAULT_AWS_PROVIDER_VERSION);
   }

@@ -1,5 +1,6 @@
 // Every error the library throws, built by named factories so that each message says
 // what happened, names the field and the bad value, and says how to fix it.
+import * as path from "path";
 
 /** An input the library refuses. `field`, `value` and `fix` are kept for programmatic use. */
 export class LayerValidationError extends Error {
@@ -21,6 +22,38 @@ export class LayerValidationError extends Error {
   }
 }
 
+/**
+ * Every input the checks at synth refused (they run when every layer is known), one per line,
+ * each naming its construct path.
+ */
+export class LayerValidationErrors extends LayerValidationError {
+  constructor(public readonly problems: readonly string[]) {
+    super("layers", problems, "failed the checks at synth", "see each problem");
+    this.message = `Validation failed, nothing was written:\n  ${problems.join("\n  ")}`;
+    this.name = "LayerValidationError";
+  }
+}
+
+/**
+ * When a cdktf app is run by the cdktf CLI (which sets CDKTF_OUTDIR), a refused input is printed
+ * once, as its message, without a stack trace: the trace points into this library, not at the
+ * mistake, and the CLI repeats what the app printed. Other errors keep Node's default report.
+ */
+export function printRefusedInputsCleanly(): void {
+  if (installed) return;
+  installed = true;
+  process.on("uncaughtException", (error: unknown) => {
+    if (error instanceof Error && error.name === "LayerValidationError") {
+      process.stderr.write(`Error: ${error.message}\n`);
+    } else {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  });
+}
+let installed = false;
+if (process.env.CDKTF_OUTDIR) printRefusedInputsCleanly();
+
 function formatMessage(field: string, value: unknown, problem: string, fix: string, at?: string): string {
   const where = at ? `${at}: ` : "";
   return `${where}\`${field}\` ${problem}, got ${describe(value)}. Fix: ${fix}`;
@@ -37,6 +70,12 @@ export function describe(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** Backslashes are file name characters on Linux and macOS, not separators: say so when a path holds them. */
+function windowsPathHint(value: string): string {
+  if (path.sep === "\\" || typeof value !== "string" || !value.includes("\\")) return "";
+  return `write the path with forward slashes (${JSON.stringify(value.replace(/\\/g, "/"))}): on this system a backslash is part of a file name, not a separator; `;
 }
 
 const MIB = 1024 * 1024;
@@ -67,12 +106,28 @@ export const errors = {
       "keep the 15 runtimes your functions use",
     ),
 
-  unknownRuntime: (field: string, value: unknown, known: readonly string[]) =>
+  unknownRuntime: (field: string, value: unknown, known: readonly string[], suggestion?: string) =>
     new LayerValidationError(
       field,
       value,
       "is not a Lambda runtime identifier this library knows",
-      `use one of ${known.join(", ")}; for a runtime newer than this library use Runtime.custom("name", "family")`,
+      `${suggestion ? `did you mean ${JSON.stringify(suggestion)}? ` : ""}use one of ${known.join(", ")}; for a runtime newer than this library use Runtime.custom("name", "family")`,
+    ),
+
+  runtimesNotAList: (field: string, value: unknown) =>
+    new LayerValidationError(
+      field,
+      value,
+      "must be a list of runtimes, not a single value",
+      `wrap it in a list: ${field}: [${JSON.stringify(String(value))}]`,
+    ),
+
+  runtimeCreateBlocked: (field: string, runtime: string, blockedSince: string, successor: string | undefined) =>
+    new LayerValidationError(
+      field,
+      runtime,
+      `is a runtime on which Lambda has refused to create functions since ${blockedSince} (AWS deprecated it)`,
+      `${successor ? `move the function to ${successor}` : "move the function to a supported runtime"}; for a function that already exists on it, set \`allowDeprecatedRuntime: true\` to keep deploying it while you migrate`,
     ),
 
   duplicate: (field: string, value: unknown, item: string) =>
@@ -104,15 +159,15 @@ export const errors = {
     new LayerValidationError(
       "source",
       value,
-      "is not an existing folder",
-      "point `source` at the folder that holds the layer content (relative paths resolve from the working directory)",
+      `is not an existing folder (looked for ${path.resolve(value)})`,
+      `${windowsPathHint(value)}point \`source\` at the folder that holds the layer content (relative paths resolve from the working directory, ${process.cwd()})`,
     ),
 
   sourceNotFolder: (value: string) =>
     new LayerValidationError(
       "source",
       value,
-      "is a file, not a folder",
+      `is a file, not a folder (${path.resolve(value)})`,
       "point `source` at the folder that holds the layer content; a prebuilt zip is imported with LambdaLayer.fromLayerVersionArn after publishing",
     ),
 
@@ -427,8 +482,8 @@ export const errors = {
       "pass the ARN of the execution role, for example `role.arn` of an aws_iam_role",
     ),
 
-  invalidHandler: (value: unknown, runtime: string, example: string) =>
-    new LayerValidationError("handler", value, `is not a ${runtime} handler of the form <file>.<function>`, `write it as ${example}`),
+  invalidHandler: (value: unknown, runtime: string, form: string, example: string) =>
+    new LayerValidationError("handler", value, `is not a ${runtime} handler of the form ${form}`, `write it as ${example}`),
 
   singleArchitecture: (value: unknown) =>
     new LayerValidationError(
@@ -490,6 +545,9 @@ export const errors = {
   regionInTwoWaves: (field: string, value: unknown, region: string) =>
     new LayerValidationError(field, value, `puts ${region} in more than one wave`, "roll each region out in exactly one wave"),
 
+  regionTwiceInWave: (field: string, value: unknown, region: string, wave: number) =>
+    new LayerValidationError(field, value, `lists ${region} twice in wave ${wave}`, "list each region once"),
+
   invalidWorkspaceName: (field: string, value: unknown) =>
     new LayerValidationError(
       field,
@@ -506,12 +564,14 @@ export const errors = {
       "copy the organization name from Terraform Cloud's settings",
     ),
 
-  invalidWorkspaceTag: (value: unknown) =>
+  invalidWorkspaceTag: (field: string, value: unknown) =>
     new LayerValidationError(
-      "cloud.workspaceTags",
+      field,
       value,
-      "holds a tag Terraform Cloud refuses (lowercase letters, digits, -, _ and :, starting with a letter or digit, at most 255)",
-      'use tags such as "lambda-layers" or "wave:1"',
+      "holds a tag HCP Terraform refuses (1-255 letters, digits, colons, hyphens and underscores)",
+      field === "id"
+        ? "use a rollout id of letters, digits, - and _: each stack adds the tag stack:<id>-<region>"
+        : 'use tags such as "lambda-layers" or "wave:1"',
     ),
 
   duplicateLayerName: (value: unknown, name: string) =>
@@ -523,6 +583,66 @@ export const errors = {
       value,
       `names a layer the rollout does not define (${known.join(", ")})`,
       "use the layerName of one of `layers`, or an ARN",
+    ),
+
+  stackNameClash: (field: string, value: unknown, kind: "output prefix" | "layer name", name: string, owner: string) =>
+    new LayerValidationError(
+      field,
+      value,
+      kind === "layer name"
+        ? `publishes the layer name ${JSON.stringify(name)}, which ${owner} already publishes with the same provider and region: two resources would fight over one layer's versions`
+        : `gives the Terraform output prefix ${JSON.stringify(name)}, which ${owner} already uses (ids are turned into output names by replacing every character but A-Z a-z 0-9 _ - with _)`,
+      kind === "layer name"
+        ? "give each layer its own layerName, or publish it once and attach that one construct everywhere"
+        : "rename one of the two construct ids so that they differ in letters, digits, _ or -",
+    ),
+
+  regionArgumentNeedsProvider6: (value: unknown) =>
+    new LayerValidationError(
+      "awsProviderVersion",
+      value,
+      'admits no AWS provider 6.x, but providerMode "region-argument" uses the per-resource `region` argument that only 6.x has',
+      'admit 6.x (for example ">= 6.0, < 7.0"), or use providerMode "aliases", which works with 5.x',
+    ),
+
+  providerForOtherRegion: (region: string, providerRegion: string) =>
+    new LayerValidationError(
+      `providers.${region}`,
+      providerRegion,
+      `is a provider of region ${providerRegion}, not of ${region}: the layer would be published in the wrong region`,
+      `pass the provider configured with region "${region}" under the key "${region}"`,
+    ),
+
+  partitionMismatch: (field: string, value: unknown, partition: string, region: string, expected: string) =>
+    new LayerValidationError(
+      field,
+      value,
+      `names the partition ${partition}, but ${region} belongs to ${expected}`,
+      `write the ARN as arn:${expected}:lambda:${region}:…`,
+    ),
+
+  wavesNotAList: (value: unknown) =>
+    new LayerValidationError(
+      "waves",
+      value,
+      "must be a list of waves, each a list of regions",
+      `wrap the regions in lists, one list per wave: for example ${JSON.stringify(typeof value === "string" ? [[value]] : [["us-east-1"], ["eu-west-1"]])}`,
+    ),
+
+  waveNotAList: (value: unknown, wave: unknown, index: number) =>
+    new LayerValidationError(
+      "waves",
+      value,
+      `holds ${JSON.stringify(wave)} as wave ${index + 1}, but each wave is a list of regions`,
+      `write that wave as ${JSON.stringify([wave])}`,
+    ),
+
+  rolloutNameClash: (field: string, value: unknown, other: string) =>
+    new LayerValidationError(
+      field,
+      value,
+      `is also the name of ${other} in the same rollout stack; construct ids of one stack must differ`,
+      "rename the function (or the layer); AWS allows equal names, but the rollout names its constructs after them",
     ),
 
   invalidProviderConstraint: (value: unknown) =>

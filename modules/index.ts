@@ -7,7 +7,20 @@ export type { ArchiveRecord, BuiltArchive, PlannedFile } from "./archive-builder
 export type { BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
 export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
 export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./lambda-layer";
-export { Runtime, RuntimeFamily, Architecture, parseRuntimes, parseArchitectures } from "./runtime";
+export {
+  Runtime,
+  RuntimeFamily,
+  Architecture,
+  parseRuntimes,
+  parseArchitectures,
+  runtimeDeprecationWarning,
+  layerRuntimeWarnings,
+  closestRuntime,
+  todayUtc,
+} from "./runtime";
+export type { RuntimeLifecycle } from "./runtime";
+export { RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./runtime-catalogue";
+export type { RuntimeCatalogueEntry } from "./runtime-catalogue";
 export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS, RUNTIME_ROOTS, npmNameProblem } from "./layout";
 export type { LayoutFile, PlainFolderFacts } from "./layout";
 export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
@@ -23,7 +36,7 @@ export {
 } from "./limits";
 export { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, partitionOf } from "./regions";
 export { DEFAULT_AWS_PROVIDER_VERSION, setAwsProviderVersion, awsProviderVersionOf, regionOf } from "./aws-provider";
-export { LayerValidationError } from "./errors";
+export { LayerValidationError, LayerValidationErrors, printRefusedInputsCleanly } from "./errors";
 export { LayeredFunction } from "./layered-function";
 export type { LayeredFunctionProps, LayerReference } from "./layered-function";
 export { buildFunctionArchive } from "./function-archive";
@@ -36,9 +49,19 @@ export { LayerFanout, s3ForRegion } from "./layer-fanout";
 export type { LayerFanoutProps, ProviderMode } from "./layer-fanout";
 export { LayerRollout, manifestMarkdown } from "./layer-rollout";
 export type { LayerRolloutProps, RolloutCloudOptions, RolloutFunction, RolloutManifest, RolloutStack } from "./layer-rollout";
-export { cleanHcl, cleanHclOnSynth } from "./hcl-output";
+export { cleanHcl, cleanHclOnSynth, tokenizeHcl } from "./hcl-output";
+export type { HclSegment } from "./hcl-output";
 export { parseRegions } from "./regions";
-export { rolloutReport, formatRolloutReport, driftOf, outputsFromStateFile, outputsFromTerraform, localStateFile } from "./rollout-report";
+export {
+  rolloutReport,
+  formatRolloutReport,
+  driftOf,
+  versionNotes,
+  outputsFromStateFile,
+  outputsFromTerraform,
+  localStateFile,
+  ReportInputError,
+} from "./rollout-report";
 export type { RolloutReport, LayerReport, RegionLayerState, Outputs } from "./rollout-report";
 export {
   elfMachine,

@@ -11,8 +11,10 @@ import { Construct, IConstruct } from "constructs";
 import type { LayerFacts } from "./attachment";
 import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
+import { claimStackName, outputPrefixFor } from "./stack-names";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
 import {
+  escapeTemplateSequences,
   MAX_DESCRIPTION_LENGTH,
   MAX_LICENSE_INFO_LENGTH,
   validateEnum,
@@ -22,8 +24,8 @@ import {
   validateS3KeyPrefix,
 } from "./limits";
 import type { NativeBinary } from "./native-binaries";
-import { isKnownRegion } from "./regions";
-import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
+import { isKnownRegion, partitionOf } from "./regions";
+import { Architecture, layerRuntimeWarnings, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
 import { LayerSsmParameter, layerArnParameter, ssmParameterName } from "./ssm-parameter";
 
@@ -114,6 +116,8 @@ export interface LambdaLayerProps extends LambdaLayerOptions {
   readonly archive?: LayerArchive;
   /** An asset already holding `archive` in this stack (a fan-out copies the zip into a stack once). @default - a new asset */
   readonly archiveAsset?: TerraformAsset;
+  /** With `packaging: "archive_file"`: the data source already zipping the staged folder (a fan-out zips once). @default - a new one */
+  readonly archiveFile?: DataArchiveFile;
 }
 
 /**
@@ -184,8 +188,17 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       this.layerName = props.layerName;
       this.provider = props.provider;
       this.regionArgument = props.region;
+      claimStackName(
+        this,
+        "layer name",
+        `${props.provider?.node.path ?? "default provider"} ${props.region ?? ""} ${props.layerName}`,
+        "layerName",
+        props.layerName,
+      );
       // An archive handed in (fan-outs, rollouts) is reported once by whoever built it, not per region.
-      if (!props.archive) for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
+      if (!props.archive)
+        for (const warning of [...layerRuntimeWarnings(this.compatibleRuntimes), ...this.archive.warnings])
+          Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
       ensureAwsProviderRequirement(this, props.region !== undefined);
       this.resource = this.publish(props, packaging);
     } catch (e) {
@@ -267,24 +280,14 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       // Both are sets to the provider: sorted, the generated code does not change with the user's order.
       compatibleRuntimes: this.compatibleRuntimes.map((r) => r.name).sort(),
       compatibleArchitectures: this.compatibleArchitectures?.map((a) => a.name).sort(),
-      description: props.description,
-      licenseInfo: props.licenseInfo,
+      description: escapeTemplateSequences(props.description),
+      licenseInfo: escapeTemplateSequences(props.licenseInfo),
       skipDestroy: props.retain ?? true,
       provider: props.provider,
       region: props.region,
     };
     if (packaging === "archive_file") {
-      const staged = new TerraformAsset(this, "staged", {
-        path: this.archive.stagedDir!,
-        type: AssetType.DIRECTORY,
-        assetHash: this.archive.contentSha256,
-      });
-      const zip = new DataArchiveFile(this, "zip", {
-        type: "zip",
-        sourceDir: staged.path,
-        outputPath: `archive-file/${props.layerName}.zip`,
-        provider: archiveProviderOf(this),
-      });
+      const zip = props.archiveFile ?? archiveFileOf(this, this.archive, props.layerName);
       return new LambdaLayerVersion(this, "layer-version", { ...common, filename: zip.outputPath, sourceCodeHash: zip.outputBase64Sha256 });
     }
     const asset =
@@ -317,7 +320,12 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   }
 
   private emitOutputs(): void {
-    const prefix = outputPrefix(this);
+    const prefix = outputPrefixFor(this);
+    try {
+      claimStackName(this, "output prefix", prefix, "id", this.node.id);
+    } catch (e) {
+      throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
+    }
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, `output-${name}`, { value, description }).overrideLogicalId(`${prefix}_${name}`);
     output("layer_arn", this.layerArn, `Unversioned ARN of layer ${this.layerName}`);
@@ -373,6 +381,7 @@ export function parseLayerVersionArn(
   const m = typeof arn === "string" ? LAYER_VERSION_ARN.exec(arn) : null;
   if (!m) throw errors.invalidLayerVersionArn(arn);
   if (!isKnownRegion(m[2])) throw errors.unknownRegion("layerVersionArn", arn);
+  if (partitionOf(m[2]) !== m[1]) throw errors.partitionMismatch("layerVersionArn", arn, m[1], m[2], partitionOf(m[2]));
   return { partition: m[1], region: m[2], account: m[3], name: m[4], version: Number(m[5]) };
 }
 
@@ -399,12 +408,22 @@ export function unversionedLayerArn(parsed: NonNullable<ReturnType<typeof parseL
   return `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}`;
 }
 
-/** A readable, unique output name prefix: the construct path below the stack. */
-function outputPrefix(construct: Construct): string {
-  const stack = TerraformStack.of(construct);
-  const parts = construct.node.scopes.slice(stack.node.scopes.length).map((s) => s.node.id);
-  const name = parts.join("_").replace(/[^A-Za-z0-9_-]/g, "_");
-  return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
+/**
+ * A `data "archive_file"` zipping the archive's staged folder during plan, under an output path no
+ * other layer of the stack uses (the construct's unique address is part of it).
+ */
+export function archiveFileOf(scope: Construct, archive: LayerArchive, layerName: string): DataArchiveFile {
+  const staged = new TerraformAsset(scope, "staged", {
+    path: archive.stagedDir!,
+    type: AssetType.DIRECTORY,
+    assetHash: archive.contentSha256,
+  });
+  return new DataArchiveFile(scope, "zip", {
+    type: "zip",
+    sourceDir: staged.path,
+    outputPath: `archive-file/${layerName}-${scope.node.addr.slice(0, 16)}.zip`,
+    provider: archiveProviderOf(scope),
+  });
 }
 
 const toldGrantsAreKept = new WeakMap<IConstruct, Set<string>>();

@@ -2,13 +2,16 @@
 // once and copied into the stack once; each region gets its own layer version (regions number
 // their versions independently), its own grants and, with S3 upload, its own object in a bucket
 // of that region.
-import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
 import { awsProviderFor } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
 import { buildLayerArchive, LayerArchive } from "./layer-archive";
-import { archiveOptionsOf, LambdaLayer, LambdaLayerOptions, LayerS3Options } from "./lambda-layer";
+import { archiveFileOf, archiveOptionsOf, LambdaLayer, LambdaLayerOptions, LayerS3Options } from "./lambda-layer";
 import { parseRegions } from "./regions";
+import { layerRuntimeWarnings, parseRuntimes } from "./runtime";
+import { claimStackName, outputPrefixFor } from "./stack-names";
 
 /** How regions are reached from one stack. */
 export type ProviderMode = "aliases" | "region-argument";
@@ -59,8 +62,9 @@ export class LayerFanout extends Construct {
     try {
       this.regions = parseRegions(props.regions, "regions");
       if (mode !== "aliases" && mode !== "region-argument") throw errors.invalidEnum("providerMode", mode, ["aliases", "region-argument"]);
-      for (const region of Object.keys(props.providers ?? {})) {
+      for (const [region, provider] of Object.entries(props.providers ?? {})) {
         if (!this.regions.includes(region)) throw errors.providerForUnlistedRegion(region, this.regions);
+        checkProviderRegion(region, provider);
       }
       if (props.layer.s3 && this.regions.length > 1 && !props.layer.s3.bucket.includes("{region}")) {
         throw errors.s3BucketNeedsRegion(props.layer.s3.bucket);
@@ -71,12 +75,13 @@ export class LayerFanout extends Construct {
     }
 
     if (!props.archive)
-      for (const warning of this.archive.warnings) Annotations.of(this).addWarning(`${props.layer.layerName}: ${warning}`);
-    // One copy of the zip in the stack folder, whatever the region count.
-    const archiveAsset =
-      props.layer.packaging === "archive_file"
-        ? undefined
-        : new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
+      for (const warning of [...layerRuntimeWarnings(parseRuntimes(props.layer.compatibleRuntimes)), ...this.archive.warnings])
+        Annotations.of(this).addWarning(`${props.layer.layerName}: ${warning}`);
+    // One copy of the zip (or of the staged folder, and one data source zipping it) in the stack folder, whatever the region count.
+    const archiveFile = props.layer.packaging === "archive_file" ? archiveFileOf(this, this.archive, props.layer.layerName) : undefined;
+    const archiveAsset = archiveFile
+      ? undefined
+      : new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
     for (const region of this.regions) {
       const assumeRoleArn = typeof props.assumeRoleArn === "string" ? props.assumeRoleArn : props.assumeRoleArn?.[region];
       const provider = props.providers?.[region] ?? (mode === "aliases" ? awsProviderFor(this, region, { assumeRoleArn }) : undefined);
@@ -89,6 +94,7 @@ export class LayerFanout extends Construct {
           region: mode === "region-argument" ? region : undefined,
           archive: this.archive,
           archiveAsset,
+          archiveFile,
           outputs: false,
         }),
       );
@@ -109,12 +115,12 @@ export class LayerFanout extends Construct {
   }
 
   private emitOutputs(): void {
-    const stack = TerraformStack.of(this);
-    const prefix = this.node.scopes
-      .slice(stack.node.scopes.length)
-      .map((s) => s.node.id)
-      .join("_")
-      .replace(/[^A-Za-z0-9_-]/g, "_");
+    const prefix = outputPrefixFor(this);
+    try {
+      claimStackName(this, "output prefix", prefix, "id", this.node.id);
+    } catch (e) {
+      throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
+    }
     const map = (pick: (l: LambdaLayer) => string) => Object.fromEntries([...this.layers].map(([region, layer]) => [region, pick(layer)]));
     new TerraformOutput(this, "output-layer_version_arns", {
       value: map((l) => l.layerVersionArn),
@@ -138,4 +144,13 @@ export class LayerFanout extends Construct {
 /** The S3 options for one region: "{region}" in the bucket name becomes the region. @group Internals */
 export function s3ForRegion(s3: LayerS3Options | undefined, region: string): LayerS3Options | undefined {
   return s3 && { ...s3, bucket: s3.bucket.split("{region}").join(region) };
+}
+
+/** A provider handed in for `region` must publish there (a literal region that differs is refused; a token cannot be checked). */
+function checkProviderRegion(region: string, provider: TerraformProvider): void {
+  if (!(provider instanceof AwsProvider)) return;
+  const providerRegion = provider.region;
+  if (providerRegion !== undefined && !Token.isUnresolved(providerRegion) && providerRegion !== region) {
+    throw errors.providerForOtherRegion(region, providerRegion);
+  }
 }

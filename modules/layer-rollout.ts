@@ -8,7 +8,7 @@ import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import * as fs from "fs";
 import * as path from "path";
-import { assumeRoleOf, awsProviderFor, setAwsProviderVersion } from "./aws-provider";
+import { admitsProvider6, assumeRoleOf, awsProviderFor, setAwsProviderVersion } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
 import { cleanHclOnSynth } from "./hcl-output";
 import { buildLayerArchive, LayerArchive } from "./layer-archive";
@@ -72,7 +72,8 @@ export interface RolloutStack {
 
 const WORKSPACE_NAME = /^[A-Za-z0-9_-]{1,90}$/;
 const ORGANIZATION = /^[A-Za-z0-9_-]{1,90}$/;
-const TAG = /^[a-z0-9][a-z0-9_:-]{0,254}$/;
+/** HCP Terraform's rule: 1-255 letters, digits, colons, hyphens and underscores. */
+const TAG = /^[A-Za-z0-9:_-]{1,255}$/;
 
 /**
  * A staged multi-region rollout of layers (and the functions using them).
@@ -95,8 +96,10 @@ export class LayerRollout extends Construct {
     super(app, `${id}-rollout`);
     try {
       this.waves = parseWaves(props.waves);
-      validateLayers(props.layers);
+      validateLayers(props.layers, this.waves.flat());
       validateFunctions(props.functions ?? [], props.layers, this.waves.flat());
+      if (props.providerMode === "region-argument" && props.awsProviderVersion !== undefined && !admitsProvider6(props.awsProviderVersion))
+        throw errors.regionArgumentNeedsProvider6(props.awsProviderVersion);
       if (props.cloud) validateCloud(props.cloud, id, this.waves, props.stackPer ?? "region");
       this.archives = new Map(props.layers.map((layer) => [layer.layerName, buildLayerArchive(archiveOptionsOf(layer))]));
     } catch (e) {
@@ -275,12 +278,17 @@ export function manifestMarkdown(id: string, manifest: RolloutManifest): string 
 }
 
 function parseWaves(waves: ReadonlyArray<readonly string[]> | undefined): string[][] {
+  if (typeof waves === "string") throw errors.wavesNotAList(waves);
   if (!Array.isArray(waves) || waves.length === 0) throw errors.noRegions("waves", waves);
   const seen = new Set<string>();
-  return waves.map((wave) => {
+  return waves.map((wave, index) => {
+    if (typeof wave === "string") throw errors.waveNotAList(waves, wave, index);
     if (!Array.isArray(wave) || wave.length === 0) throw errors.emptyWave("waves", waves);
+    const inThisWave = new Set<string>();
     for (const region of wave) {
+      if (inThisWave.has(region)) throw errors.regionTwiceInWave("waves", waves, region, index + 1);
       if (seen.has(region)) throw errors.regionInTwoWaves("waves", waves, region);
+      inThisWave.add(region);
       seen.add(region);
     }
     parseRegions([...seen], "waves");
@@ -288,15 +296,27 @@ function parseWaves(waves: ReadonlyArray<readonly string[]> | undefined): string
   });
 }
 
-function validateLayers(layers: readonly LambdaLayerOptions[]): void {
+function validateLayers(layers: readonly LambdaLayerOptions[], regions: readonly string[]): void {
   const names = (layers ?? []).map((l) => l.layerName);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw errors.duplicateLayerName(names, dup);
+  // Every stack publishes from the bucket of its own region, wherever the rollout puts the regions.
+  for (const layer of layers ?? []) {
+    if (layer.s3 && regions.length > 1 && !layer.s3.bucket.includes("{region}")) throw errors.s3BucketNeedsRegion(layer.s3.bucket);
+  }
 }
 
 function validateFunctions(functions: readonly RolloutFunction[], layers: readonly LambdaLayerOptions[], regions: string[]): void {
   const known = layers.map((l) => l.layerName);
+  const functionNames = new Set<string>();
   for (const fn of functions) {
+    // Layers and functions are constructs of the same stacks, named after layerName and functionName.
+    if (known.includes(fn.functionName))
+      throw errors.rolloutNameClash("functions[].functionName", fn.functionName, `the layer ${fn.functionName}`);
+    if (functionNames.has(fn.functionName)) throw errors.rolloutNameClash("functions[].functionName", fn.functionName, "another function");
+    functionNames.add(fn.functionName);
+    if (fn.regions !== undefined && (!Array.isArray(fn.regions) || fn.regions.length === 0))
+      throw errors.noRegions(`functions[${fn.functionName}].regions`, fn.regions);
     for (const ref of fn.layers ?? []) {
       if (!ref.startsWith("arn:") && !known.includes(ref))
         throw errors.unknownRolloutLayer(`functions[${fn.functionName}].layers`, ref, known);
@@ -311,10 +331,15 @@ function validateCloud(cloud: RolloutCloudOptions, id: string, waves: ReadonlyAr
   if (typeof cloud.organization !== "string" || !ORGANIZATION.test(cloud.organization))
     throw errors.invalidCloudOrganization(cloud.organization);
   for (const tag of cloud.workspaceTags ?? []) {
-    if (typeof tag !== "string" || !TAG.test(tag)) throw errors.invalidWorkspaceTag(tag);
+    if (typeof tag !== "string" || !TAG.test(tag)) throw errors.invalidWorkspaceTag("cloud.workspaceTags", tag);
   }
   const names = stackPer === "region" ? waves.flat().map((r) => `${id}-${r}`) : waves.map((_, i) => `${id}-wave-${i + 1}`);
   for (const name of names) {
+    // Tagged workspaces: each stack adds a tag of its own, named after the rollout id. Named ones: prefix + stack name.
+    if (cloud.workspaceTags) {
+      if (!TAG.test(`stack:${name}`)) throw errors.invalidWorkspaceTag("id", `stack:${name}`);
+      continue;
+    }
     const workspace = `${cloud.workspacePrefix ?? ""}${name}`;
     if (!WORKSPACE_NAME.test(workspace)) throw errors.invalidWorkspaceName("cloud.workspacePrefix", workspace);
   }

@@ -1,25 +1,57 @@
 // LayeredFunction: an aws_lambda_function whose code is packaged by the reproducible archive
 // builder and whose layers (built here or imported by ARN) are checked before anything deploys.
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { Annotations, AssetType, Lazy, TerraformAsset, TerraformProvider, TerraformStack, Token } from "cdktf";
+import { LambdaFunction, LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
+import { Annotations, AssetType, TerraformAsset, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import * as path from "path";
 import { ensureAwsProviderRequirement, regionOf } from "./aws-provider";
 import { AttachedLayer, checkAttachments, LayerFacts } from "./attachment";
-import { errors, LayerValidationError } from "./errors";
+import { errors, LayerValidationError, LayerValidationErrors } from "./errors";
 import { buildFunctionArchive, FunctionArchive } from "./function-archive";
 import { ILambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
-import { Architecture, parseArchitectures, Runtime, RuntimeFamily } from "./runtime";
+import { regionGuard } from "./region-guard";
+import { Architecture, parseArchitectures, Runtime, runtimeDeprecationWarning, RuntimeFamily } from "./runtime";
+import { escapeTemplateSequences } from "./limits";
 
 /** A layer to attach: one built here, one imported, or a versioned ARN string. */
 export type LayerReference = ILambdaLayer | string;
 
-export interface LayeredFunctionProps {
+/**
+ * The aws_lambda_function settings this construct decides itself: the code (built from `source`),
+ * and the settings it types and checks in its own form (runtime, architectures, layers, environment).
+ */
+export type OwnedFunctionSettings =
+  | "filename"
+  | "s3Bucket"
+  | "s3Key"
+  | "s3ObjectVersion"
+  | "imageUri"
+  | "imageConfig"
+  | "packageType"
+  | "sourceCodeHash"
+  | "layers"
+  | "runtime"
+  | "architectures"
+  | "environment"
+  | "provider"
+  | "count"
+  | "forEach";
+
+/**
+ * Every other aws_lambda_function setting passes through unchanged: `vpcConfig`, `tracingConfig`,
+ * `tags`, `deadLetterConfig`, `loggingConfig`, `ephemeralStorage`, `kmsKeyArn`, `publish`,
+ * `reservedConcurrentExecutions`, `snapStart`, `fileSystemConfig`, `lifecycle`, `dependsOn`, …
+ */
+export interface LayeredFunctionProps extends Omit<LambdaFunctionConfig, OwnedFunctionSettings> {
   /** 1-64 characters of A-Z a-z 0-9 - _. */
   readonly functionName: string;
   /** AWS runtime identifier or Runtime instance. */
   readonly runtime: string | Runtime;
-  /** `<file>.<function>`, for example "index.handler" or "app.handler". */
+  /**
+   * In the runtime family's form: `<file>.<function>` ("index.handler", "app.handler"), Ruby
+   * `<file>.<method>` or `<file>.<Module::Class>.<method>`, Java `<Class>::<method>`, .NET
+   * `<Assembly>::<Namespace.Class>::<Method>`, anything your `bootstrap` reads for OS-only runtimes.
+   */
   readonly handler: string;
   /** ARN of the execution role. */
   readonly role: string;
@@ -53,6 +85,12 @@ export interface LayeredFunctionProps {
   readonly provider?: TerraformProvider;
   /** Deploy in this region through AWS provider 6.x's per-resource `region` argument. @default - the provider's region */
   readonly region?: string;
+  /**
+   * Deploy on a runtime on which Lambda no longer creates functions (past AWS's block-create date):
+   * for a function that already exists on it, while you migrate. Synth still warns.
+   * @default false
+   */
+  readonly allowDeprecatedRuntime?: boolean;
 }
 
 const RESERVED_ENVIRONMENT = new Set([
@@ -102,6 +140,7 @@ export class LayeredFunction extends Construct {
   private readonly provider?: TerraformProvider;
   private readonly regionArgument?: string;
   private readonly warned = new Set<string>();
+  private guarded = false;
 
   constructor(scope: Construct, id: string, props: LayeredFunctionProps) {
     super(scope, id);
@@ -109,6 +148,7 @@ export class LayeredFunction extends Construct {
       if (!Token.isUnresolved(props.functionName) && !FUNCTION_NAME.test(props.functionName))
         throw errors.invalidFunctionName(props.functionName);
       this.runtime = Runtime.of(props.runtime, "runtime");
+      checkRuntimeLifecycle(this.runtime, props.allowDeprecatedRuntime ?? false);
       const archs = parseArchitectures(props.architectures ?? ["x86_64"], "architectures")!;
       if (archs.length !== 1) throw errors.singleArchitecture(props.architectures);
       this.architecture = archs[0];
@@ -136,13 +176,19 @@ export class LayeredFunction extends Construct {
     this.functionName = props.functionName;
     this.provider = props.provider;
     this.regionArgument = props.region;
-    for (const warning of [...this.archive.warnings, ...handlerWarnings(props.handler, this.runtime, this.archive.entries)]) {
+    const runtimeWarning = runtimeDeprecationWarning(this.runtime, "function");
+    for (const warning of [
+      ...(runtimeWarning ? [runtimeWarning] : []),
+      ...this.archive.warnings,
+      ...handlerWarnings(props.handler, this.runtime, this.archive.entries),
+    ]) {
       Annotations.of(this).addWarning(`${props.functionName}: ${warning}`);
     }
     ensureAwsProviderRequirement(this, props.region !== undefined);
 
     const code = new TerraformAsset(this, "code", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
     this.resource = new LambdaFunction(this, "function", {
+      ...passThroughSettings(props),
       functionName: props.functionName,
       runtime: this.runtime.name,
       handler: props.handler,
@@ -150,20 +196,16 @@ export class LayeredFunction extends Construct {
       architectures: [this.architecture.name],
       filename: code.path,
       sourceCodeHash: this.archive.contentBase64Sha256,
-      description: props.description,
+      description: escapeTemplateSequences(props.description),
       memorySize: props.memorySize,
       timeout: props.timeout,
       environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
-      // Resolved at synth, so layers added after construction are included.
       region: props.region,
-      layers: Lazy.listValue(
-        { produce: () => this.attached.map((l) => (typeof l === "string" ? l : l.layerVersionArn)) },
-        { omitEmpty: true },
-      ),
       provider: props.provider,
     });
     this.functionArn = this.resource.arn;
     this.node.addValidation({ validate: () => this.validateLayers() });
+    this.node.addValidation({ validate: () => this.guardRegionAtPlan() });
     validateBeforeAnyStackIsWritten(this);
     if (props.layers) this.addLayers(...props.layers);
   }
@@ -189,7 +231,21 @@ export class LayeredFunction extends Construct {
       this.attached.push(layer);
       this.attachedInfo.push(info);
     }
+    // Set (not a lazy value) so the attribute is left out while no layer is attached: cdktf's HCL
+    // output cannot render an omitted lazy list.
+    if (this.attached.length > 0) this.resource.layers = this.attached.map((l) => (typeof l === "string" ? l : l.layerVersionArn));
     return this;
+  }
+
+  /**
+   * Where the function's region is a token (a variable, usual with Terraform Cloud), the region
+   * check cannot run at synth: a precondition makes `terraform plan` fail with the same message.
+   */
+  private guardRegionAtPlan(): string[] {
+    if (this.guarded || this.regionArgument !== undefined || regionOf(this, this.provider) !== undefined) return [];
+    this.guarded = true;
+    regionGuard(this, this.resource, this.provider, this.attachedInfo);
+    return [];
   }
 
   private validateLayers(): string[] {
@@ -231,7 +287,7 @@ function validateBeforeAnyStackIsWritten(fn: LayeredFunction): void {
   stack.prepareStack = () => {
     prepare();
     const problems = (functionsByApp.get(root) ?? []).flatMap((f) => f.node.validate().map((message) => `[${f.node.path}] ${message}`));
-    if (problems.length > 0) throw new Error(`Validation failed, nothing was written:\n  ${problems.join("\n  ")}`);
+    if (problems.length > 0) throw new LayerValidationErrors(problems);
   };
 }
 
@@ -253,18 +309,80 @@ function describeLayer(layer: LayerReference): AttachedLayer {
   };
 }
 
+/** The handler forms of each runtime family: the pattern, the form in words, and an example. */
+const HANDLER_FORMS: Record<RuntimeFamily, { pattern: RegExp; form: string; example: string }> = {
+  [RuntimeFamily.PYTHON]: {
+    pattern: /^[\w./-]+\.[A-Za-z_]\w*$/,
+    form: "<module>.<function>",
+    example: '"app.handler" for def handler() in app.py',
+  },
+  [RuntimeFamily.NODEJS]: {
+    pattern: /^[\w./-]+\.[A-Za-z_$][\w$]*$/,
+    form: "<file>.<export>",
+    example: '"index.handler" for exports.handler in index.js',
+  },
+  [RuntimeFamily.RUBY]: {
+    pattern: /^[\w./-]+?\.(?:[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*\.)?[A-Za-z_]\w*[?!]?$/,
+    form: "<file>.<method> or <file>.<Module::Class>.<method>",
+    example: '"function.handler" or "function.Handler::Process.handler"',
+  },
+  [RuntimeFamily.JAVA]: {
+    pattern: /^[\w.$]+(::\w+)?$/,
+    form: "<package.Class>::<method>",
+    example: '"com.example.Handler::handleRequest"',
+  },
+  [RuntimeFamily.DOTNET]: {
+    pattern: /^[\w.-]+(::[\w.+`]+::\w+)?$/,
+    form: "<Assembly>::<Namespace.Class>::<Method> (or the assembly name of an executable assembly)",
+    example: '"MyApp::MyApp.Function::Handler"',
+  },
+  [RuntimeFamily.PROVIDED]: {
+    pattern: /^\S{1,128}$/,
+    form: "any name your bootstrap reads (1-128 characters without spaces)",
+    example: '"bootstrap"',
+  },
+};
+
 function validateHandler(handler: string, runtime: Runtime): void {
   if (Token.isUnresolved(handler)) return;
-  const pattern = runtime.family === RuntimeFamily.JAVA ? /^[\w.$]+(::\w+)?$/ : /^[\w./-]+\.[A-Za-z_$][\w$]*$/;
-  if (typeof handler !== "string" || !pattern.test(handler)) {
-    const example =
-      runtime.family === RuntimeFamily.PYTHON
-        ? '"app.handler" for def handler() in app.py'
-        : runtime.family === RuntimeFamily.JAVA
-          ? '"com.example.Handler::handleRequest"'
-          : '"index.handler" for exports.handler in index.js';
-    throw errors.invalidHandler(handler, runtime.name, example);
+  const rule = HANDLER_FORMS[runtime.family];
+  if (typeof handler !== "string" || handler.length > 128 || !rule.pattern.test(handler)) {
+    throw errors.invalidHandler(handler, runtime.name, rule.form, rule.example);
   }
+}
+
+/** Past AWS's block-create date a new function fails at apply: refuse at synth unless the user opts in. */
+function checkRuntimeLifecycle(runtime: Runtime, allowDeprecated: boolean): void {
+  const state = runtime.lifecycle();
+  if ((state === "create-blocked" || state === "update-blocked") && !allowDeprecated) {
+    throw errors.runtimeCreateBlocked("runtime", runtime.name, runtime.blockCreateDate!, runtime.successor()?.name);
+  }
+}
+
+/** The props that are aws_lambda_function settings this construct does not own, unchanged. */
+function passThroughSettings(props: LayeredFunctionProps): Partial<LambdaFunctionConfig> {
+  const {
+    functionName: _functionName,
+    runtime: _runtime,
+    handler: _handler,
+    role: _role,
+    source: _source,
+    architectures: _architectures,
+    layers: _layers,
+    description: _description,
+    environment: _environment,
+    excludes: _excludes,
+    defaultExcludes: _defaultExcludes,
+    allowSecrets: _allowSecrets,
+    pipArgs: _pipArgs,
+    npmArgs: _npmArgs,
+    cacheDir: _cacheDir,
+    provider: _provider,
+    region: _region,
+    allowDeprecatedRuntime: _allowDeprecatedRuntime,
+    ...settings
+  } = props;
+  return settings;
 }
 
 /** A handler whose file is not in the code archive works only if a layer ships it: say so. */

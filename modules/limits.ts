@@ -49,3 +49,13 @@ export function validateEnum<T extends string>(field: string, value: unknown, al
   if (!allowed.includes(value as T)) throw errors.invalidEnum(field, value, allowed);
   return value as T;
 }
+
+/**
+ * A literal string as Terraform must read it: `${` and `%{` start template sequences in every
+ * Terraform string, so a description holding them breaks `terraform validate`. Doubling the first
+ * character (`$${`, `%%{`) makes them literal. Strings holding cdktf tokens are left alone.
+ */
+export function escapeTemplateSequences<T extends string | undefined>(value: T): T {
+  if (value === undefined || isToken(value)) return value;
+  return value.replace(/([$%])\{/g, "$1$1{") as T;
+}

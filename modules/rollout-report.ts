@@ -5,6 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { RolloutManifest } from "./layer-rollout";
+import { outputPrefixOf } from "./stack-names";
 
 /** What one region runs for one layer. */
 export interface RegionLayerState {
@@ -22,6 +23,8 @@ export interface LayerReport {
   readonly regions: RegionLayerState[];
   /** Human-readable drift findings; empty when every region runs the newest content. */
   readonly drift: string[];
+  /** Findings that are not drift and need no fix, such as one content under different version numbers (Lambda numbers versions per region). */
+  readonly notes: string[];
 }
 
 export interface RolloutReport {
@@ -33,11 +36,35 @@ export interface RolloutReport {
 /** A stack's Terraform outputs by name. */
 export type Outputs = Record<string, unknown>;
 
-/** Reads a stack's outputs from its local state file (see {@link localStateFile}). */
+/** A deployed state the report cannot read: it names the file and what is wrong with it. */
+export class ReportInputError extends Error {
+  constructor(
+    public readonly file: string,
+    problem: string,
+  ) {
+    super(`${file} ${problem}`);
+    this.name = "ReportInputError";
+  }
+}
+
+/**
+ * Reads a stack's outputs from its local state file (see {@link localStateFile}).
+ * @throws ReportInputError naming the file when it is empty or not a Terraform state.
+ */
 export function outputsFromStateFile(stackDir: string): Outputs | undefined {
   const file = localStateFile(stackDir);
   if (!fs.existsSync(file)) return undefined;
-  const state = JSON.parse(fs.readFileSync(file, "utf8")) as { outputs?: Record<string, { value: unknown }> };
+  const text = fs.readFileSync(file, "utf8");
+  const fix = `restore it from ${path.basename(file)}.backup or your backend, or delete it if nothing was deployed from this stack`;
+  if (text.trim() === "") throw new ReportInputError(file, `is empty, so its deployed outputs cannot be read: ${fix}`);
+  let state: { version?: unknown; outputs?: Record<string, { value: unknown }> };
+  try {
+    state = JSON.parse(text);
+  } catch (e) {
+    throw new ReportInputError(file, `is not a Terraform state file (${(e as Error).message}): ${fix}`);
+  }
+  if (typeof state !== "object" || state === null || typeof state.version !== "number")
+    throw new ReportInputError(file, `is not a Terraform state file (no "version"): ${fix}`);
   return Object.fromEntries(Object.entries(state.outputs ?? {}).map(([k, v]) => [k, v.value]));
 }
 
@@ -88,35 +115,43 @@ export function rolloutReport(
     const regions = stacks.flatMap((s) =>
       s.regions.map((region) => regionState(layer.layerName, region, s.name, s.regions.length > 1, outputsByStack.get(s.name))),
     );
-    return { layerName: layer.layerName, newestSha256: layer.contentSha256, regions, drift: driftOf(layer.contentSha256, regions) };
+    return {
+      layerName: layer.layerName,
+      newestSha256: layer.contentSha256,
+      regions,
+      drift: driftOf(layer.contentSha256, regions),
+      notes: versionNotes(regions),
+    };
   });
   return { rollout: id, layers, drift: layers.some((l) => l.drift.length > 0) };
 }
 
 function regionState(layerName: string, region: string, stack: string, fanout: boolean, outputs: Outputs | undefined): RegionLayerState {
   if (!outputs) return { region, stack };
+  // The rollout creates every layer (or fan-out) with its layerName as id, directly in the stack.
+  const prefix = outputPrefixOf([layerName]);
   if (fanout) {
-    const pick = (suffix: string) => (outputs[`${layerName}_${suffix}`] as Record<string, string> | undefined)?.[region];
+    const pick = (suffix: string) => (outputs[`${prefix}_${suffix}`] as Record<string, string> | undefined)?.[region];
     const version = pick("versions");
     return {
       region,
       stack,
       version: version === undefined ? undefined : Number(version),
       layerVersionArn: pick("layer_version_arns"),
-      sha256: outputs[`${layerName}_content_sha256`] as string | undefined,
+      sha256: outputs[`${prefix}_content_sha256`] as string | undefined,
     };
   }
-  const version = outputs[`${layerName}_version`];
+  const version = outputs[`${prefix}_version`];
   return {
     region,
     stack,
     version: version === undefined ? undefined : Number(version),
-    layerVersionArn: outputs[`${layerName}_layer_version_arn`] as string | undefined,
-    sha256: outputs[`${layerName}_content_sha256`] as string | undefined,
+    layerVersionArn: outputs[`${prefix}_layer_version_arn`] as string | undefined,
+    sha256: outputs[`${prefix}_content_sha256`] as string | undefined,
   };
 }
 
-/** Regions not deployed, regions behind the newest content, and one content under different version numbers. @group Internals */
+/** Regions not deployed, and regions behind the newest content. @group Internals */
 export function driftOf(newest: string, regions: readonly RegionLayerState[]): string[] {
   const drift: string[] = [];
   const missing = regions.filter((r) => r.version === undefined);
@@ -126,17 +161,27 @@ export function driftOf(newest: string, regions: readonly RegionLayerState[]): s
     drift.push(
       `missing the newest content (${newest.slice(0, 12)}) in ${behind.map((r) => `${r.region} (runs ${r.sha256?.slice(0, 12) ?? "unknown"})`).join(", ")}`,
     );
+  return drift;
+}
+
+/**
+ * One content under different version numbers: Lambda numbers versions per region, so this is
+ * normal after a region was added later or a publish was retried; worth knowing, nothing to fix.
+ * @group Internals
+ */
+export function versionNotes(regions: readonly RegionLayerState[]): string[] {
+  const notes: string[] = [];
   const bySha = new Map<string, RegionLayerState[]>();
   for (const r of regions) if (r.version !== undefined && r.sha256) bySha.set(r.sha256, [...(bySha.get(r.sha256) ?? []), r]);
   for (const [sha, same] of bySha) {
     const versions = new Set(same.map((r) => r.version));
     if (versions.size > 1) {
-      drift.push(
-        `content ${sha.slice(0, 12)} has different version numbers: ${same.map((r) => `${r.region} v${r.version}`).join(", ")} (pin functions by ARN per region, not by number)`,
+      notes.push(
+        `content ${sha.slice(0, 12)} has different version numbers: ${same.map((r) => `${r.region} v${r.version}`).join(", ")} (Lambda numbers versions per region: pin functions by ARN per region, not by number)`,
       );
     }
   }
-  return drift;
+  return notes;
 }
 
 export function formatRolloutReport(report: RolloutReport): string {
@@ -150,6 +195,7 @@ export function formatRolloutReport(report: RolloutReport): string {
       );
     }
     for (const d of layer.drift) lines.push(`  drift: ${d}`);
+    for (const n of layer.notes) lines.push(`  note: ${n}`);
   }
   lines.push("", report.drift ? "Drift found." : "No drift: every region runs the newest content.");
   return lines.join("\n");

@@ -1,6 +1,7 @@
 // Lambda runtimes and architectures as values with behaviour (family, version, where a layer
 // must put its content), instead of bare strings scattered through the code.
 import { errors } from "./errors";
+import { RUNTIME_CATALOGUE, RuntimeCatalogueEntry } from "./runtime-catalogue";
 
 /** The language family of a runtime: it decides where Lambda looks inside /opt. */
 export enum RuntimeFamily {
@@ -22,28 +23,29 @@ export enum RuntimeFamily {
 export class Runtime {
   private static readonly known = new Map<string, Runtime>();
 
-  public static readonly NODEJS_18_X = Runtime.register("nodejs18.x", RuntimeFamily.NODEJS, { deprecated: true });
-  public static readonly NODEJS_20_X = Runtime.register("nodejs20.x", RuntimeFamily.NODEJS);
-  public static readonly NODEJS_22_X = Runtime.register("nodejs22.x", RuntimeFamily.NODEJS);
-  public static readonly NODEJS_24_X = Runtime.register("nodejs24.x", RuntimeFamily.NODEJS);
-  public static readonly PYTHON_3_9 = Runtime.register("python3.9", RuntimeFamily.PYTHON, { deprecated: true });
-  public static readonly PYTHON_3_10 = Runtime.register("python3.10", RuntimeFamily.PYTHON);
-  public static readonly PYTHON_3_11 = Runtime.register("python3.11", RuntimeFamily.PYTHON);
-  public static readonly PYTHON_3_12 = Runtime.register("python3.12", RuntimeFamily.PYTHON);
-  public static readonly PYTHON_3_13 = Runtime.register("python3.13", RuntimeFamily.PYTHON);
-  public static readonly PYTHON_3_14 = Runtime.register("python3.14", RuntimeFamily.PYTHON);
-  public static readonly RUBY_3_2 = Runtime.register("ruby3.2", RuntimeFamily.RUBY);
-  public static readonly RUBY_3_3 = Runtime.register("ruby3.3", RuntimeFamily.RUBY);
-  public static readonly RUBY_3_4 = Runtime.register("ruby3.4", RuntimeFamily.RUBY);
-  public static readonly JAVA_8_AL2 = Runtime.register("java8.al2", RuntimeFamily.JAVA);
-  public static readonly JAVA_11 = Runtime.register("java11", RuntimeFamily.JAVA);
-  public static readonly JAVA_17 = Runtime.register("java17", RuntimeFamily.JAVA);
-  public static readonly JAVA_21 = Runtime.register("java21", RuntimeFamily.JAVA);
-  public static readonly JAVA_25 = Runtime.register("java25", RuntimeFamily.JAVA);
-  public static readonly DOTNET_8 = Runtime.register("dotnet8", RuntimeFamily.DOTNET);
-  public static readonly DOTNET_10 = Runtime.register("dotnet10", RuntimeFamily.DOTNET);
-  public static readonly PROVIDED_AL2 = Runtime.register("provided.al2", RuntimeFamily.PROVIDED);
-  public static readonly PROVIDED_AL2023 = Runtime.register("provided.al2023", RuntimeFamily.PROVIDED);
+  public static readonly NODEJS_18_X = Runtime.register("nodejs18.x");
+  public static readonly NODEJS_20_X = Runtime.register("nodejs20.x");
+  public static readonly NODEJS_22_X = Runtime.register("nodejs22.x");
+  public static readonly NODEJS_24_X = Runtime.register("nodejs24.x");
+  public static readonly PYTHON_3_9 = Runtime.register("python3.9");
+  public static readonly PYTHON_3_10 = Runtime.register("python3.10");
+  public static readonly PYTHON_3_11 = Runtime.register("python3.11");
+  public static readonly PYTHON_3_12 = Runtime.register("python3.12");
+  public static readonly PYTHON_3_13 = Runtime.register("python3.13");
+  public static readonly PYTHON_3_14 = Runtime.register("python3.14");
+  public static readonly RUBY_3_2 = Runtime.register("ruby3.2");
+  public static readonly RUBY_3_3 = Runtime.register("ruby3.3");
+  public static readonly RUBY_3_4 = Runtime.register("ruby3.4");
+  public static readonly RUBY_4_0 = Runtime.register("ruby4.0");
+  public static readonly JAVA_8_AL2 = Runtime.register("java8.al2");
+  public static readonly JAVA_11 = Runtime.register("java11");
+  public static readonly JAVA_17 = Runtime.register("java17");
+  public static readonly JAVA_21 = Runtime.register("java21");
+  public static readonly JAVA_25 = Runtime.register("java25");
+  public static readonly DOTNET_8 = Runtime.register("dotnet8");
+  public static readonly DOTNET_10 = Runtime.register("dotnet10");
+  public static readonly PROVIDED_AL2 = Runtime.register("provided.al2");
+  public static readonly PROVIDED_AL2023 = Runtime.register("provided.al2023");
 
   /** Every runtime identifier this library knows, in declaration order. */
   public static get all(): Runtime[] {
@@ -57,28 +59,59 @@ export class Runtime {
   public static of(name: string | Runtime, field = "compatibleRuntimes"): Runtime {
     if (name instanceof Runtime) return name;
     const found = typeof name === "string" ? Runtime.known.get(name) : undefined;
-    if (!found) throw errors.unknownRuntime(field, name, [...Runtime.known.keys()]);
+    if (!found)
+      throw errors.unknownRuntime(field, name, [...Runtime.known.keys()], typeof name === "string" ? closestRuntime(name) : undefined);
     return found;
   }
 
   /** A runtime this library does not list yet (AWS adds runtimes faster than libraries ship). */
   public static custom(name: string, family: RuntimeFamily): Runtime {
-    return Runtime.known.get(name) ?? new Runtime(name, family, false);
+    return Runtime.known.get(name) ?? new Runtime(name, family, {});
   }
 
-  private static register(name: string, family: RuntimeFamily, opts: { deprecated?: boolean } = {}): Runtime {
-    const runtime = new Runtime(name, family, opts.deprecated ?? false);
+  private static register(name: string): Runtime {
+    const entry = RUNTIME_CATALOGUE.find((e) => e.name === name);
+    if (!entry) throw new Error(`runtime ${name} is missing from RUNTIME_CATALOGUE`);
+    const runtime = new Runtime(name, entry.family as RuntimeFamily, entry);
     Runtime.known.set(name, runtime);
     return runtime;
   }
+
+  /** From this day (YYYY-MM-DD, UTC) AWS no longer patches the runtime; undefined: none announced. */
+  public readonly deprecationDate?: string;
+  /** From this day Lambda refuses to create functions on the runtime. */
+  public readonly blockCreateDate?: string;
+  /** From this day Lambda refuses to update functions on the runtime. */
+  public readonly blockUpdateDate?: string;
 
   private constructor(
     /** The AWS identifier, for example "python3.12". */
     public readonly name: string,
     public readonly family: RuntimeFamily,
-    /** AWS no longer applies security patches; creating functions may be blocked. */
-    public readonly deprecated: boolean,
-  ) {}
+    dates: Pick<RuntimeCatalogueEntry, "deprecation" | "blockCreate" | "blockUpdate">,
+  ) {
+    this.deprecationDate = dates.deprecation;
+    this.blockCreateDate = dates.blockCreate;
+    this.blockUpdateDate = dates.blockUpdate;
+  }
+
+  /** AWS no longer applies security patches on `today` (YYYY-MM-DD, UTC; default: now). */
+  public deprecated(today = todayUtc()): boolean {
+    return this.deprecationDate !== undefined && today >= this.deprecationDate;
+  }
+
+  /** Where the runtime stands on `today`: what AWS still lets a function do with it. */
+  public lifecycle(today = todayUtc()): RuntimeLifecycle {
+    if (this.blockUpdateDate !== undefined && today >= this.blockUpdateDate) return "update-blocked";
+    if (this.blockCreateDate !== undefined && today >= this.blockCreateDate) return "create-blocked";
+    if (this.deprecated(today)) return "deprecated";
+    return "supported";
+  }
+
+  /** The newest runtime of the same family that is not deprecated on `today`: what a fix recommends. */
+  public successor(today = todayUtc()): Runtime | undefined {
+    return Runtime.all.filter((r) => r.family === this.family && !r.deprecated(today)).sort(newestFirst)[0];
+  }
 
   /** "3.12" for python3.12, "20" for nodejs20.x, "3.4" for ruby3.4; undefined where not meaningful. */
   public get version(): string | undefined {
@@ -93,6 +126,66 @@ export class Runtime {
   public toString(): string {
     return this.name;
   }
+}
+
+/** Where a runtime stands in AWS's deprecation schedule on a given day. */
+export type RuntimeLifecycle = "supported" | "deprecated" | "create-blocked" | "update-blocked";
+
+/** Today's date in UTC as YYYY-MM-DD, the form AWS's schedule uses. @group Internals */
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function newestFirst(a: Runtime, b: Runtime): number {
+  const key = (r: Runtime) => (r.deprecationDate ?? "9999") + r.name;
+  return key(b).localeCompare(key(a));
+}
+
+/**
+ * The synth warning for a runtime AWS has deprecated (undefined while it is supported).
+ * @param use "layer" or "function": what declares the runtime
+ * @group Internals
+ */
+export function runtimeDeprecationWarning(runtime: Runtime, use: "layer" | "function", today = todayUtc()): string | undefined {
+  const state = runtime.lifecycle(today);
+  if (state === "supported") return undefined;
+  const next = runtime.successor(today);
+  const move = next ? `; move to ${next.name}` : "";
+  const blocks =
+    state === "update-blocked"
+      ? `Lambda has refused to create functions on it since ${runtime.blockCreateDate} and to update them since ${runtime.blockUpdateDate}`
+      : state === "create-blocked"
+        ? `Lambda has refused to create functions on it since ${runtime.blockCreateDate} and refuses updates from ${runtime.blockUpdateDate ?? "a date not yet announced"}`
+        : `Lambda refuses new functions on it from ${runtime.blockCreateDate ?? "a date not yet announced"} and updates from ${runtime.blockUpdateDate ?? "a date not yet announced"}`;
+  return `${use === "layer" ? "compatibleRuntimes lists" : "runtime is"} ${runtime.name}, deprecated by AWS since ${runtime.deprecationDate}: ${blocks}${move}`;
+}
+
+/** The synth warnings for a layer's declared runtimes that AWS has deprecated. @group Internals */
+export function layerRuntimeWarnings(runtimes: readonly Runtime[], today = todayUtc()): string[] {
+  return runtimes.flatMap((r) => runtimeDeprecationWarning(r, "layer", today) ?? []);
+}
+
+/** The closest known identifier to a mistyped one (edit distance at most 3), for "did you mean". @group Internals */
+export function closestRuntime(name: string): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const known of Runtime.all.map((r) => r.name)) {
+    const distance = editDistance(name.toLowerCase(), known);
+    if (distance <= 3 && (!best || distance < best.distance)) best = { name: known, distance };
+  }
+  return best?.name;
+}
+
+/** Edit distance counting a swap of two neighbouring characters as one edit (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /** A Lambda instruction set architecture. */
@@ -132,6 +225,7 @@ export class Architecture {
 
 /** Turns user input (strings or instances) into a validated, duplicate-free runtime list. @group Internals */
 export function parseRuntimes(input: ReadonlyArray<string | Runtime> | undefined, field = "compatibleRuntimes"): Runtime[] {
+  if (typeof input === "string" || input instanceof Runtime) throw errors.runtimesNotAList(field, input);
   if (!Array.isArray(input) || input.length === 0) throw errors.noRuntimes(input);
   const runtimes = input.map((r) => Runtime.of(r, field));
   const names = runtimes.map((r) => r.name);

@@ -13,7 +13,7 @@ export function build(app: App): void {
   const logging = new LambdaLayer(stack, "Logging", {
     layerName: "nodejs-logging",
     source: path.join(repo, "layers", "nodejs-logging"), // a plain package: placed at nodejs/node_modules/layer-logger/
-    compatibleRuntimes: ["nodejs20.x", "nodejs22.x"],
+    compatibleRuntimes: ["nodejs22.x"],
     compatibleArchitectures: ["arm64"],
   });
   const role = new IamRole(stack, "Role", {
@@ -26,7 +26,7 @@ export function build(app: App): void {
   for (const name of ["todos", "users"]) {
     new LayeredFunction(stack, name, {
       functionName: name,
-      runtime: "nodejs20.x",
+      runtime: "nodejs22.x",
       architectures: ["arm64"],
       handler: "index.handler",
       role: role.arn,
