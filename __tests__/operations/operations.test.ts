@@ -369,6 +369,7 @@ describe("operations against the emulator", () => {
     fs.writeFileSync(
       path.join(outdir, "stacks", "layers-us-east-1", "terraform.tfstate"),
       JSON.stringify({
+        version: 4,
         outputs: { [`${LAYER}_layer_version_arn`]: { value: `arn:aws:lambda:us-east-1:${emulator.accountId}:layer:${LAYER}:3` } },
       }),
     );
