@@ -196,26 +196,26 @@ process.stdout.write(JSON.stringify({ path: a.path, zipSha256: a.zipSha256, sha:
   test.each([
     [undefined, 2048],
     ["512", 512],
-  ])("CDKTF_LAYERS_CACHE_MAX_MB=%s bounds the cache at %i MB", (value, mb) => {
-    expect(cacheMaxBytes(value === undefined ? {} : { CDKTF_LAYERS_CACHE_MAX_MB: value })).toBe(mb * 2 ** 20);
+  ])("CDKTF_LAYERS_CACHE_MAX_MIB=%s bounds the cache at %i MB", (value, mb) => {
+    expect(cacheMaxBytes(value === undefined ? {} : { CDKTF_LAYERS_CACHE_MAX_MIB: value })).toBe(mb * 2 ** 20);
   });
 
-  test.each(["0", "-5", "1.5", "lots"])("CDKTF_LAYERS_CACHE_MAX_MB=%s is refused, naming the setting and the fix", (value) => {
-    expect(() => cacheMaxBytes({ CDKTF_LAYERS_CACHE_MAX_MB: value })).toThrow(/CDKTF_LAYERS_CACHE_MAX_MB.*positive whole number.*2048/s);
+  test.each(["0", "-5", "1.5", "lots"])("CDKTF_LAYERS_CACHE_MAX_MIB=%s is refused, naming the setting and the fix", (value) => {
+    expect(() => cacheMaxBytes({ CDKTF_LAYERS_CACHE_MAX_MIB: value })).toThrow(/CDKTF_LAYERS_CACHE_MAX_MIB.*positive whole number.*2048/s);
   });
 
-  test("a bad CDKTF_LAYERS_CACHE_MAX_MB stops a build before anything is written", () => {
+  test("a bad CDKTF_LAYERS_CACHE_MAX_MIB stops a build before anything is written", () => {
     const cache = tempDir("cache-");
     const src = tempDir("gen-");
     generateTree(src, 1, 10);
-    const previous = process.env.CDKTF_LAYERS_CACHE_MAX_MB;
-    process.env.CDKTF_LAYERS_CACHE_MAX_MB = "lots";
+    const previous = process.env.CDKTF_LAYERS_CACHE_MAX_MIB;
+    process.env.CDKTF_LAYERS_CACHE_MAX_MIB = "lots";
     try {
-      expect(() => build(src, cache)).toThrow(/CDKTF_LAYERS_CACHE_MAX_MB/);
+      expect(() => build(src, cache)).toThrow(/CDKTF_LAYERS_CACHE_MAX_MIB/);
       expect(fs.readdirSync(cache)).toEqual([]);
     } finally {
-      if (previous === undefined) delete process.env.CDKTF_LAYERS_CACHE_MAX_MB;
-      else process.env.CDKTF_LAYERS_CACHE_MAX_MB = previous;
+      if (previous === undefined) delete process.env.CDKTF_LAYERS_CACHE_MAX_MIB;
+      else process.env.CDKTF_LAYERS_CACHE_MAX_MIB = previous;
     }
   });
 
@@ -227,15 +227,15 @@ process.stdout.write(JSON.stringify({ path: a.path, zipSha256: a.zipSha256, sha:
     fs.utimesSync(path.join(stale, "x.zip"), long, long);
     const src = tempDir("gen-");
     generateTree(src, 1, 20);
-    const previous = process.env.CDKTF_LAYERS_CACHE_MAX_MB;
-    process.env.CDKTF_LAYERS_CACHE_MAX_MB = "2";
+    const previous = process.env.CDKTF_LAYERS_CACHE_MAX_MIB;
+    process.env.CDKTF_LAYERS_CACHE_MAX_MIB = "2";
     try {
       const built = build(src, cache);
       expect(fs.existsSync(stale)).toBe(false);
       expect(fs.existsSync(built.path)).toBe(true);
     } finally {
-      if (previous === undefined) delete process.env.CDKTF_LAYERS_CACHE_MAX_MB;
-      else process.env.CDKTF_LAYERS_CACHE_MAX_MB = previous;
+      if (previous === undefined) delete process.env.CDKTF_LAYERS_CACHE_MAX_MIB;
+      else process.env.CDKTF_LAYERS_CACHE_MAX_MIB = previous;
     }
   });
 });

@@ -620,7 +620,7 @@ describe("progress lines", () => {
 
   test("print one line per layer built, with sizes and time", () => {
     expect(run({}).stdout).toMatch(
-      /^\[cdktf-lambda-layers\] built \/.+: 1 files, 0\.0 kB -> 0\.\d kB zipped in \d+\.\d\d s, 1 compressed and 0 reused \(content [0-9a-f]{12}\)\n$/,
+      /^\[cdktf-lambda-layers\] built \/.+: 1 files, \d+ B -> \d+ B zipped in \d+\.\d\d s, 1 compressed and 0 reused \(content [0-9a-f]{12}\)\n$/,
     );
   });
 

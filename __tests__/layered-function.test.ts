@@ -258,7 +258,7 @@ describe("LayeredFunction", () => {
     ["two architectures", { architectures: ["x86_64", "arm64"] }, "architectures", /exactly one architecture/],
     ["a role that is not a role ARN", { role: "arn:aws:iam::123456789012:user/bob" }, "role", /not an IAM role ARN/],
     ["a handler without a function", { handler: "index" }, "handler", /<file>.<export>.*"index.handler"/],
-    ["a memory size of 64", { memorySize: 64 }, "memorySize", /between 128 and 10240 MB, got 64/],
+    ["a memory size of 64", { memorySize: 64 }, "memorySize", /between 128 and 10240 MiB, got 64/],
     ["a timeout of 901", { timeout: 901 }, "timeout", /between 1 and 900 seconds, got 901/],
     ["a reserved variable", { environment: { AWS_REGION: "x" } }, "environment", /sets AWS_REGION, which Lambda reserves/],
     ["a malformed layer ARN", { layers: ["arn:aws:lambda:us-east-1:123456789012:layer:x"] }, "layerVersionArn", /not a layer version ARN/],

@@ -1,5 +1,5 @@
 // Generates a Python-like layer tree for benchmarks: deterministic (seeded), so every run and
-// every machine gets the same bytes. Usage: node -r ts-node/register/transpile-only bench/generate-tree.ts <dir> [MB] [files]
+// every machine gets the same bytes. Usage: node -r ts-node/register/transpile-only bench/generate-tree.ts <dir> [MiB] [files]
 import * as fs from "fs";
 import * as path from "path";
 
@@ -45,7 +45,7 @@ const WORDS = [
 ];
 
 /**
- * Writes `files` files totalling about `megabytes` MB under dir/python/: mostly source-like text
+ * Writes `files` files totalling about `megabytes` MiB under dir/python/: mostly source-like text
  * (compresses ~4:1 like real packages) with some binary-like blobs (native extensions).
  */
 export function generateTree(dir: string, megabytes = 150, files = 20_000, seed = 42): { files: number; bytes: number } {
@@ -88,5 +88,5 @@ if (require.main === module) {
     process.exit(2);
   }
   const result = generateTree(dir, Number(mb ?? 150), Number(count ?? 20_000));
-  console.log(`wrote ${result.files} files, ${(result.bytes / 1024 / 1024).toFixed(1)} MB under ${dir}`);
+  console.log(`wrote ${result.files} files, ${(result.bytes / 1024 / 1024).toFixed(1)} MiB under ${dir}`);
 }

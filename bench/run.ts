@@ -60,7 +60,7 @@ function measure(cmd: string, args: string[], options: { cwd?: string; env?: Nod
 
 /**
  * Memory of a process tree: the sum of each process's proportional set size (PSS), so the pages
- * that terraform's provider processes share (the same 700 MB binary) are counted once, not per process.
+ * that terraform's provider processes share (the same 700 MiB binary) are counted once, not per process.
  */
 function treeRssMb(root: number): number {
   const parents = new Map<number, number>();
@@ -121,7 +121,7 @@ async function synthBench(): Promise<void> {
   heading(`Synth: 40 layers x 33 regions (1 layer version + 2 permissions each, archives cached), median of ${RUNS}`, [
     "program",
     "wall s",
-    "peak PSS MB",
+    "peak PSS MiB",
     "ratio to hand-written",
   ]);
   const base = median(results.handwritten.map((m) => m.ms));
@@ -220,10 +220,10 @@ async function archiveTree(t: BenchTree, rebuilds: boolean): Promise<void> {
   }
   const zipMs = median(zipRuns);
   const fullMs = median(fullRuns);
-  heading(`Archives: ${t.label}, ${fmt(mb, 0)} MB / ${files} files, deflate level 6, median of ${ARCHIVE_RUNS} alternating runs`, [
+  heading(`Archives: ${t.label}, ${fmt(mb, 0)} MiB / ${files} files, deflate level 6, median of ${ARCHIVE_RUNS} alternating runs`, [
     "build",
     "wall s",
-    "MB/s",
+    "MiB/s",
     "ratio",
     "goal",
   ]);
@@ -354,7 +354,7 @@ async function planBench(): Promise<void> {
     "strategy",
     "directories",
     "plan s (all directories)",
-    "peak MB (largest directory)",
+    "peak MiB (largest directory)",
     "ratio to 1 region",
   ]);
   const single = await planOnce(planStack("region-1", [COMMERCIAL_REGIONS[0]]), env);

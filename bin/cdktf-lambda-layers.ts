@@ -7,11 +7,13 @@
 // (operations/, loaded only for those commands).
 // Run with: node -r ts-node/register/transpile-only bin/cdktf-lambda-layers.ts inspect <folder|zip> …
 import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
 import { LayerValidationError } from "../modules/errors";
 import { defaultCacheDir } from "../modules/archive-builder";
 import { cleanCache, pruneCache } from "../modules/cache-maintenance";
-import { formatBytes, formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
+import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
+import { formatBytes } from "../modules/progress";
 import {
   formatRolloutReport,
   outputsFromStateFile,
@@ -25,6 +27,7 @@ import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
        cdktf-lambda-layers cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
+       cdktf-lambda-layers --version
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
   --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs22.x (repeatable, required)
@@ -87,6 +90,10 @@ export function main(
   const { values, positionals } = parsed;
   if (values.help) {
     out(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    out(`${packageVersion()}\n`);
     return 0;
   }
   const [command, target, ...rest] = positionals;
@@ -180,8 +187,18 @@ function parse(argv: readonly string[]) {
       "cache-dir": { type: "string" },
       "older-than": { type: "string" },
       help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
     },
   });
+}
+
+/** The version of the package this CLI ships in: the nearest package.json above bin/ (source) or dist/bin/ (installed). */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, "utf8")).version;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
 }
 
 if (require.main === module) {

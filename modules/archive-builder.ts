@@ -25,7 +25,7 @@ const CONTENT_IDENTITY_VERSION = "cdktf-lambda-layers content v1";
 /** Bump when the secret rules change, so that files a metadata hit vouched for are scanned again. */
 const SECRET_RULES_VERSION = 2;
 
-/** A reproducible zip and what it holds. */
+/** A reproducible zip and what it holds. @group Internals */
 export interface ArchiveRecord {
   /**
    * The archive's identity: SHA-256 (hex) of its canonical content (entry names in byte order,
@@ -47,7 +47,7 @@ export interface ArchiveRecord {
   readonly entries: readonly string[];
 }
 
-/** A built archive: the record, where the zip is, and how it was obtained. */
+/** A built archive: the record, where the zip is, and how it was obtained. @group Internals */
 export interface BuiltArchive extends ArchiveRecord {
   /** Absolute path of the zip. */
   readonly path: string;
@@ -72,6 +72,7 @@ interface IndexRecord extends ArchiveRecord {
   readonly checked?: unknown;
 }
 
+/** A file as it will be archived: its archive path, mode and where its bytes come from. @group Internals */
 export interface PlannedFile {
   /** Path inside the archive. */
   readonly name: string;
@@ -85,7 +86,7 @@ export interface PlannedFile {
   readonly ino: number;
 }
 
-/** The cache folder used when none is given. */
+/** The cache folder used when none is given. @group Internals */
 export function defaultCacheDir(): string {
   return path.resolve(process.env.CDKTF_LAYERS_CACHE_DIR ?? ".layer-cache");
 }
@@ -181,7 +182,7 @@ export interface ZipOptions {
   readonly source: string;
   readonly cacheDir: string;
   readonly allowSecrets?: readonly string[];
-  /** The archive goes through S3, so the 50 MB direct-upload limit does not apply. */
+  /** The archive goes through S3, so the 50 MiB direct-upload limit does not apply. */
   readonly s3Upload?: boolean;
   /** Also write the content as a folder. */
   readonly stage?: boolean;
@@ -278,7 +279,7 @@ function times(f: SourceFile): Pick<PlannedFile, "mtimeMs" | "ctimeMs" | "ino"> 
   return { mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, ino: f.ino };
 }
 
-/** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. */
+/** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. @group Internals */
 export function modeFor(name: string, executable: boolean): number {
   const base = name.split("/").pop();
   return executable || base === "bootstrap" || name.startsWith("bin/") ? 0o755 : 0o644;
@@ -333,6 +334,7 @@ function checkSecretContents(files: readonly PlannedFile[], contents: Buffer[], 
  * The canonical content hash: for each file in byte order of its archive path, the path, its
  * normalised mode (0644/0755, octal), its size and its bytes. Folders follow from the paths.
  * Nothing about compression enters it. `files` must be sorted (collectFiles sorts them).
+ * @group Internals
  */
 export function contentIdentity(files: ReadonlyArray<Pick<PlannedFile, "name" | "mode">>, contents: readonly Buffer[]): string {
   const hash = crypto.createHash("sha256").update(`${CONTENT_IDENTITY_VERSION}\0`);

@@ -8,17 +8,17 @@ import * as path from "path";
 import { errors } from "./errors";
 import { CompressedEntry } from "./zip-writer";
 
-/** The cache's default bound on its archives, in MB (`CDKTF_LAYERS_CACHE_MAX_MB`). */
+/** The cache's default bound on its archives, in MiB (`CDKTF_LAYERS_CACHE_MAX_MIB`). */
 export const DEFAULT_CACHE_MAX_MB = 2048;
 /** Archives used this recently are never pruned: a synth running beside this one may be copying them. */
 export const PRUNE_GRACE_MS = 10 * 60 * 1000;
 
 /**
- * The bound on the archives the cache keeps, in bytes: `CDKTF_LAYERS_CACHE_MAX_MB` or 2048 MB.
+ * The bound on the archives the cache keeps, in bytes: `CDKTF_LAYERS_CACHE_MAX_MIB` or 2048 MiB.
  * @throws LayerValidationError for anything but a positive integer.
  */
 export function cacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.CDKTF_LAYERS_CACHE_MAX_MB;
+  const raw = env.CDKTF_LAYERS_CACHE_MAX_MIB;
   if (raw === undefined || raw === "") return DEFAULT_CACHE_MAX_MB * 2 ** 20;
   if (!/^[1-9][0-9]*$/.test(raw.trim())) throw errors.invalidCacheMax(raw);
   return Number(raw.trim()) * 2 ** 20;

@@ -24,7 +24,7 @@ export interface LayerFacts {
   readonly nativeBinaries?: readonly NativeBinary[];
 }
 
-/** What is known about one attached layer. */
+/** What is known about one attached layer. @group Internals */
 export interface AttachedLayer extends LayerFacts {
   /** How messages name the layer: its construct path, or its ARN. */
   readonly label: string;
@@ -32,7 +32,7 @@ export interface AttachedLayer extends LayerFacts {
   readonly identity: string;
 }
 
-/** The function the layers are attached to. */
+/** The function the layers are attached to. @group Internals */
 export interface AttachmentTarget {
   readonly runtime: Runtime;
   readonly architecture: Architecture;
@@ -43,7 +43,7 @@ export interface AttachmentTarget {
 /** How many shadowed files a warning names before it summarises. */
 const NAMED_FILES = 5;
 
-/** Checks an ordered list of layers against a function. Errors fail the synth; warnings do not. */
+/** Checks an ordered list of layers against a function. Errors fail the synth; warnings do not. @group Internals */
 export function checkAttachments(target: AttachmentTarget, layers: readonly AttachedLayer[]): { errors: string[]; warnings: string[] } {
   const problems: string[] = [];
   const labels = layers.map((l) => l.label);
@@ -96,7 +96,7 @@ export function checkAttachments(target: AttachmentTarget, layers: readonly Atta
   return { errors: problems, warnings: shadowingWarnings(layers) };
 }
 
-/** Files shipped by two attached layers: the later layer's copy is the one the function sees. */
+/** Files shipped by two attached layers: the later layer's copy is the one the function sees. @group Internals */
 export function shadowingWarnings(layers: readonly AttachedLayer[]): string[] {
   const owner = new Map<string, number>();
   const overlaps = new Map<string, string[]>(); // "i>j" -> paths

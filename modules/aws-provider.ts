@@ -124,7 +124,7 @@ function warnOnManyProviders(stack: TerraformStack): string[] {
     warned.add(stack); // validations run on every synth of the same tree: warn once
     Annotations.of(stack).addWarning(
       `stack ${stack.node.id} configures ${count} AWS providers; terraform starts one provider process per configuration at plan ` +
-        `time (about 80 MB each on top of about 0.8 GB), more than a 2 GB Terraform Cloud or CI worker holds from about 15 on. ` +
+        `time (about 80 MiB each on top of about 0.8 GiB), more than a 2 GiB Terraform Cloud or CI worker holds from about 15 on. ` +
         `Split it with LayerRollout (stackPer "region"), or use providerMode "region-argument" (AWS provider 6.x, one provider process).`,
     );
   }
@@ -155,6 +155,7 @@ export function qualifyProviderSource(scope: IConstruct, name: string, source: s
 /**
  * The literal region an AWS provider publishes to: the given one, else the stack's default
  * (unaliased) AWS provider. Undefined when it is a token or there is no such provider.
+ * @group Internals
  */
 export function regionOf(scope: IConstruct, provider?: TerraformProvider): string | undefined {
   const chosenProvider = provider ?? defaultAwsProvider(TerraformStack.of(scope));

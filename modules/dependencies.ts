@@ -6,7 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { errors } from "./errors";
-import { megabytes, progress, seconds } from "./progress";
+import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
 import { tagCacheFolder } from "./source-files";
 import { npmInputs, npmLocalDependencies, pipInputs } from "./install-inputs";
@@ -80,7 +80,7 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
     fs.writeFileSync(path.join(work, ".complete"), "");
     publishInstall(work, root);
     progress(
-      `installed ${dep.kind} dependencies of ${dep.manifest}: ${megabytes(folderBytes(path.join(root, "out")))} in ${seconds(started)}`,
+      `installed ${dep.kind} dependencies of ${dep.manifest}: ${formatBytes(folderBytes(path.join(root, "out")))} in ${seconds(started)}`,
     );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -78,8 +78,8 @@ function windowsPathHint(value: string): string {
   return `write the path with forward slashes (${JSON.stringify(value.replace(/\\/g, "/"))}): on this system a backslash is part of a file name, not a separator; `;
 }
 
-const MB = 1024 * 1024;
-const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MiB (${bytes} bytes)`;
+const MIB = 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB (${bytes} bytes)`;
 
 export const errors = {
   invalidLayerName: (value: unknown) =>
@@ -670,9 +670,9 @@ export const errors = {
     ),
   invalidCacheMax: (value: unknown) =>
     new LayerValidationError(
-      "CDKTF_LAYERS_CACHE_MAX_MB",
+      "CDKTF_LAYERS_CACHE_MAX_MIB",
       value,
-      "must be a positive whole number of megabytes",
-      "unset it for the default bound (2048 MB), or set for example 4096",
+      "must be a positive whole number of mebibytes (MiB)",
+      "unset it for the default bound (2048 MiB), or set for example 4096",
     ),
 };

@@ -3,7 +3,7 @@
 import * as path from "path";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
 import { findManifests } from "./dependencies";
-import { megabytes, progress, seconds } from "./progress";
+import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, Runtime } from "./runtime";
 
 export interface BuildFunctionArchiveOptions {
@@ -57,7 +57,7 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
   const built = buildZip(collected.files, { reportAs, source, cacheDir, allowSecrets: options.allowSecrets });
   if (built.cache === "built")
     progress(
-      `built function code ${reportAs}: ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} in ${seconds(started)}`,
+      `built function code ${reportAs}: ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} in ${seconds(started)}`,
     );
   return { ...built, warnings: [...manifestWarnings, ...collected.warnings, ...built.checkWarnings, ...built.cacheWarnings] };
 }

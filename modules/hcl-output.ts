@@ -67,7 +67,7 @@ export function hclStringLiteral(value: string): string {
   return `"${escaped.join("")}"`;
 }
 
-/** A run of HCL source: code between literals, a quoted string, a heredoc, or a comment. */
+/** A run of HCL source: code between literals, a quoted string, a heredoc, or a comment. @group Internals */
 export interface HclSegment {
   readonly kind: "code" | "string" | "heredoc" | "comment";
   /** The exact source text (a string keeps its quotes, a heredoc its markers). */
@@ -79,6 +79,7 @@ export interface HclSegment {
  * only. Quoted strings may hold `${…}` and `%{…}` templates with nested strings; `$${` and `%%{`
  * are literal; a heredoc (`<<EOF` or `<<-EOF`) runs to the line holding only its marker.
  * Concatenating the segments' text gives the input back.
+ * @group Internals
  */
 export function tokenizeHcl(hcl: string): HclSegment[] {
   const segments: HclSegment[] = [];
@@ -180,6 +181,7 @@ const QUOTED_ATTRIBUTE = /^"([A-Za-z_][\w-]*)"$/;
  * a string's content, a heredoc or a comment): `provider = "aws.eu-west-1"` -> `provider =
  * aws.eu-west-1`, a string that is only `"${a.b.c}"` -> `a.b.c`, quoted references in `depends_on`
  * and attribute names in `lifecycle.ignore_changes`, and runs of blank lines between blocks.
+ * @group Internals
  */
 export function cleanHcl(hcl: string): string {
   const segments = tokenizeHcl(hcl);

@@ -1,4 +1,6 @@
-// The public API of cdktf-lambda-layers.
+// The public API of cdktf-lambda-layers. Declarations tagged `@group Internals` (listed apart in docs/api)
+// are the rules and helpers the constructs and the CLI are built from: exported for tests and tooling,
+// they may change in any release.
 export { buildLayerArchive } from "./layer-archive";
 export { defaultCacheDir, modeFor } from "./archive-builder";
 export type { ArchiveRecord, BuiltArchive, PlannedFile } from "./archive-builder";

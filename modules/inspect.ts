@@ -11,6 +11,7 @@ import { declaredPackages, isBuildInput } from "./dependencies";
 import { placeLayerSource } from "./layer-archive";
 import { LayerValidationError } from "./errors";
 import { checkLayout, isLoadedBy, searchPaths } from "./layout";
+import { formatBytes } from "./progress";
 import {
   BinaryCandidate,
   BinaryProblem,
@@ -240,12 +241,6 @@ export function formatInspectReport(report: InspectReport): string {
   lines.push("", problems.length === 0 ? "Result: OK" : `Result: ${problems.length} problem(s)`);
   for (const p of problems) lines.push(`  ${p}`);
   return `${lines.join("\n")}\n`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function lookedIn(r: Runtime): string[] {

@@ -35,7 +35,7 @@ export interface ILambdaLayer extends LayerFacts {
   readonly layerVersionArn: string;
 }
 
-/** Where an archive over 50 MB (or any archive, if you prefer) is uploaded before publishing. */
+/** Where an archive over 50 MiB (or any archive, if you prefer) is uploaded before publishing. */
 export interface LayerS3Options {
   /** A bucket in the layer's own region (Lambda only publishes from the same region). */
   readonly bucket: string;
@@ -83,7 +83,7 @@ export interface LambdaLayerOptions extends LayerContentOptions {
    * @default "synth"
    */
   readonly packaging?: LayerPackaging;
-  /** Upload the archive to S3 and publish from there (required over 50 MB zipped). @default - direct upload */
+  /** Upload the archive to S3 and publish from there (required over 50 MiB zipped). @default - direct upload */
   readonly s3?: LayerS3Options;
   /** Cache folder for archives and installs. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
   readonly cacheDir?: string;
@@ -294,10 +294,13 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       props.archiveAsset ??
       new TerraformAsset(this, "archive", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
     if (!props.s3) {
+      // The zip's path holds the construct's id (assets/<id>_archive_…/): a renamed or moved construct
+      // must not publish the same content again. source_code_hash alone says when the content changed.
       return new LambdaLayerVersion(this, "layer-version", {
         ...common,
         filename: asset.path,
         sourceCodeHash: this.archive.contentBase64Sha256,
+        lifecycle: { ignoreChanges: ["filename"] },
       });
     }
     const object = new S3Object(this, "object", {
@@ -382,7 +385,7 @@ export function parseLayerVersionArn(
   return { partition: m[1], region: m[2], account: m[3], name: m[4], version: Number(m[5]) };
 }
 
-/** The packaging options a layer definition implies: one mapping for LambdaLayer, fan-outs and rollouts. */
+/** The packaging options a layer definition implies: one mapping for LambdaLayer, fan-outs and rollouts. @group Internals */
 export function archiveOptionsOf(layer: LambdaLayerOptions): BuildLayerArchiveOptions {
   return {
     source: layer.source,

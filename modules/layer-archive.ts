@@ -8,7 +8,7 @@ import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource, w
 import { findManifests, FoundManifests, ManifestCandidate } from "./dependencies";
 import { checkLayout, checkMisplacedRoots, isLaidOut, LayoutFile, plainFolderPrefix } from "./layout";
 import { checkNativeBinaries, findNativeBinaries, NativeBinary } from "./native-binaries";
-import { megabytes, progress, seconds } from "./progress";
+import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 import { SourceFile } from "./source-files";
 
@@ -47,7 +47,7 @@ export interface BuildLayerArchiveOptions extends LayerContentOptions {
   readonly compatibleArchitectures?: ReadonlyArray<string | Architecture>;
   /** Cache folder for archives, installs and staged folders. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache */
   readonly outDir?: string;
-  /** The archive will be uploaded through S3, so the 50 MB direct-upload limit does not apply. @default false */
+  /** The archive will be uploaded through S3, so the 50 MiB direct-upload limit does not apply. @default false */
   readonly s3Upload?: boolean;
   /** Install requirements.txt / package.json dependencies. @default true */
   readonly installDependencies?: boolean;
@@ -118,7 +118,7 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
   });
   if (built.cache === "built") {
     progress(
-      `built ${reportAs}: ${collected.files.length} files, ${megabytes(built.unzippedBytes)} -> ${megabytes(built.zippedBytes)} zipped in ${seconds(started)}, ${built.entriesCompressed} compressed and ${built.entriesReused} reused (content ${built.contentSha256.slice(0, 12)})`,
+      `built ${reportAs}: ${collected.files.length} files, ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} zipped in ${seconds(started)}, ${built.entriesCompressed} compressed and ${built.entriesReused} reused (content ${built.contentSha256.slice(0, 12)})`,
     );
   }
   const nativeBinaries = Array.isArray(built.checked) ? (built.checked as NativeBinary[]) : [];

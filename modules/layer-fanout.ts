@@ -141,7 +141,7 @@ export class LayerFanout extends Construct {
   }
 }
 
-/** The S3 options for one region: "{region}" in the bucket name becomes the region. */
+/** The S3 options for one region: "{region}" in the bucket name becomes the region. @group Internals */
 export function s3ForRegion(s3: LayerS3Options | undefined, region: string): LayerS3Options | undefined {
   return s3 && { ...s3, bucket: s3.bucket.split("{region}").join(region) };
 }

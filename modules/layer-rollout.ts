@@ -255,6 +255,7 @@ export interface RolloutManifest {
   readonly optInRegions: string[];
 }
 
+/** The rollout manifest as the Markdown page written beside rollout-<id>.json. @group Internals */
 export function manifestMarkdown(id: string, manifest: RolloutManifest): string {
   const lines = [
     `# Rollout ${id}`,

@@ -63,7 +63,7 @@ export interface LayeredFunctionProps extends Omit<LambdaFunctionConfig, OwnedFu
   readonly layers?: readonly LayerReference[];
   /** @default - none */
   readonly description?: string;
-  /** MB, 128-10240. @default 128 */
+  /** MiB, 128-10240. @default 128 */
   readonly memorySize?: number;
   /** Seconds, 1-900. @default 3 */
   readonly timeout?: number;
@@ -154,7 +154,7 @@ export class LayeredFunction extends Construct {
       this.architecture = archs[0];
       if (!Token.isUnresolved(props.role) && !ROLE_ARN.test(props.role)) throw errors.invalidRoleArn(props.role);
       validateHandler(props.handler, this.runtime);
-      validateRange("memorySize", props.memorySize, 128, 10240, "MB");
+      validateRange("memorySize", props.memorySize, 128, 10240, "MiB");
       validateRange("timeout", props.timeout, 1, 900, "seconds");
       for (const key of Object.keys(props.environment ?? {})) {
         if (RESERVED_ENVIRONMENT.has(key)) throw errors.reservedEnvironment(props.environment, key);

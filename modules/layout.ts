@@ -4,13 +4,14 @@
 import { errors } from "./errors";
 import { Runtime, RuntimeFamily } from "./runtime";
 
-/** Top-level folders that Lambda gives meaning to inside /opt. */
+/** Top-level folders that Lambda gives meaning to inside /opt. @group Internals */
 export const LAYOUT_ROOTS = ["python", "nodejs", "ruby", "java", "bin", "lib"] as const;
 
 /**
  * The folders (relative to /opt) a runtime puts on its search paths.
  * `bin` (PATH) and `lib` (LD_LIBRARY_PATH) serve every runtime.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html
+ * @group Internals
  */
 export function searchPaths(runtime: Runtime): string[] {
   const v = runtime.version;
@@ -31,7 +32,7 @@ export function searchPaths(runtime: Runtime): string[] {
 
 const SHARED_PATHS = ["bin", "lib"];
 
-/** Folders at the top of /opt that belong to one runtime family: their presence means "laid out". */
+/** Folders at the top of /opt that belong to one runtime family: their presence means "laid out". @group Internals */
 export const RUNTIME_ROOTS = ["python", "nodejs", "ruby", "java"] as const;
 
 /** A shared library the dynamic loader finds in /opt/lib (LD_LIBRARY_PATH): libfoo.so, libfoo.so.1.2. */
@@ -72,7 +73,7 @@ function shadowedByOtherVersion(path: string, runtime: Runtime): boolean {
   return false;
 }
 
-/** A file of a source folder as the layout rules see it. */
+/** A file of a source folder as the layout rules see it. @group Internals */
 export interface LayoutFile {
   /** "/"-separated path relative to the folder. */
   readonly rel: string;
@@ -88,6 +89,7 @@ const PACKAGE_MARKERS = ["package.json", "__init__.py", "setup.py", "pyproject.t
  * or a custom runtime's `bootstrap`. With only bin/ or lib/, it is laid out when they hold native
  * code (a program in bin/, a shared library in lib/) and no language's code: a Node.js package's
  * lib/index.js, a gem's lib/x.rb or a lib/x.jar make the folder a plain package.
+ * @group Internals
  */
 export function isLaidOut(files: readonly LayoutFile[]): boolean {
   const tops = new Set(files.map((f) => f.rel.split("/")[0]));
@@ -98,7 +100,7 @@ export function isLaidOut(files: readonly LayoutFile[]): boolean {
   return shared.some((f) => (f.rel.startsWith("bin/") ? f.executable === true && isSharedNative(f.rel) : isSharedNative(f.rel)));
 }
 
-/** What a plain package folder tells about itself, for placing it. */
+/** What a plain package folder tells about itself, for placing it. @group Internals */
 export interface PlainFolderFacts {
   /** The `name` of the folder's package.json (Node.js). */
   readonly nodePackageName?: string;
@@ -111,6 +113,7 @@ export interface PlainFolderFacts {
 /**
  * The prefix under which a plain package folder is placed, ending in "/" (or "" for as-is).
  * @throws LayerValidationError when the place is ambiguous, or the folder's name cannot be imported.
+ * @group Internals
  */
 export function plainFolderPrefix(source: string, runtimes: readonly Runtime[], facts: PlainFolderFacts = {}): string {
   const families = [...new Set(runtimes.map((r) => r.family))];
@@ -146,6 +149,7 @@ const NPM_BLOCKED_NAMES = new Set(["node_modules", "favicon.ico"]);
  * a scope (`@scope/name`), not "node_modules" or "favicon.ico". Such a name is also a safe path:
  * no "..", no absolute path, at most one "/".
  * @see https://docs.npmjs.com/cli/configuring-npm/package-json#name
+ * @group Internals
  */
 export function npmNameProblem(name: string): string | undefined {
   if (name.length === 0) return "is empty";
@@ -188,6 +192,7 @@ export function checkMisplacedRoots(source: string, files: readonly LayoutFile[]
  * load nothing and for top-level content no runtime looks at.
  * @param paths archive paths of the files (not directories)
  * @throws LayerValidationError when no declared runtime would load anything.
+ * @group Internals
  */
 export function checkLayout(source: string, paths: readonly string[], runtimes: readonly Runtime[]): string[] {
   const loaders = runtimes.filter((r) => paths.some((p) => isLoadedBy(p, r)));

@@ -9,12 +9,13 @@ import { LocalBackend, TerraformStack } from "cdktf";
  * folder (the project root with the default `cdktf.out`), the name cdktf's own default uses.
  * Every stack folder sits at the same depth, so a cross-stack reference (a remote-state lookup
  * with the producer's path, run from the consumer's folder) finds the producer's state too.
+ * @group Internals
  */
 export function localStatePath(stackName: string): string {
   return `../../../terraform.${stackName}.tfstate`;
 }
 
-/** Local state for `stack` at {@link localStatePath}. */
+/** Local state for `stack` at {@link localStatePath}. @group Internals */
 export function localStateBackend(stack: TerraformStack): LocalBackend {
   return new LocalBackend(stack, { path: localStatePath(stack.node.id) });
 }

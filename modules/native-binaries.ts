@@ -9,13 +9,13 @@ import * as fs from "fs";
 import { LayerValidationError } from "./errors";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
 
-/** The machine a binary was built for, named as in ELF headers and manylinux tags. */
+/** The machine a binary was built for, named as in ELF headers and manylinux tags. @group Internals */
 export type ElfMachine = "x86_64" | "aarch64" | "other";
 
-/** The executable format: Linux (ELF), macOS (Mach-O) or Windows (PE). */
+/** The executable format: Linux (ELF), macOS (Mach-O) or Windows (PE). @group Internals */
 export type BinaryFormat = "elf" | "mach-o" | "pe";
 
-/** A file of the layer that is compiled code, and what it was built for. */
+/** A file of the layer that is compiled code, and what it was built for. @group Internals */
 export interface NativeBinary {
   /** Path inside the archive. */
   readonly name: string;
@@ -28,7 +28,7 @@ export interface NativeBinary {
   readonly python?: string;
 }
 
-/** The part of a planned archive file this module needs (PlannedFile fits). */
+/** The part of a planned archive file this module needs (PlannedFile fits). @group Internals */
 export interface BinaryCandidate {
   readonly name: string;
   readonly abs: string;
@@ -43,7 +43,7 @@ export const HEADER_READ_BYTES = 512;
 const EM_X86_64 = 62;
 const EM_AARCH64 = 183;
 
-/** Random access to a file's bytes: what is there of `length` bytes at `offset` (shorter at the end). */
+/** Random access to a file's bytes: what is there of `length` bytes at `offset` (shorter at the end). @group Internals */
 export type ByteReader = (offset: number, length: number) => Buffer;
 
 /** Format and machine of a binary from its bytes; undefined when it is no ELF, Mach-O or PE file. */
@@ -61,6 +61,7 @@ export function classifyBytes(read: ByteReader): { format: BinaryFormat; machine
 /**
  * The machine of an ELF file from its first bytes; undefined when they are not an ELF header.
  * Only e_machine decides: 32-bit and big-endian files with other machines come out as "other".
+ * @group Internals
  */
 export function elfMachine(header: Buffer): ElfMachine | undefined {
   if (header.length < ELF_IDENT_BYTES) return undefined;
@@ -187,7 +188,7 @@ export function bufferReader(bytes: Buffer): ByteReader {
   return (offset, length) => bytes.subarray(Math.min(offset, bytes.length), Math.min(offset + length, bytes.length));
 }
 
-/** The machine of an ELF file on disk, reading only its header; undefined for anything else. */
+/** The machine of an ELF file on disk, reading only its header; undefined for anything else. @group Internals */
 export function readElfMachine(absPath: string): ElfMachine | undefined {
   const found = readBinary(absPath);
   return found?.format === "elf" ? found.machine : undefined;
@@ -227,7 +228,7 @@ export function nameTags(name: string): { python?: string; libc?: "musl" } {
   return { python, libc };
 }
 
-/** Classifies one candidate: bytes first, then the file name's tags; undefined when it is no binary. */
+/** Classifies one candidate: bytes first, then the file name's tags; undefined when it is no binary. @group Internals */
 export function classifyBinary(candidate: BinaryCandidate, read?: ByteReader): NativeBinary | undefined {
   const bytes = read ? classifyBytes(read) : readBinary(candidate.abs);
   if (!bytes) return undefined;
@@ -242,7 +243,7 @@ export function classifyBinary(candidate: BinaryCandidate, read?: ByteReader): N
   };
 }
 
-/** The files that really are compiled code, with what each was built for, in the given order. */
+/** The files that really are compiled code, with what each was built for, in the given order. @group Internals */
 export function findNativeBinaries(files: ReadonlyArray<BinaryCandidate>): NativeBinary[] {
   const found: NativeBinary[] = [];
   for (const f of files) {
@@ -265,7 +266,7 @@ export function machineLabel(machine: ElfMachine): string {
   }
 }
 
-/** What a binary was built for, in words: "Linux x86-64 (glibc), CPython 3.11". */
+/** What a binary was built for, in words: "Linux x86-64 (glibc), CPython 3.11". @group Internals */
 export function describeBinary(b: NativeBinary): string {
   const format = b.format ?? "elf";
   const system = format === "mach-o" ? "macOS (Mach-O)" : format === "pe" ? "Windows (PE)" : "Linux (ELF)";
@@ -275,7 +276,7 @@ export function describeBinary(b: NativeBinary): string {
   return `${system} ${machine}${libc}${python}`;
 }
 
-/** Why one binary cannot load on a declared runtime or architecture, and how to fix it. */
+/** Why one binary cannot load on a declared runtime or architecture, and how to fix it. @group Internals */
 export interface BinaryProblem {
   readonly binary: NativeBinary;
   /** What is wrong, such as "macOS code; Lambda runs Linux". */
@@ -308,6 +309,7 @@ function uncoveredArchitectures(b: NativeBinary, all: readonly NativeBinary[], a
  * machines never load; with architectures declared, each must be served; a CPython extension
  * module tagged for one Python version loads on that version only (abi3: on every one).
  * No declared architecture means "any" to Lambda: the machine is then not compared.
+ * @group Internals
  */
 export function binaryProblems(
   binaries: readonly NativeBinary[],
@@ -440,6 +442,7 @@ function prebuildProblems(
 /**
  * Checks that every native binary loads on every declared runtime and architecture.
  * @throws LayerValidationError naming each binary, what it was built for, what the layer declares and the fix.
+ * @group Internals
  */
 export function checkNativeBinaries(
   source: string,
@@ -455,6 +458,7 @@ export function checkNativeBinaries(
  * The binaries an `architecture` cannot load, for a layer that declares no architectures: its
  * binaries decide which functions it suits. A binary with a counterpart for the architecture
  * (prebuilds for both) does not count.
+ * @group Internals
  */
 export function binariesForeignTo(binaries: readonly NativeBinary[], architecture: Architecture): NativeBinary[] {
   return binaries.filter(

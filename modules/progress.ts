@@ -6,8 +6,11 @@ export function progress(line: string): void {
   if (!quiet()) process.stdout.write(`[cdktf-lambda-layers] ${line}\n`);
 }
 
-export function megabytes(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** Sizes in binary units, as Lambda's limits are (250 MiB = 262,144,000 bytes): B, KiB, MiB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export function seconds(startedNs: bigint): string {

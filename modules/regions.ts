@@ -59,7 +59,7 @@ export function isOptInRegion(region: string): boolean {
   return (OPT_IN_REGIONS as readonly string[]).includes(region);
 }
 
-/** The ARN partition of a region: "aws", "aws-cn" or "aws-us-gov". */
+/** The ARN partition of a region: "aws", "aws-cn" or "aws-us-gov". @group Internals */
 export function partitionOf(region: string): string {
   for (const [partition, regions] of Object.entries(PARTITION_REGIONS)) {
     if (regions.includes(region)) return partition;
@@ -70,6 +70,7 @@ export function partitionOf(region: string): string {
 /**
  * Validates a region list: known regions, each once, one partition.
  * @throws LayerValidationError naming `field`.
+ * @group Internals
  */
 export function parseRegions(input: readonly string[] | undefined, field: string): string[] {
   if (!Array.isArray(input) || input.length === 0) throw errors.noRegions(field, input);

@@ -72,6 +72,7 @@ export function outputsFromStateFile(stackDir: string): Outputs | undefined {
  * The local state file of a synthesized stack folder: the `local` backend's path in its
  * `cdk.tf.json` (relative to the folder), else `terraform.tfstate` in the folder (where 0.1.0 stacks kept
  * it).
+ * @group Internals
  */
 export function localStateFile(stackDir: string): string {
   const json = path.join(stackDir, "cdk.tf.json");
@@ -150,7 +151,7 @@ function regionState(layerName: string, region: string, stack: string, fanout: b
   };
 }
 
-/** Regions not deployed, and regions behind the newest content. */
+/** Regions not deployed, and regions behind the newest content. @group Internals */
 export function driftOf(newest: string, regions: readonly RegionLayerState[]): string[] {
   const drift: string[] = [];
   const missing = regions.filter((r) => r.version === undefined);
@@ -166,6 +167,7 @@ export function driftOf(newest: string, regions: readonly RegionLayerState[]): s
 /**
  * One content under different version numbers: Lambda numbers versions per region, so this is
  * normal after a region was added later or a publish was retried; worth knowing, nothing to fix.
+ * @group Internals
  */
 export function versionNotes(regions: readonly RegionLayerState[]): string[] {
   const notes: string[] = [];

@@ -131,7 +131,7 @@ export class Runtime {
 /** Where a runtime stands in AWS's deprecation schedule on a given day. */
 export type RuntimeLifecycle = "supported" | "deprecated" | "create-blocked" | "update-blocked";
 
-/** Today's date in UTC as YYYY-MM-DD, the form AWS's schedule uses. */
+/** Today's date in UTC as YYYY-MM-DD, the form AWS's schedule uses. @group Internals */
 export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }
@@ -144,6 +144,7 @@ function newestFirst(a: Runtime, b: Runtime): number {
 /**
  * The synth warning for a runtime AWS has deprecated (undefined while it is supported).
  * @param use "layer" or "function": what declares the runtime
+ * @group Internals
  */
 export function runtimeDeprecationWarning(runtime: Runtime, use: "layer" | "function", today = todayUtc()): string | undefined {
   const state = runtime.lifecycle(today);
@@ -159,12 +160,12 @@ export function runtimeDeprecationWarning(runtime: Runtime, use: "layer" | "func
   return `${use === "layer" ? "compatibleRuntimes lists" : "runtime is"} ${runtime.name}, deprecated by AWS since ${runtime.deprecationDate}: ${blocks}${move}`;
 }
 
-/** The synth warnings for a layer's declared runtimes that AWS has deprecated. */
+/** The synth warnings for a layer's declared runtimes that AWS has deprecated. @group Internals */
 export function layerRuntimeWarnings(runtimes: readonly Runtime[], today = todayUtc()): string[] {
   return runtimes.flatMap((r) => runtimeDeprecationWarning(r, "layer", today) ?? []);
 }
 
-/** The closest known identifier to a mistyped one (edit distance at most 3), for "did you mean". */
+/** The closest known identifier to a mistyped one (edit distance at most 3), for "did you mean". @group Internals */
 export function closestRuntime(name: string): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const known of Runtime.all.map((r) => r.name)) {
@@ -222,7 +223,7 @@ export class Architecture {
   }
 }
 
-/** Turns user input (strings or instances) into a validated, duplicate-free runtime list. */
+/** Turns user input (strings or instances) into a validated, duplicate-free runtime list. @group Internals */
 export function parseRuntimes(input: ReadonlyArray<string | Runtime> | undefined, field = "compatibleRuntimes"): Runtime[] {
   if (typeof input === "string" || input instanceof Runtime) throw errors.runtimesNotAList(field, input);
   if (!Array.isArray(input) || input.length === 0) throw errors.noRuntimes(input);
@@ -234,7 +235,7 @@ export function parseRuntimes(input: ReadonlyArray<string | Runtime> | undefined
   return runtimes;
 }
 
-/** Turns user input into a validated architecture list; undefined stays undefined (AWS: any). */
+/** Turns user input into a validated architecture list; undefined stays undefined (AWS: any). @group Internals */
 export function parseArchitectures(
   input: ReadonlyArray<string | Architecture> | undefined,
   field = "compatibleArchitectures",

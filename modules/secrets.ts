@@ -6,14 +6,14 @@
 // A value that has the shape but thin evidence of being real is a warning, never a refusal.
 import * as path from "path";
 
-/** What a rule concluded about a file: refuse the layer, or warn and build it. */
+/** What a rule concluded about a file: refuse the layer, or warn and build it. @group Internals */
 export interface SecretFinding {
   readonly severity: "refuse" | "warn";
   /** What was found, such as "AWS secret access key". */
   readonly why: string;
 }
 
-/** Why a file looks like a secret judging by its name alone, or undefined. Names are matched whole. */
+/** Why a file looks like a secret judging by its name alone, or undefined. Names are matched whole. @group Internals */
 export function secretByName(relPath: string): string | undefined {
   const base = path.posix.basename(relPath);
   if (base === ".env" || (/^\.env\./.test(base) && !/\.(example|sample|template|dist)$/.test(base))) return "dotenv file";
@@ -29,6 +29,7 @@ export function secretByName(relPath: string): string | undefined {
  * Why a file holds a secret judging by its content, or undefined: the first refusing finding of
  * {@link secretFindings}. `relPath` lets credential files (.npmrc, .pypirc, .netrc,
  * .git-credentials) be read by their own syntax.
+ * @group Internals
  */
 export function secretByContent(data: Buffer, relPath = ""): string | undefined {
   return secretFindings(data, relPath).find((f) => f.severity === "refuse")?.why;
@@ -38,6 +39,7 @@ export function secretByContent(data: Buffer, relPath = ""): string | undefined 
  * Every secret rule's finding for a file's content. Certificates and public keys pass; so do
  * AWS's documented example keys, `None`, variables, `${…}`/`<…>` placeholders and PEM headers
  * without a key body.
+ * @group Internals
  */
 export function secretFindings(data: Buffer, relPath = ""): SecretFinding[] {
   const text = utf16Text(data);

@@ -39,12 +39,13 @@ export const LAYER_ACTION = "lambda:GetLayerVersion";
  * - `skip_destroy` always: Terraform never sends a delete, so it never revokes anyone. Removing a
  *   principal keeps its access to versions already published; new versions no longer grant it.
  *   Revoke explicitly (`cdktf-lambda-layers revoke`), which reads the real statement ids.
+ * @group Internals
  */
 export function grantLifecycle(): { skipDestroy: true; lifecycle: { ignoreChanges: string[] } } {
   return { skipDestroy: true, lifecycle: { ignoreChanges: ["principal", "statement_id", "organization_id", "action"] } };
 }
 
-/** What a user sees at synth for a layer with grants. */
+/** What a user sees at synth for a layer with grants. @group Internals */
 export const GRANTS_ARE_KEPT =
   "grants are never revoked by Terraform: removing a principal stops granting it on new versions and keeps its access to versions already published (revoke on purpose with `cdktf-lambda-layers revoke`)";
 
@@ -55,6 +56,7 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /**
  * Turns a sharing block into grants, checked against the grants already made (`existing`).
  * @throws LayerValidationError for an empty block, a malformed principal, a duplicate or a public grant without `public: true`.
+ * @group Internals
  */
 export function parseSharing(sharing: LayerSharing | undefined, existing: readonly LayerGrant[] = [], field = "sharing"): LayerGrant[] {
   if (sharing === undefined || sharing === null || typeof sharing !== "object") throw errors.emptySharing(field, sharing);

@@ -5,7 +5,7 @@ import * as path from "path";
 import picomatch from "picomatch";
 import { errors } from "./errors";
 
-/** A file found in a source folder. */
+/** A file found in a source folder. @group Internals */
 export interface SourceFile {
   /** "/"-separated path relative to the walked folder. */
   readonly rel: string;
@@ -58,6 +58,7 @@ export function isDefaultExcluded(rel: string, isDir: boolean): boolean {
   return DEFAULT_EXCLUDED_FILES.has(name) || DEFAULT_EXCLUDED_EXTENSIONS.some((e) => name.endsWith(e));
 }
 
+/** What walkSource skips and keeps. @group Internals */
 export interface WalkOptions {
   /** Globs relative to the walked folder; a matching folder is skipped whole. */
   readonly excludes?: readonly string[];
@@ -100,6 +101,7 @@ const OUTPUT_FOLDER_NAMES = new Set(["cdktf.out"]);
  * Lists the files below `root`, sorted by path. Symlinks inside the folder are followed (the
  * archive holds their targets' content); a symlink leaving it, dangling or looping is refused.
  * Cache folders (a `CACHEDIR.TAG`, or one of `skipFolders`) and `cdktf.out` folders are never walked.
+ * @group Internals
  */
 export function walkSource(root: string, options: WalkOptions = {}): SourceFile[] {
   const reportAs = options.reportAs ?? root;

@@ -26,6 +26,7 @@ const NAME = /^[A-Za-z0-9_.\-/]+$/;
 /**
  * The parameter name for a layer, checked against SSM's rules.
  * @throws LayerValidationError for characters SSM refuses, a relative path, a reserved prefix, too many levels or too long a name.
+ * @group Internals
  */
 export function ssmParameterName(options: LayerSsmParameter, layerName: string): string {
   const template = options.name ?? DEFAULT_SSM_PARAMETER_NAME;

@@ -24,13 +24,14 @@ export interface CompressedEntry {
   readonly compressed: Buffer;
 }
 
-/** The default deflate level: Info-ZIP's and zlib's default. */
+/** The default deflate level: Info-ZIP's and zlib's default. @group Internals */
 export const DEFLATE_LEVEL = 6;
 
 /**
  * The deflate level archives are built with: `CDKTF_LAYERS_DEFLATE_LEVEL` (0-9) or 6. It changes the
  * zip's bytes only: what Terraform sees is the content identity, the same at every level.
  * @throws LayerValidationError for anything but an integer 0-9.
+ * @group Internals
  */
 export function deflateLevel(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.CDKTF_LAYERS_DEFLATE_LEVEL;

@@ -91,7 +91,7 @@ function writeRemoteStateStubs(dir: string): void {
 }
 
 /** Mock credentials and skip flags for every aws provider block (aliases included), local state. */
-function offlineOverride(stackDir: string, region: string, backend: boolean): object {
+export function offlineOverride(stackDir: string, region: string, backend: boolean): object {
   const mock = {
     access_key: "mock-access-key",
     secret_key: "mock-secret-key",

@@ -1,4 +1,4 @@
-// A layer uploaded through S3 (required above 50 MB zipped), to a bucket in the layer's region.
+// A layer uploaded through S3 (required above 50 MiB zipped), to a bucket in the layer's region.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { App, TerraformStack } from "cdktf";
