@@ -184,13 +184,15 @@ describe("apply cycle of the example stack against the emulator", () => {
     tf = stackTerraform(clone);
     const plan = planned(tf);
     expect(plan.exitCode).toBe(2);
-    expect(plan.changes.map((c) => [c.address.replace(/.*permission-/, "").replace(/_[0-9A-F]{8}$/, ""), c.actions]).sort()).toEqual([
-      [`account-${ACCOUNT_B}`, "delete"],
-      [`account-${ACCOUNT_C}`, "create"],
-      [`account-${ACCOUNT_D}`, "create"],
-      [`account-${ACCOUNT_E}`, "create"],
-      [`org-${ORGANIZATION}`, "create"],
-    ]);
+    expect(plan.changes.map((c) => [c.address.replace(/.*permission-/, "").replace(/_[0-9A-F]{8}$/, ""), c.actions]).sort()).toEqual(
+      [
+        [`account-${ACCOUNT_B}`, "delete"],
+        [`account-${ACCOUNT_C}`, "create"],
+        [`account-${ACCOUNT_D}`, "create"],
+        [`account-${ACCOUNT_E}`, "create"],
+        [`org-${ORGANIZATION}`, "create"],
+      ].sort(),
+    );
     tf.apply(["-lock=false"]);
     expect(await grantsOf("nodejs-logging", 2)).toEqual({
       [`account-${ACCOUNT_A}`]: root(ACCOUNT_A),
