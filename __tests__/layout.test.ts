@@ -5,24 +5,15 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { main } from "../bin/cdktf-lambda-layers";
-import { buildLayerArchive, BuildLayerArchiveOptions, isLaidOut, LayerValidationError, Runtime } from "../modules";
+import { buildLayerArchive, BuildLayerArchiveOptions, isLaidOut, Runtime } from "../modules";
 import { inspectLayer, inspectProblems } from "../modules/inspect";
 import { isLoadedBy, npmNameProblem } from "../modules/layout";
 import { tempDir, tree, writeTree } from "./helpers/files";
+import { refusal } from "./helpers/refusal";
 import { runWithOpt, unpackOpt } from "./helpers/lambda-env";
 
 const build = (source: string, extra: Partial<BuildLayerArchiveOptions> = {}) =>
   buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: tempDir("cache-"), ...extra });
-
-function refusal(fn: () => unknown): LayerValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LayerValidationError);
-    return e as LayerValidationError;
-  }
-  throw new Error("expected a LayerValidationError");
-}
 
 /** Runs `code` in python3 with the layer unpacked as /opt; returns stdout. */
 function python(zip: string, code: string, runtime = "python3.12"): string {

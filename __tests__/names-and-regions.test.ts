@@ -13,13 +13,13 @@ import {
   LayerFanout,
   LayerRollout,
   LayerRolloutProps,
-  LayerValidationError,
   localStateFile,
   parseLayerVersionArn,
   rolloutReport,
   setAwsProviderVersion,
 } from "../modules";
 import { tempDir, tree } from "./helpers/files";
+import { refusal } from "./helpers/refusal";
 
 const layer = (overrides: Partial<LambdaLayerOptions> = {}): LambdaLayerOptions => ({
   layerName: "utils",
@@ -32,15 +32,6 @@ function newStack(region = "us-east-1") {
   const stack = new TerraformStack(app, "test");
   new AwsProvider(stack, "aws", { region });
   return { app, stack };
-}
-function refusal(fn: () => unknown): LayerValidationError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LayerValidationError) return e;
-    throw e;
-  }
-  throw new Error("expected a LayerValidationError");
 }
 const rolloutProps = (overrides: Partial<LayerRolloutProps> = {}): LayerRolloutProps => ({
   layers: [layer()],

@@ -1,6 +1,5 @@
 import fs from "fs";
 import * as path from "path";
-import { LayerValidationError } from "../modules/errors";
 import { buildLayerArchive } from "../modules/layer-archive";
 import {
   BinaryCandidate,
@@ -33,6 +32,7 @@ import {
   peFile,
 } from "./helpers/elf";
 import { tempDir, tree } from "./helpers/files";
+import { refusal as caught } from "./helpers/refusal";
 
 /** The files of a folder as the builder plans them (name, abs, size, mode). */
 function planned(root: string, names: string[]): BinaryCandidate[] {
@@ -41,16 +41,6 @@ function planned(root: string, names: string[]): BinaryCandidate[] {
     const st = fs.statSync(abs);
     return { name, abs, size: st.size, mode: st.mode & 0o777 };
   });
-}
-
-function caught(fn: () => unknown): LayerValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LayerValidationError);
-    return e as LayerValidationError;
-  }
-  throw new Error("expected a LayerValidationError, nothing was thrown");
 }
 
 const compiled = compileSharedObject();

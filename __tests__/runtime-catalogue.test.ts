@@ -6,7 +6,6 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import {
   LambdaLayer,
   LayeredFunction,
-  LayerValidationError,
   parseRuntimes,
   Runtime,
   RUNTIME_CATALOGUE,
@@ -14,18 +13,9 @@ import {
   runtimeDeprecationWarning,
 } from "../modules";
 import { tree } from "./helpers/files";
+import { refusal as caught } from "./helpers/refusal";
 
 const ROLE = "arn:aws:iam::123456789012:role/fn";
-
-function caught(fn: () => unknown): LayerValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LayerValidationError);
-    return e as LayerValidationError;
-  }
-  throw new Error("expected a LayerValidationError");
-}
 
 describe("the catalogue table", () => {
   test("has one row per identifier, every date a real YYYY-MM-DD day, in AWS's order deprecation <= block-create <= block-update", () => {
