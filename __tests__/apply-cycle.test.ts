@@ -214,14 +214,16 @@ describe("apply cycle of the example stack against the emulator", () => {
     tf.destroy(["-lock=false"]);
     expect(await layerVersions("nodejs-logging")).toEqual([1, 2]);
     expect(await layerVersions("python-shared-utils")).toEqual([1]);
-    expect(Object.keys(await grantsOf("nodejs-logging", 2)).sort()).toEqual([
-      `account-${ACCOUNT_A}`,
-      `account-${ACCOUNT_B}`,
-      `account-${ACCOUNT_C}`,
-      `account-${ACCOUNT_D}`,
-      `account-${ACCOUNT_E}`,
-      `org-${ORGANIZATION}`,
-    ]);
+    expect(Object.keys(await grantsOf("nodejs-logging", 2)).sort()).toEqual(
+      [
+        `account-${ACCOUNT_A}`,
+        `account-${ACCOUNT_B}`,
+        `account-${ACCOUNT_C}`,
+        `account-${ACCOUNT_D}`,
+        `account-${ACCOUNT_E}`,
+        `org-${ORGANIZATION}`,
+      ].sort(),
+    );
     const functions = await lambda("GET", "/2015-03-31/functions/");
     expect(functions.Functions.map((f: any) => f.FunctionName)).toEqual([]);
   }, 600_000);
