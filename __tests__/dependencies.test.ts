@@ -9,34 +9,10 @@ import { publishInstall } from "../modules/dependencies";
 import { pipInputs } from "../modules/install-inputs";
 import { tempDir, tree, writeTree } from "./helpers/files";
 import { runWithOpt, unpackOpt } from "./helpers/lambda-env";
+import { makeWheel } from "./helpers/wheels";
 
 const build = (source: string, extra: Partial<BuildLayerArchiveOptions> = {}) =>
   buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: tempDir("cache-"), ...extra });
-
-/** Writes tinydep-1.0-py3-none-any.whl into `dir`, its greet() answering `word`. */
-function makeWheel(dir: string, word = "hello"): string {
-  const script = `
-import sys, zipfile, hashlib, base64
-d, word = sys.argv[1], sys.argv[2]
-files = {
-  "tinydep/__init__.py": "def greet(name):\\n    return '%s ' + name\\n" % word,
-  "tinydep-1.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: tinydep\\nVersion: 1.0\\n",
-  "tinydep-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-}
-record = []
-for name, text in files.items():
-    digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-    record.append(f"{name},sha256={digest},{len(text.encode())}")
-record.append("tinydep-1.0.dist-info/RECORD,,")
-files["tinydep-1.0.dist-info/RECORD"] = "\\n".join(record) + "\\n"
-with zipfile.ZipFile(d + "/tinydep-1.0-py3-none-any.whl", "w") as z:
-    for name, text in files.items():
-        z.writestr(name, text)
-`;
-  fs.mkdirSync(dir, { recursive: true });
-  execFileSync("python3", ["-c", script, dir, word]);
-  return path.join(dir, "tinydep-1.0-py3-none-any.whl");
-}
 
 function greet(zip: string): string {
   const r = runWithOpt(unpackOpt([zip]), "python3.12", "python3", ["-c", "import tinydep; print(tinydep.greet('layer'))"]);

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { LambdaLayer, LayeredFunction, LayeredFunctionProps, LayerValidationError } from "../modules";
 import { tempDir, tree } from "./helpers/files";
+import { newStack } from "./helpers/stacks";
 import { plan, requireTerraform, terraformInit, validate } from "./helpers/terraform";
 
 const ROLE = "arn:aws:iam::123456789012:role/fn";
@@ -19,12 +20,6 @@ const fnProps = (overrides: Partial<LayeredFunctionProps> = {}): LayeredFunction
   source: tree({ "index.js": "exports.handler = async () => 1;\n" }),
   ...overrides,
 });
-function newStack(region = "us-east-1") {
-  const app = Testing.app({ stackTraces: false });
-  const stack = new TerraformStack(app, "test");
-  new AwsProvider(stack, "aws", { region });
-  return { app, stack };
-}
 const functionJson = (stack: TerraformStack) =>
   Object.values(JSON.parse(Testing.synth(stack, true)).resource.aws_lambda_function)[0] as Record<string, unknown>;
 

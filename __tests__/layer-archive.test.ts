@@ -5,6 +5,7 @@ import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
 import { elfHeader } from "./helpers/elf";
 import { tempDir, tree, unzipTo, writeTree } from "./helpers/files";
+import { makeWheel as makeTinyWheel } from "./helpers/wheels";
 import { awsKeyPair, openSshPrivateKey, rsaPrivateKeyPem } from "./helpers/secrets";
 
 const PY = ["python3.12"];
@@ -456,28 +457,9 @@ describe("limits and bad sources", () => {
 });
 
 describe("dependencies", () => {
-  /** A tiny pure-Python wheel, built here because PyPI is out of reach. */
+  /** The folder holding tinydep's wheel: a find-links source. */
   function makeWheel(dir: string): string {
-    const script = `
-import sys, zipfile, hashlib, base64
-d = sys.argv[1]
-files = {
-  "tinydep/__init__.py": "def greet(name):\\n    return 'hello ' + name\\n",
-  "tinydep-1.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: tinydep\\nVersion: 1.0\\n",
-  "tinydep-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-}
-record = []
-for name, text in files.items():
-    digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-    record.append(f"{name},sha256={digest},{len(text.encode())}")
-record.append("tinydep-1.0.dist-info/RECORD,,")
-files["tinydep-1.0.dist-info/RECORD"] = "\\n".join(record) + "\\n"
-with zipfile.ZipFile(d + "/tinydep-1.0-py3-none-any.whl", "w") as z:
-    for name, text in files.items():
-        z.writestr(name, text)
-`;
-    execFileSync("python3", ["-c", script, dir]);
-    return dir;
+    return path.dirname(makeTinyWheel(dir));
   }
 
   test("installs requirements.txt with pip from local wheels, once per manifest", () => {

@@ -19,6 +19,7 @@ import {
   setAwsProviderVersion,
 } from "../modules";
 import { tempDir, tree } from "./helpers/files";
+import { newStack } from "./helpers/stacks";
 import { refusal } from "./helpers/refusal";
 
 const layer = (overrides: Partial<LambdaLayerOptions> = {}): LambdaLayerOptions => ({
@@ -27,12 +28,6 @@ const layer = (overrides: Partial<LambdaLayerOptions> = {}): LambdaLayerOptions 
   compatibleRuntimes: ["python3.13"],
   ...overrides,
 });
-function newStack(region = "us-east-1") {
-  const app = Testing.app({ stackTraces: false });
-  const stack = new TerraformStack(app, "test");
-  new AwsProvider(stack, "aws", { region });
-  return { app, stack };
-}
 const rolloutProps = (overrides: Partial<LayerRolloutProps> = {}): LayerRolloutProps => ({
   layers: [layer()],
   waves: [["us-east-1"], ["eu-west-1", "us-west-2"]],
