@@ -1,12 +1,11 @@
-// The archive cache's upkeep: compressed entries reused from the last zip built for a source (so a
-// changed file costs one file), integrity checks by hash before anything cached is shipped or
+// The archive cache's upkeep: what the last build of a source knew of each file (so a changed file
+// costs one file: the others' hashes and compressed bytes are reused), integrity checks by hash before anything cached is shipped or
 // reused, and an LRU prune that bounds the cache's size. Every write is a unique temporary file
 // renamed into place, so two synths may share one cache.
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { errors } from "./errors";
-import { CompressedEntry } from "./zip-writer";
 
 /** The cache's default bound on its archives, in MiB (`CDKTF_LAYERS_CACHE_MAX_MIB`). */
 export const DEFAULT_CACHE_MAX_MB = 2048;
@@ -25,64 +24,49 @@ export function cacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * The key a compressed entry is cached under (within a pack of one compressor's settings): its
- * content's SHA-256, and whether its name asked for it to be stored.
+ * What the last build of a source knew of one file: its metadata (size, mtime, ctime, inode, the
+ * path read, the "compressed" name hint), its content's SHA-256, where its compressed bytes are in
+ * that build's zip (data offset, compressed size, crc32, method) and whether it may hold a secret.
  */
-export function entryKey(content: Buffer, store: boolean): string {
-  return crypto.createHash("sha256").update(content).digest("hex") + (store ? "s" : "");
-}
+export type FileRecord = [
+  size: number,
+  mtimeMs: number,
+  ctimeMs: number,
+  ino: number,
+  abs: string,
+  hint: 0 | 1,
+  sha256: string,
+  offset: number,
+  compressedSize: number,
+  crc32: number,
+  method: 0 | 8,
+  suspect: 0 | 1,
+];
 
-/** Where a pack's entries are in its zip: key -> [data offset, compressed length, crc32, method, size]. */
-type PackEntries = Record<string, [number, number, number, 0 | 8, number]>;
-
-interface PackFile {
+/** The last zip built for a source (under one compressor's settings) and what it knew of each file. */
+export interface SourceIndex {
   /** The zip, relative to the cache folder. */
   readonly zip: string;
   readonly zipSha256: string;
-  readonly entries: PackEntries;
+  readonly files: Readonly<Record<string, FileRecord>>;
 }
 
-/** Compressed entries of an earlier zip, verified by its hash, to assemble a new one from. */
-export interface EntryPack {
-  get(key: string, size: number): CompressedEntry | undefined;
-  readonly warnings: readonly string[];
-}
-
-/**
- * The entries of the last zip built under `packKey` (a source folder and the compressor's
- * settings). A zip that is gone is an empty pack; one whose bytes no longer match its hash is
- * removed and reported, and nothing of it is reused.
- */
-export function loadPack(cacheDir: string, packKey: string): EntryPack {
-  const empty = (warnings: string[] = []): EntryPack => ({ get: () => undefined, warnings });
-  let pack: PackFile;
-  let zip: Buffer;
+/** The source index saved under `key`, or undefined (none yet, or a torn or foreign file). */
+export function loadSourceIndex(cacheDir: string, key: string): SourceIndex | undefined {
   try {
-    pack = JSON.parse(fs.readFileSync(packPath(cacheDir, packKey), "utf8")) as PackFile;
-    zip = fs.readFileSync(path.join(cacheDir, pack.zip));
+    const index = JSON.parse(fs.readFileSync(sourceIndexPath(cacheDir, key), "utf8")) as SourceIndex;
+    return typeof index.zip === "string" && typeof index.files === "object" ? index : undefined;
   } catch {
-    return empty(); // no pack yet, a pruned zip or a torn file: compress everything
+    return undefined;
   }
-  if (sha256(zip) !== pack.zipSha256) {
-    return empty([discardCorrupt(path.join(cacheDir, pack.zip))]);
-  }
-  return {
-    warnings: [],
-    get: (key, size) => {
-      const at = pack.entries[key];
-      if (!at || at[4] !== size || at[0] + at[1] > zip.length) return undefined;
-      return { crc32: at[2], method: at[3], size, compressed: zip.subarray(at[0], at[0] + at[1]) };
-    },
-  };
 }
 
-/** Records where each entry of a freshly written zip is, for the next build of the same source. */
-export function savePack(cacheDir: string, packKey: string, zipPath: string, zipSha256: string, entries: PackEntries): void {
-  const file = packPath(cacheDir, packKey);
+/** Records what a build knew of each file, for the next build of the same source. */
+export function saveSourceIndex(cacheDir: string, key: string, index: SourceIndex): void {
+  const file = sourceIndexPath(cacheDir, key);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}`;
-  const pack: PackFile = { zip: path.relative(cacheDir, zipPath), zipSha256, entries };
-  fs.writeFileSync(tmp, JSON.stringify(pack));
+  fs.writeFileSync(tmp, JSON.stringify(index));
   fs.renameSync(tmp, file);
 }
 
@@ -164,13 +148,13 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-function discardCorrupt(zipPath: string): string {
+export function discardCorrupt(zipPath: string): string {
   fs.rmSync(zipPath, { force: true });
   return `the cached archive ${zipPath} did not match its SHA-256 (corrupted or truncated): removed, and rebuilt from the source`;
 }
 
-function packPath(cacheDir: string, packKey: string): string {
-  return path.join(cacheDir, "packs", `${packKey}.json`);
+function sourceIndexPath(cacheDir: string, key: string): string {
+  return path.join(cacheDir, "sources", `${key}.json`);
 }
 
 function sha256(bytes: Buffer): string {
