@@ -304,6 +304,7 @@ export function withAbi3Minimums(binaries: readonly NativeBinary[], names: reado
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ root: m[1] ?? "", dir: `${m[1] ?? ""}${m[2]}.dist-info`, distribution: m[2].split("-")[0] }));
   const records = new Map<string, Set<string>>();
+  const wheels = new Map<string, ReturnType<typeof abi3MinimumOf>>();
   const recordOf = (dir: string): Set<string> => {
     let listed = records.get(dir);
     if (!listed) {
@@ -319,7 +320,8 @@ export function withAbi3Minimums(binaries: readonly NativeBinary[], names: reado
       .map((d) => ({ ...d, named: normalizedName(b.name.slice(d.root.length).split("/")[0]) === normalizedName(d.distribution) }))
       .sort((x, y) => Number(y.named) - Number(x.named) || y.root.length - x.root.length);
     const owner = owners.find((d) => recordOf(d.dir).has(b.name));
-    const minimum = owner && abi3MinimumOf(read(`${owner.dir}/WHEEL`) ?? "");
+    if (owner && !wheels.has(owner.dir)) wheels.set(owner.dir, abi3MinimumOf(read(`${owner.dir}/WHEEL`) ?? ""));
+    const minimum = owner && wheels.get(owner.dir);
     return minimum ? { ...b, abi3Minimum: { ...minimum, distribution: owner.distribution } } : b;
   });
 }
