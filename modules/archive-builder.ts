@@ -217,13 +217,11 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   const maxCacheBytes = cacheMaxBytes(); // a bad setting fails before anything is written
   const optionsKey = [BUILDER_VERSION, process.versions.zlib, deflateLevel(), MEM_LEVEL];
   // allowSecrets and the checks' options are part of the metadata key: a metadata hit skips the content scan and the checks.
-  const metadataKey = hashOf([
-    optionsKey,
-    options.source,
-    [SECRET_RULES_VERSION, options.allowSecrets ?? []],
-    options.checks?.key ?? null,
-    files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs, f.ctimeMs, f.ino]),
-  ]);
+  const metadata = crypto
+    .createHash("sha256")
+    .update(JSON.stringify([optionsKey, options.source, [SECRET_RULES_VERSION, options.allowSecrets ?? []], options.checks?.key ?? null]));
+  for (const f of files) metadata.update(`\n${f.name}\0${f.abs}\0${f.size}\0${f.mode}\0${f.mtimeMs}\0${f.ctimeMs}\0${f.ino}`);
+  const metadataKey = metadata.digest("hex");
   const cacheWarnings: string[] = [];
   const cached = (key: string): IndexRecord | undefined => {
     const found = readIndex(cacheDir, key);
@@ -414,8 +412,12 @@ export function modeFor(name: string, executable: boolean): number {
 function withDirectories(files: readonly PlannedFile[]): ZipEntry[] {
   const dirs = new Set<string>();
   for (const f of files) {
-    const parts = f.name.split("/");
-    for (let i = 1; i < parts.length; i++) dirs.add(`${parts.slice(0, i).join("/")}/`);
+    // Up from the file's folder until a folder already listed: its parents are listed too.
+    for (let end = f.name.lastIndexOf("/"); end > 0; end = f.name.lastIndexOf("/", end - 1)) {
+      const dir = f.name.slice(0, end + 1);
+      if (dirs.has(dir)) break;
+      dirs.add(dir);
+    }
   }
   const entries: ZipEntry[] = [...dirs].map((name) => ({ name, mode: 0o755 }));
   entries.push(...files.map((f) => ({ name: f.name, mode: f.mode })));

@@ -52,6 +52,8 @@ const ENGINE_ENV = {
   GLIBC_TUNABLES: "glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=1073741824:glibc.malloc.top_pad=67108864",
 };
 
+/** Deflate's output chunk is the input's size plus this: deflate's worst case fits, so there is one chunk. */
+const CHUNK_SLACK = 1024;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01 00:00, the earliest date every reader accepts
 const VERSION_MADE_BY = (3 << 8) | 20; // Unix, spec 2.0
 const VERSION_NEEDED = 20;
@@ -81,7 +83,7 @@ function processContent(plan, entry, data) {
   }
   if (!stored) {
     // One output chunk the size of the worst case: no concatenation of 16 KiB pieces.
-    const deflated = zlib.deflateRawSync(data, { level: plan.level, memLevel: plan.memLevel, chunkSize: data.length + 1024 });
+    const deflated = zlib.deflateRawSync(data, { level: plan.level, memLevel: plan.memLevel, chunkSize: data.length + CHUNK_SLACK });
     if (deflated.length < data.length) return { sha, crc32, method: 8, compressed: deflated, suspect };
   }
   return { sha, crc32, method: 0, compressed: data, suspect };
@@ -140,6 +142,27 @@ function readEntry(entry, scratch) {
 }
 
 /**
+ * Buffers kept for the process, one per pack slot: a synth builds many layers, and a fresh buffer
+ * the size of a zip costs more in page faults than reading the zip into it.
+ * @type {Buffer[]}
+ */
+const packBuffers = [];
+
+/** @param {string} file @param {number} slot */
+function readWhole(file, slot) {
+  const size = fs.statSync(file).size;
+  if ((packBuffers[slot]?.length ?? -1) < size) packBuffers[slot] = Buffer.allocUnsafeSlow(size);
+  const fd = fs.openSync(file, "r");
+  let got = 0;
+  try {
+    for (let n = -1; n !== 0 && got < size; got += n) n = fs.readSync(fd, packBuffers[slot], got, size - got, null);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return packBuffers[slot].subarray(0, got);
+}
+
+/**
  * Writes the planned zip and returns what each entry became. Synchronous: with `threads` > 0,
  * workers read and compress while this thread writes the entries in order as they come.
  * @param {Plan} plan
@@ -152,7 +175,7 @@ function pack(plan, threads) {
   const packs = plan.packs.map((p, index) => {
     let bytes;
     try {
-      bytes = fs.readFileSync(p.path);
+      bytes = readWhole(p.path, index);
     } catch {
       return undefined;
     }
@@ -406,10 +429,18 @@ function workerLoop() {
     for (let k = Atomics.add(done, 1, 1); k < work.length; k = Atomics.add(done, 1, 1)) {
       const [index, entry] = work[k];
       const r = processContent(plan, entry, readEntry(entry, scratch));
-      // Hand the bytes over without copying them again: a private copy whose memory moves.
-      const compressed = r.compressed ? new Uint8Array(r.compressed) : undefined;
+      // Hand the bytes over without copying them: deflate's output owns its memory whole (one
+      // chunk, not from Node's pool), so it moves; stored bytes live in the reused read buffer and are copied.
+      const chunk = (entry.size ?? 0) + CHUNK_SLACK;
+      const own =
+        r.compressed &&
+        r.method === 8 &&
+        chunk >= Buffer.poolSize >>> 1 &&
+        r.compressed.byteOffset === 0 &&
+        r.compressed.buffer.byteLength === chunk;
+      const compressed = r.compressed ? (own ? r.compressed : new Uint8Array(r.compressed)) : undefined;
       batch.push([index, { ...r, compressed }]);
-      if (compressed) moved.push(compressed.buffer);
+      if (compressed) moved.push(/** @type {ArrayBuffer} */ (compressed.buffer));
       batchBytes += entry.size;
       if (batch.length >= 64 || batchBytes >= 4 << 20) send();
     }
