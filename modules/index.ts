@@ -94,4 +94,5 @@ export { ssmParameterName, DEFAULT_SSM_PARAMETER_NAME } from "./ssm-parameter";
 export type { LayerSsmParameter } from "./ssm-parameter";
 export { localStateBackend, localStatePath } from "./local-state";
 export { contentIdentity } from "./archive-builder";
+export type { ContentFile } from "./archive-builder";
 export { deflateLevel, DEFLATE_LEVEL } from "./zip-writer";
