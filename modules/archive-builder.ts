@@ -15,11 +15,12 @@ import {
   cacheMaxBytes,
   checkCachedZip,
   discardCorrupt,
-  FileRecord,
   loadSourceIndex,
   markUsed,
   pruneArchives,
   saveSourceIndex,
+  SOURCE_FIELDS,
+  SourceField as F,
 } from "./archive-cache";
 import { Architecture, Runtime } from "./runtime";
 import { needsContentRules, SECRET_KEYWORDS, secretByName, secretFindings } from "./secrets";
@@ -287,22 +288,28 @@ function buildFromSource(
   const last = loadSourceIndex(cacheDir, sourceKey);
   const lastZip = last && path.join(cacheDir, last.zip);
   const hints = files.map((f): 0 | 1 => (isAlreadyCompressedName(f.name) ? 1 : 0));
+  // prior[i]: the row of file i in the last build's index when its metadata is unchanged, else -1.
+  const rows = new Map<string, number>();
+  last?.names.forEach((name, k) => rows.set(name, k));
+  const num = (k: number, field: F) => last!.numbers[k * SOURCE_FIELDS + field];
+  const shaOf = (k: number) => last!.shas.slice(k * 64, k * 64 + 64);
+  const storedAt = (k: number): StoredEntry => [0, num(k, F.Offset), num(k, F.CompressedSize), num(k, F.Crc32), num(k, F.Method) as 0 | 8];
   const prior = files.map((f, i) => {
-    const r = last?.files[f.name];
-    return r && r[0] === f.size && r[1] === f.mtimeMs && r[2] === f.ctimeMs && r[3] === f.ino && r[4] === f.abs && r[5] === hints[i]
-      ? r
-      : undefined;
+    const k = rows.get(f.name);
+    return k !== undefined &&
+      num(k, F.Size) === f.size &&
+      num(k, F.MtimeMs) === f.mtimeMs &&
+      num(k, F.CtimeMs) === f.ctimeMs &&
+      num(k, F.Ino) === f.ino &&
+      num(k, F.Hint) === hints[i] &&
+      last!.paths[k] === f.abs
+      ? k
+      : -1;
   });
-  const known: Record<string, StoredEntry> = {};
-  const suspectBySha = new Map<string, 0 | 1>();
-  for (const r of Object.values(last?.files ?? {})) {
-    known[r[6] + (r[5] ? "s" : "")] = [0, r[7], r[8], r[9], r[10]];
-    suspectBySha.set(r[6], r[11]);
-  }
 
   // Every file unchanged (only the options of the checks or allowances moved): the identity is known unread.
-  if (prior.every((r) => r !== undefined)) {
-    const shas = prior.map((r) => r![6]);
+  if (prior.every((k) => k >= 0)) {
+    const shas = prior.map(shaOf);
     const hit = cached(hashOf([optionsKey, contentIdentity(withHashes(files, shas))]));
     if (hit)
       return {
@@ -311,10 +318,19 @@ function buildFromSource(
         checkWarnings: checkSecretContents(
           files,
           shas,
-          prior.map((r) => r![11]),
+          prior.map((k) => num(k, F.Suspect) as 0 | 1),
           options,
         ),
       };
+  }
+  // Content compressed before, by its hash: what a changed file's bytes may turn out to be.
+  const known: Record<string, StoredEntry> = {};
+  const suspectBySha = new Map<string, 0 | 1>();
+  if (last && prior.some((k) => k < 0)) {
+    for (let k = 0; k < last.names.length; k++) {
+      known[shaOf(k) + (num(k, F.Hint) ? "s" : "")] = storedAt(k);
+      suspectBySha.set(shaOf(k), num(k, F.Suspect) as 0 | 1);
+    }
   }
 
   const fileIndexByName = new Map(files.map((f, i) => [f.name, i]));
@@ -332,7 +348,7 @@ function buildFromSource(
       abs: f.abs,
       size: f.size,
       hint: hints[k],
-      ...(r ? { sha: r[6], reuse: [0, r[7], r[8], r[9], r[10]] } : {}),
+      ...(r >= 0 ? { sha: shaOf(r), reuse: storedAt(r) } : {}),
     };
   });
   const packed = packZip({
@@ -380,15 +396,18 @@ function buildFromSource(
     cache = "built";
     counts = { entriesCompressed: packed.compressed, entriesReused: packed.reused };
   }
-  const records: Record<string, FileRecord> = {};
+  const numbers: number[] = [];
   files.forEach((f, i) => {
-    const [sha, crc32, method, compressedSize, offset] = byFile[i];
-    records[f.name] = [f.size, f.mtimeMs, f.ctimeMs, f.ino, f.abs, hints[i], sha, offset, compressedSize, crc32, method, suspects[i]];
+    const [, crc32, method, compressedSize, offset] = byFile[i];
+    numbers.push(f.size, f.mtimeMs, f.ctimeMs, f.ino, hints[i], offset, compressedSize, crc32, method, suspects[i]);
   });
   saveSourceIndex(cacheDir, sourceKey, {
     zip: path.relative(cacheDir, archivePath(cacheDir, record)),
     zipSha256: record.zipSha256,
-    files: records,
+    names: files.map((f) => f.name),
+    paths: files.map((f) => f.abs),
+    shas: shas.join(""),
+    numbers,
   });
   return { record, cache, counts, checkWarnings };
 }

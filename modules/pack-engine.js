@@ -463,4 +463,4 @@ if (!isMainThread && workerData && workerData.packEngineWorker) {
   }
 }
 
-module.exports = { pack, ENGINE_ENV };
+module.exports = { pack, mayHoldSecret, ENGINE_ENV };
