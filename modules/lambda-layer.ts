@@ -166,6 +166,8 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   public readonly ssmParameter?: SsmParameter;
   private readonly provider?: TerraformProvider;
   private readonly regionArgument?: string;
+  /** `version` as a number, made once for every grant: each token cdktf makes captures a stack trace. */
+  private versionNumber?: number;
 
   constructor(scope: Construct, id: string, props: LambdaLayerProps) {
     super(scope, id);
@@ -262,7 +264,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       (g) =>
         new LambdaLayerVersionPermission(this, `permission-${g.statementId}`, {
           layerName: this.layerArn,
-          versionNumber: Token.asNumber(this.version),
+          versionNumber: (this.versionNumber ??= Token.asNumber(this.version)),
           principal: g.principal,
           organizationId: g.organizationId,
           action: LAYER_ACTION,
@@ -298,7 +300,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       // must not publish the same content again. source_code_hash alone says when the content changed.
       return new LambdaLayerVersion(this, "layer-version", {
         ...common,
-        filename: asset.path,
+        filename: assetPathOf(asset),
         sourceCodeHash: this.archive.contentBase64Sha256,
         lifecycle: { ignoreChanges: ["filename"] },
       });
@@ -306,7 +308,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
     const object = new S3Object(this, "object", {
       bucket: props.s3.bucket,
       key: `${props.s3.keyPrefix ?? "lambda-layers/"}${props.layerName}/${this.archive.contentSha256}.zip`,
-      source: asset.path,
+      source: assetPathOf(asset),
       sourceHash: this.archive.contentBase64Sha256,
       provider: props.provider,
       region: props.region,
@@ -427,6 +429,18 @@ export function archiveFileOf(scope: Construct, archive: LayerArchive, layerName
 }
 
 const toldGrantsAreKept = new WeakMap<IConstruct, Set<string>>();
+
+const assetPaths = new WeakMap<TerraformAsset, string>();
+
+/**
+ * An asset's path, read once: cdktf derives it from the asset's logical id (an MD5 of its construct
+ * path) on every read, and a fan-out's regions all read the one asset.
+ */
+function assetPathOf(asset: TerraformAsset): string {
+  let known = assetPaths.get(asset);
+  if (known === undefined) assetPaths.set(asset, (known = asset.path));
+  return known;
+}
 
 /** The stack's archive provider, created on first use with its fully qualified source. */
 function archiveProviderOf(scope: Construct): ArchiveProvider {
