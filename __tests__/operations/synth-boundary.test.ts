@@ -9,7 +9,7 @@ import { tempDir, tree } from "../helpers/files";
 const repoRoot = path.resolve(__dirname, "..", "..");
 
 /** The modules a plain node process has loaded after requiring `entry` and running `then` (a script using `lib`). */
-function loaded(entry: string, then = ""): { awsSdk: string[]; operations: string[]; modules: number } {
+function loaded(entry: string, then = ""): { awsSdk: string[]; operations: string[]; providerClasses: string[]; modules: number } {
   const script = `
     const lib = require(${JSON.stringify(entry)});
     ${then}
@@ -17,6 +17,7 @@ function loaded(entry: string, then = ""): { awsSdk: string[]; operations: strin
     console.log(JSON.stringify({
       awsSdk: files.filter((f) => f.includes("@aws-sdk")),
       operations: files.filter((f) => f.startsWith(${JSON.stringify(path.join(repoRoot, "operations") + path.sep)})),
+      providerClasses: [...new Set(files.map((f) => f.split("node_modules/").pop()).filter((f) => f.startsWith("@cdktf/provider-")).map((f) => f.split("/").slice(0, 4).join("/")))].sort(),
       modules: files.length,
     }));
   `;
@@ -37,7 +38,7 @@ test("synthesizing a LayerFanout over every commercial region with grants loads 
   const source = tree({ "python/utils/__init__.py": "VALUE = 1\n" });
   const outdir = tempDir();
   // WHEN: a plain node process builds, publishes, shares and synthesizes it, as `cdktf synth` runs main.ts
-  const { awsSdk, operations } = loaded(
+  const { awsSdk, operations, providerClasses } = loaded(
     "./modules/index.ts",
     `
     const { App, TerraformStack } = require("cdktf");
@@ -50,11 +51,17 @@ test("synthesizing a LayerFanout over every commercial region with grants loads 
     app.synth();
     `,
   );
-  // THEN: the stack was written, and neither the SDK nor the operations were loaded
+  // THEN: the stack was written; neither the SDK nor the operations were loaded, and of the provider
+  // classes only those of the resources written (a function's, S3's, SSM's, archive_file's load on use)
   const written = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "fanout", "cdk.tf.json"), "utf8"));
   expect(Object.keys(written.resource.aws_lambda_layer_version_permission)).toHaveLength(34);
   expect(awsSdk).toEqual([]);
   expect(operations).toEqual([]);
+  expect(providerClasses).toEqual([
+    "@cdktf/provider-aws/lib/lambda-layer-version",
+    "@cdktf/provider-aws/lib/lambda-layer-version-permission",
+    "@cdktf/provider-aws/lib/provider",
+  ]);
 });
 
 test("the operations do load it (the check above can see the SDK)", () => {
