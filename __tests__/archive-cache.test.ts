@@ -58,6 +58,41 @@ describe("entry cache: one changed file costs one file", () => {
     execFileSync("unzip", ["-tq", second.path]);
   });
 
+  test("only the changed file is read again: the others' hashes and entries come from the source index, unread", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 100);
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    const changed = path.join(src, first.entries[5]);
+    fs.appendFileSync(changed, "\n# changed\n");
+    // Every module (the engine included) opens files through Node's one `fs` object: record what is opened.
+    const nodeFs = require("fs") as typeof fs;
+    const openSync = nodeFs.openSync;
+    const opened: string[] = [];
+    nodeFs.openSync = ((...args: Parameters<typeof fs.openSync>) => {
+      opened.push(String(args[0]));
+      return openSync(...args);
+    }) as typeof fs.openSync;
+    let second: ReturnType<typeof build>;
+    try {
+      second = build(src, cache);
+    } finally {
+      nodeFs.openSync = openSync;
+    }
+    // The native-binary rules read the first bytes of each compiled file (cheap, and they depend on
+    // the declared runtimes); of the rest, only the changed file is opened.
+    const sourceFilesOpened = opened.filter((p) => p.startsWith(src));
+    const binaries = first.entries.filter((e) => e.endsWith(".so")).map((e) => path.join(src, e));
+    expect(binaries.length).toBeGreaterThan(0);
+    expect(sourceFilesOpened.filter((p) => !binaries.includes(p))).toEqual([changed]);
+    expect([second.entriesCompressed, second.entriesReused]).toEqual([1, first.entries.length - 1]);
+    // And after `touch`, every file is read and hashed again, but none is compressed again.
+    execFileSync("find", [src, "-type", "f", "-exec", "touch", "{}", "+"]);
+    const touched = build(src, cache);
+    expect(touched.cache).toBe("content-hit");
+    expect(touched.contentSha256).toBe(second.contentSha256);
+  });
+
   test("a removed file leaves the rest reused and the bytes those of a fresh build", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 100);

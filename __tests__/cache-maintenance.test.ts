@@ -23,6 +23,8 @@ function filledCache(): string {
   buildLayerArchive({ source: tree({ "python/a.py": "A = 1\n" }), compatibleRuntimes: ["python3.12"], outDir: cache, stage: true });
   fs.mkdirSync(path.join(cache, "deps", ".tmp-abc-123"), { recursive: true });
   fs.writeFileSync(path.join(cache, "deps", ".tmp-abc-123", "half"), "x");
+  // The zip a crashed build was writing, beside the cache's folders.
+  fs.writeFileSync(path.join(cache, ".tmp-999-abcdef.zip"), "PK");
   return cache;
 }
 
@@ -30,15 +32,16 @@ test("prune removes what interrupted builds left and keeps recent entries", () =
   const cache = filledCache();
   const r = run("cache", "prune", "--cache-dir", cache);
   expect(r).toMatchObject({ code: 0, err: "" });
-  expect(r.out).toMatch(/^pruned .+: removed 1 entries \(1 B\), kept 5\n$/); // zip, metadata and content index records, entry pack, staged folder
+  expect(r.out).toMatch(/^pruned .+: removed 2 entries \(3 B\), kept 5\n$/); // zip, metadata and content index records, source index, staged folder
   expect(fs.existsSync(path.join(cache, "deps", ".tmp-abc-123"))).toBe(false);
+  expect(fs.existsSync(path.join(cache, ".tmp-999-abcdef.zip"))).toBe(false);
   expect(fs.readdirSync(path.join(cache, "archives"))).toHaveLength(1);
 });
 
 test("prune --older-than removes entries written before the cut-off", () => {
   const cache = filledCache();
   const later = pruneCache(cache, { olderThanDays: 1, now: Date.now() + 2 * 24 * 3600 * 1000 });
-  expect(later).toMatchObject({ removed: 6, kept: 0 });
+  expect(later).toMatchObject({ removed: 7, kept: 0 });
   expect(fs.readdirSync(path.join(cache, "archives"))).toEqual([]);
 });
 
@@ -46,7 +49,7 @@ test("clean empties the cache, and the next build rebuilds", () => {
   const cache = filledCache();
   const r = run("cache", "clean", "--cache-dir", cache);
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/removed 6 entries/);
+  expect(r.out).toMatch(/removed 7 entries/);
   for (const part of ["archives", "index", "deps", "staged"]) expect(fs.readdirSync(path.join(cache, part))).toEqual([]);
   const again = buildLayerArchive({ source: tree({ "python/a.py": "A = 1\n" }), compatibleRuntimes: ["python3.12"], outDir: cache });
   expect(again.cache).toBe("built");

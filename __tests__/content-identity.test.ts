@@ -52,23 +52,29 @@ describe("content identity", () => {
     expect(filesUnder(b)).toEqual(filesUnder(a));
   });
 
-  test("the identity is the documented canonical encoding: names in byte order, octal mode, size, bytes", () => {
-    const files = [
-      { name: "python/a.py", mode: 0o644 },
-      { name: "python/b.py", mode: 0o755 },
-    ];
+  test("the identity is the documented canonical encoding: names in byte order, octal mode, size, each file's SHA-256", () => {
     const contents = [Buffer.from("A = 1\n"), Buffer.from("B\n")];
+    const sha = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
+    const files = [
+      { name: "python/a.py", mode: 0o644, size: 6, sha256: sha(contents[0]) },
+      { name: "python/b.py", mode: 0o755, size: 2, sha256: sha(contents[1]) },
+    ];
     const expected = crypto
       .createHash("sha256")
-      .update("cdktf-lambda-layers content v1\0")
-      .update("python/a.py\x00644\x006\x00")
-      .update(contents[0])
-      .update("python/b.py\x00755\x002\x00")
-      .update(contents[1])
+      .update("cdktf-lambda-layers content v2\0")
+      .update(`python/a.py\x00644\x006\x00${sha(contents[0])}\n`)
+      .update(`python/b.py\x00755\x002\x00${sha(contents[1])}\n`)
       .digest("hex");
-    expect(contentIdentity(files, contents)).toBe(expected);
+    expect(contentIdentity(files)).toBe(expected);
     // A mode is part of the content: an executable bit flipped is another layer.
-    expect(contentIdentity([files[0], { ...files[1], mode: 0o644 }], contents)).not.toBe(expected);
+    expect(contentIdentity([files[0], { ...files[1], mode: 0o644 }])).not.toBe(expected);
+    // And the identity a build reports is this one, over the files it archived.
+    const source = tempDir();
+    fs.mkdirSync(path.join(source, "python"));
+    fs.writeFileSync(path.join(source, "python", "a.py"), contents[0]);
+    fs.writeFileSync(path.join(source, "python", "b.py"), contents[1], { mode: 0o755 });
+    const built = buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: tempDir() });
+    expect(built.contentSha256).toBe(expected);
   });
 
   test("a bad CDKTF_LAYERS_DEFLATE_LEVEL is refused with the variable, the value and the fix", () => {

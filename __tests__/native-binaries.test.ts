@@ -1,7 +1,9 @@
 import fs from "fs";
 import * as path from "path";
+import { formatInspectReport, inspectLayer } from "../modules/inspect";
 import { buildLayerArchive } from "../modules/layer-archive";
 import {
+  abi3MinimumOf,
   BinaryCandidate,
   binariesForeignTo,
   binaryProblems,
@@ -349,5 +351,143 @@ describe("binariesForeignTo (a layer without declared architectures)", () => {
     expect(binariesForeignTo(one, HOST)).toEqual([]);
     const both = classify({ "prebuilds/linux-x64/a.node": elfHeader(EM.x86_64), "prebuilds/linux-arm64/a.node": elfHeader(EM.aarch64) });
     expect(binariesForeignTo(both, OTHER)).toEqual([]);
+  });
+});
+
+describe("abi3 modules: the minimum Python from the installed wheel's metadata (issue 15.2)", () => {
+  const SO = "cryptography/hazmat/bindings/_rust.abi3.so";
+  const WHEEL_TAG = `cp310-abi3-manylinux_2_17_${HOST_MACHINE}`;
+  /** A wheel installed with `pip install --target python`: the module and the dist-info that lists it. */
+  const installed = (root: string, wheel: string | undefined, record = `${SO},sha256=x,64\ncryptography/__init__.py,,\n`) => ({
+    [`${root}cryptography/__init__.py`]: "",
+    [`${root}${SO}`]: elfHeader(HOST === Architecture.ARM_64 ? EM.aarch64 : EM.x86_64),
+    [`${root}cryptography-42.0.5.dist-info/RECORD`]: record + "cryptography-42.0.5.dist-info/RECORD,,\n",
+    ...(wheel === undefined ? {} : { [`${root}cryptography-42.0.5.dist-info/WHEEL`]: wheel }),
+  });
+  const wheelFile = (...tags: string[]) =>
+    `Wheel-Version: 1.0\nGenerator: maturin (1.5.1)\nRoot-Is-Purelib: false\n${tags.map((t) => `Tag: ${t}\n`).join("")}`;
+  const cp310 = wheelFile(WHEEL_TAG, `cp310-abi3-manylinux2014_${HOST_MACHINE}`);
+  const build = (files: Record<string, string | Buffer>, runtimes: string[]) =>
+    buildLayerArchive({ source: tree(files), compatibleRuntimes: runtimes, outDir: tempDir("cache-") });
+
+  test.each<[string, string, ReturnType<typeof abi3MinimumOf>]>([
+    ["one abi3 tag", wheelFile("cp37-abi3-manylinux_2_17_x86_64"), { python: "3.7", wheelTag: "cp37-abi3-manylinux_2_17_x86_64" }],
+    [
+      "the lowest of several, 3.9 below 3.10",
+      wheelFile("cp310-abi3-linux_x86_64", "cp39-abi3-linux_x86_64"),
+      { python: "3.9", wheelTag: "cp39-abi3-linux_x86_64" },
+    ],
+    [
+      "a compressed tag set",
+      wheelFile("cp38.cp39-abi3.none-manylinux2014_aarch64"),
+      { python: "3.8", wheelTag: "cp38.cp39-abi3.none-manylinux2014_aarch64" },
+    ],
+    ["an interpreter tag (Debian's cp311-cp311) says nothing of abi3", wheelFile("cp311-cp311-linux_x86_64"), undefined],
+    ["Windows line ends", "Wheel-Version: 1.0\r\nTag: cp39-abi3-win_amd64\r\n", { python: "3.9", wheelTag: "cp39-abi3-win_amd64" }],
+    ["a pure wheel", wheelFile("py3-none-any"), undefined],
+    ["no WHEEL text", "", undefined],
+  ])("abi3MinimumOf: %s", (_name, wheel, expected) => {
+    expect(abi3MinimumOf(wheel)).toEqual(expected);
+  });
+
+  test.each(["python/", "python/lib/python3.12/site-packages/"])(
+    "the dist-info whose RECORD lists the module gives its minimum (root %s)",
+    (root) => {
+      const files = {
+        ...installed(root, cp310),
+        [`${root}other-1.0.dist-info/RECORD`]: "other/__init__.py,,\n",
+        [`${root}other-1.0.dist-info/WHEEL`]: wheelFile("cp36-abi3-linux_x86_64"),
+      };
+      const [found] = classify(files as Record<string, Buffer>);
+      expect(found).toEqual({
+        name: `${root}${SO}`,
+        machine: HOST_MACHINE,
+        format: "elf",
+        python: "abi3",
+        abi3Minimum: { python: "3.10", wheelTag: WHEEL_TAG, distribution: "cryptography" },
+      });
+    },
+  );
+
+  test("refused: python3.9 declared, wheel tagged cp310-abi3; the message names the file, the tag, the runtimes and the fix", () => {
+    const err = caught(() => build(installed("python/", cp310), ["python3.9"]));
+    expect(err.problem).toBe(
+      "contains native binaries that cannot load on the declared python3.9 on any architecture: " +
+        `python/${SO} (built for Linux (ELF) ${machineLabel(HOST_MACHINE)}, CPython stable ABI (abi3) from 3.10 (wheel tag ${WHEEL_TAG}): ` +
+        `an abi3 module of cryptography, whose wheel is tagged ${WHEEL_TAG}: it needs CPython 3.10 or later, so python3.9 cannot import it)`,
+    );
+    expect(err.fix).toContain(
+      "raise the runtime to python3.10 or later (drop python3.9 from compatibleRuntimes), or install a cryptography wheel built for the lower minimum: " +
+        `\`pip install --platform manylinux2014_${HOST_MACHINE} --python-version 3.9 --only-binary=:all: cryptography\``,
+    );
+  });
+
+  test("refused for the runtime below the minimum only, in a layer for two Pythons", () => {
+    const problems = binaryProblems(
+      classify(installed("python/", cp310) as Record<string, Buffer>),
+      [Runtime.PYTHON_3_9, Runtime.PYTHON_3_12],
+      undefined,
+    );
+    expect(problems.map((p) => p.reason)).toEqual([expect.stringMatching(/so python3\.9 cannot import it$/)]);
+  });
+
+  test.each<[string, Record<string, string | Buffer>, string[]]>([
+    ["python3.12 with the cp310-abi3 wheel", installed("python/", cp310), ["python3.12"]],
+    ["python3.10, the minimum itself", installed("python/", cp310), ["python3.10"]],
+    ["no dist-info at all (no evidence)", { "python/cryptography/__init__.py": "", [`python/${SO}`]: compiled }, ["python3.9"]],
+    ["a dist-info without WHEEL (no evidence)", installed("python/", undefined), ["python3.9"]],
+    [
+      "a WHEEL tagged for the interpreter, cp311-cp311 (no evidence)",
+      installed("python/", wheelFile("cp311-cp311-linux_x86_64")),
+      ["python3.9"],
+    ],
+    ["a dist-info whose RECORD does not list the module", installed("python/", cp310, "cryptography/__init__.py,,\n"), ["python3.9"]],
+  ])("accepted: %s", (_name, files, runtimes) => {
+    expect(() => build(files, runtimes)).not.toThrow();
+  });
+
+  test("reads only RECORD and WHEEL files, and only when an abi3 module is there", () => {
+    const files = { ...installed("python/", cp310), "python/cryptography-42.0.5.dist-info/METADATA": "Name: cryptography\n" };
+    const dir = tree(files);
+    const readFileSync = jest.spyOn(fs, "readFileSync");
+    findNativeBinaries(planned(dir, Object.keys(files).sort()));
+    expect(readFileSync.mock.calls.map((c) => path.relative(dir, String(c[0])).split(path.sep).join("/")).sort()).toEqual([
+      "python/cryptography-42.0.5.dist-info/RECORD",
+      "python/cryptography-42.0.5.dist-info/WHEEL",
+    ]);
+    readFileSync.mockClear();
+    const noAbi3 = { "python/x/_x.so": compiled, "python/x-1.0.dist-info/RECORD": "x/_x.so,,\n", "python/x-1.0.dist-info/WHEEL": cp310 };
+    findNativeBinaries(planned(tree(noAbi3), Object.keys(noAbi3).sort()));
+    expect(readFileSync).not.toHaveBeenCalled();
+  });
+
+  test("inspect shows the minimum, for a folder and for the built zip, and refuses what the builder refuses", () => {
+    const source = tree(installed("python/", cp310));
+    const zip = buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: tempDir("cache-") }).path;
+    for (const target of [source, zip]) {
+      expect(formatInspectReport(inspectLayer(target, { runtimes: ["python3.12"] }))).toContain(
+        `ok       python/${SO}: Linux (ELF) ${machineLabel(HOST_MACHINE)}, CPython stable ABI (abi3) from 3.10 (wheel tag ${WHEEL_TAG})`,
+      );
+      const old = inspectLayer(target, { runtimes: ["python3.9"] });
+      expect(old.binaryProblems.map((p) => p.binary.name)).toEqual([`python/${SO}`]);
+      expect(formatInspectReport(old)).toContain(`REFUSED  python/${SO}`);
+    }
+  });
+
+  test("a real tree: Debian's python3-cryptography (abi3 modules, a WHEEL tagged cp3XY-cp3XY) builds for python3.12", () => {
+    const site = "/usr/lib/python3/dist-packages";
+    const distInfo = fs.existsSync(site)
+      ? fs.readdirSync(site).filter((n) => /^cryptography-.*\.(dist|egg)-info$|^cryptography\.egg-info$/.test(n))
+      : [];
+    if (!fs.existsSync(path.join(site, "cryptography", "hazmat", "bindings")) || distInfo.length === 0) {
+      throw new Error(`this test needs Debian's python3-cryptography in ${site} (apt-get install python3-cryptography)`);
+    }
+    const source = tempDir("debian-");
+    for (const name of ["cryptography", ...distInfo])
+      fs.cpSync(path.join(site, name), path.join(source, "python", name), { recursive: true });
+    const built = buildLayerArchive({ source, compatibleRuntimes: ["python3.12"], outDir: tempDir("cache-") });
+    const abi3 = built.nativeBinaries.filter((b) => b.python === "abi3");
+    expect(abi3.map((b) => b.name)).toEqual(expect.arrayContaining(["python/cryptography/hazmat/bindings/_rust.abi3.so"]));
+    expect(abi3.every((b) => b.abi3Minimum === undefined)).toBe(true); // Debian's WHEEL names the interpreter, not an abi3 minimum
   });
 });

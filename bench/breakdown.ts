@@ -1,18 +1,19 @@
 // Where a full archive build spends its time, stage by stage, in one process on one tree.
 // Usage: node dist/bench/breakdown.js <layer folder> [threads]; prints one JSON line of milliseconds.
+// Each stage runs alone over every file, as the engine (modules/pack-engine.js) runs them per file.
+import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { collectFiles, contentIdentity } from "../modules/archive-builder";
-import { compressAll, sharedContents } from "../modules/parallel-deflate";
+import { collectFiles } from "../modules/archive-builder";
 import { parseRuntimes } from "../modules/runtime";
-import { secretByContent } from "../modules/secrets";
-import { DEFLATE_LEVEL, writeZipToFd } from "../modules/zip-writer";
+import { SECRET_KEYWORDS } from "../modules/secrets";
+import { DEFLATE_LEVEL, MEM_LEVEL, packZip } from "../modules/zip-writer";
 
 const [source, threadsArg] = process.argv.slice(2);
-const threads = Number(threadsArg ?? 2);
+const threads = Number(threadsArg ?? os.availableParallelism());
 const ms: Record<string, number> = {};
 function time<T>(stage: string, run: () => T): T {
   const started = process.hrtime.bigint();
@@ -22,36 +23,52 @@ function time<T>(stage: string, run: () => T): T {
 }
 
 const runtimes = parseRuntimes(["python3.12"]);
-const { files } = time("walk", () =>
+const { files } = time("walk (readdir + stat)", () =>
   collectFiles(path.resolve(source), source, "", [], { runtimes, cacheDir: os.tmpdir(), installDependencies: false }),
 );
-const contents = time("read", () =>
-  sharedContents(
-    files.map((f) => f.size),
-    (i, into) => {
-      const fd = fs.openSync(files[i].abs, "r");
-      try {
-        return fs.readSync(fd, into, 0, into.length, 0);
-      } finally {
-        fs.closeSync(fd);
-      }
+let scratch = Buffer.alloc(1 << 20);
+const each = (stage: string, run: (data: Buffer) => void) =>
+  time(stage, () => {
+    for (const f of files) {
+      if (scratch.length < f.size) scratch = Buffer.alloc(f.size * 2);
+      const fd = fs.openSync(f.abs, "r");
+      fs.readSync(fd, scratch, 0, f.size, 0);
+      fs.closeSync(fd);
+      run(scratch.subarray(0, f.size));
+    }
+  });
+each("read (open, read, close into a reused buffer)", () => undefined);
+const stages: Array<[string, (data: Buffer) => void]> = [
+  ["read + per-file SHA-256", (d) => crypto.createHash("sha256").update(d).digest()],
+  ["read + secret pre-scan (keywords)", (d) => SECRET_KEYWORDS.some((k) => d.includes(k))],
+  ["read + CRC-32", (d) => zlib.crc32(d)],
+  [
+    `read + deflate level ${DEFLATE_LEVEL} (memLevel ${MEM_LEVEL}), this thread`,
+    (d) => zlib.deflateRawSync(d, { level: DEFLATE_LEVEL, memLevel: MEM_LEVEL }),
+  ],
+];
+for (const [stage, run] of stages) each(stage, run);
+
+const entries = files.map((f) => ({ name: f.name, mode: f.mode, abs: f.abs, size: f.size, hint: 0 as const }));
+const out = path.join(os.tmpdir(), `breakdown-${process.pid}.zip`);
+time("engine on this thread (everything above, plus the zip written)", () =>
+  (require("../modules/pack-engine.js") as { pack(p: object, t: number): unknown }).pack(
+    {
+      out,
+      entries,
+      level: DEFLATE_LEVEL,
+      memLevel: MEM_LEVEL,
+      sample: { min: 1 << 18, bytes: 1 << 16, keep: 0.995 },
+      keywords: SECRET_KEYWORDS,
+      packs: [],
+      known: {},
     },
-    (i) => files[i].name,
+    0,
   ),
 );
-time("secret scan", () => contents.forEach((c) => secretByContent(c)));
-time("content identity (sha256)", () => contentIdentity(files, contents));
-time("per-file sha256", () => contents.forEach((c) => crypto.createHash("sha256").update(c).digest()));
-time("crc32", () => contents.forEach((c) => zlib.crc32(c)));
-time("deflate, 1 thread", () => contents.forEach((c) => zlib.deflateRawSync(c, { level: DEFLATE_LEVEL })));
-const compressed = time(`compressAll, ${threads} threads (crc32 + deflate + hand-off)`, () => compressAll(contents, threads));
-const entries = files.map((f) => ({ name: f.name, mode: f.mode }));
-const out = path.join(os.tmpdir(), `breakdown-${process.pid}.zip`);
-time("write zip", () => {
-  const fd = fs.openSync(out, "w");
-  writeZipToFd(fd, entries, (i) => compressed[i]);
-  fs.closeSync(fd);
-});
-fs.rmSync(out);
-const bytes = contents.reduce((s, c) => s + c.length, 0);
-process.stdout.write(`${JSON.stringify({ files: files.length, mb: Math.round(bytes / 2 ** 20), ms })}\n`);
+time(`engine in its own process, ${threads} worker threads`, () => packZip({ out, entries, keywords: [...SECRET_KEYWORDS] }, threads));
+fs.rmSync(out, { force: true });
+const zipOut = path.join(os.tmpdir(), `breakdown-infozip-${process.pid}.zip`);
+time("Info-ZIP zip -r -X -q -6, whole job", () => spawnSync("zip", ["-r", "-X", "-q", "-6", zipOut, "."], { cwd: path.resolve(source) }));
+fs.rmSync(zipOut, { force: true });
+console.log(JSON.stringify({ files: files.length, mib: Math.round(files.reduce((s, f) => s + f.size, 0) / 2 ** 20), ms }));

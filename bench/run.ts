@@ -226,6 +226,7 @@ async function archiveTree(t: BenchTree, rebuilds: boolean): Promise<void> {
   const mb = bytes / 2 ** 20;
   const zipRuns: number[] = [];
   const fullRuns: number[] = [];
+  const fullCalls: number[] = [];
   const rssRuns: number[] = [];
   const shas = new Set<unknown>();
   let n = 0;
@@ -233,48 +234,64 @@ async function archiveTree(t: BenchTree, rebuilds: boolean): Promise<void> {
     zipRuns.push(await infoZipOnce(t, i));
     const b = await buildOnce(t, path.join(WORK, `cache-${t.top}-${n++}`));
     fullRuns.push(b.ms);
-    rssRuns.push(Number(b.result.maxRssMb));
+    fullCalls.push(Number(b.result.ms));
+    rssRuns.push(b.peakMb); // sampled over the process tree: the builder and its packing process
     shas.add(b.result.sha256);
   }
   const zipMs = median(zipRuns);
   const fullMs = median(fullRuns);
-  heading(`Archives: ${t.label}, ${fmt(mb, 0)} MiB / ${files} files, deflate level 6, median of ${ARCHIVE_RUNS} alternating runs`, [
-    "build",
-    "wall s",
-    "MiB/s",
-    "ratio",
-    "goal",
-  ]);
-  row(["Info-ZIP `zip -r -X -q -6` (baseline)", fmt(zipMs / 1000), fmt(mb / (zipMs / 1000), 1), "1.00x throughput", "-"]);
+  const callMs = median(fullCalls);
+  heading(
+    `Archives: ${t.label}, ${fmt(mb, 0)} MiB / ${files} files, deflate level 6, median of ${ARCHIVE_RUNS} alternating runs. ` +
+      "Wall: the whole `node` process (Node's start and module loading included); call: the buildLayerArchive call inside it",
+    ["build", "wall s", "call s", "MiB/s (wall)", "ratio (wall)", "ratio (call)", "goal"],
+  );
+  row(["Info-ZIP `zip -r -X -q -6` (baseline)", fmt(zipMs / 1000), "-", fmt(mb / (zipMs / 1000), 1), "1.00x throughput", "-", "-"]);
   row([
     "this library, full build (own process, fresh cache)",
     fmt(fullMs / 1000),
+    fmt(callMs / 1000),
     fmt(mb / (fullMs / 1000), 1),
     `${fmt(zipMs / fullMs)}x Info-ZIP's throughput`,
+    `${fmt(zipMs / callMs)}x`,
     ">= 1.80x",
   ]);
-  row(["byte-identical full builds", shas.size === 1 ? "yes" : "NO", "-", "-", "yes"]);
-  row(["peak RSS of a full build", `${fmt(median(rssRuns), 0)} MB`, "-", `${fmt(median(rssRuns) / mb)}x the unzipped size`, "< 2.00x"]);
+  row(["byte-identical full builds", shas.size === 1 ? "yes" : "NO", "-", "-", "-", "-", "yes"]);
+  row([
+    "peak memory of a full build (summed PSS of the builder and its packing process)",
+    `${fmt(median(rssRuns), 0)} MiB`,
+    "-",
+    "-",
+    `${fmt(median(rssRuns) / mb)}x the unzipped size`,
+    "-",
+    "< 2.00x",
+  ]);
   if (!rebuilds) return;
   // The rebuilds reuse the first full build's cache; each kind alternates with the others.
   const cache = path.join(WORK, `cache-${t.top}-0`);
   const victim = path.join(t.dir, t.top, fs.readdirSync(path.join(t.dir, t.top))[0]);
   const oneFile = fs.statSync(victim).isDirectory() ? findFile(victim) : victim;
-  const runs: Record<string, number[]> = { nothing: [], changed: [], touched: [] };
+  const runs: Record<string, Array<[number, number]>> = { nothing: [], changed: [], touched: [] };
   for (let i = 0; i < ARCHIVE_RUNS; i++) {
-    runs.nothing.push((await buildOnce(t, cache)).ms);
+    const nothing = await buildOnce(t, cache);
+    runs.nothing.push([nothing.ms, Number(nothing.result.ms)]);
     fs.appendFileSync(oneFile, `\n# change ${i}\n`);
     const changed = await buildOnce(t, cache);
     if (changed.result.cache !== "built") throw new Error(`a changed file gave ${String(changed.result.cache)}`);
-    runs.changed.push(changed.ms);
+    runs.changed.push([changed.ms, Number(changed.result.ms)]);
     spawnSync("find", [t.dir, "-type", "f", "-exec", "touch", "{}", "+"]);
-    runs.touched.push((await buildOnce(t, cache)).ms);
+    const touched = await buildOnce(t, cache);
+    runs.touched.push([touched.ms, Number(touched.result.ms)]);
   }
-  const ratio = (kind: string) => `${fmt(median(runs[kind]) / fullMs)}x the full build's time`;
-  row(["rebuild, nothing changed (metadata hit)", fmt(median(runs.nothing) / 1000), "-", ratio("nothing"), "<= 0.10x"]);
-  row(["rebuild after one file changed (entries reused)", fmt(median(runs.changed) / 1000), "-", ratio("changed"), "<= 0.10x"]);
-  row(["rebuild after `touch` of every file (content hit)", fmt(median(runs.touched) / 1000), "-", ratio("touched"), "<= 0.20x"]);
-  // Scaling: the same full build limited to fewer compression threads.
+  const rebuild = (label: string, kind: string, goal: string) => {
+    const wall = median(runs[kind].map((r) => r[0]));
+    const call = median(runs[kind].map((r) => r[1]));
+    row([label, fmt(wall / 1000), fmt(call / 1000), "-", `${fmt(wall / fullMs)}x the full build's time`, `${fmt(call / callMs)}x`, goal]);
+  };
+  rebuild("rebuild, nothing changed (metadata hit)", "nothing", "<= 0.10x");
+  rebuild("rebuild after one file changed (the others' entries reused unread)", "changed", "<= 0.10x");
+  rebuild("rebuild after `touch` of every file (read and hashed, nothing compressed)", "touched", "<= 0.20x");
+  // Scaling: the same full build limited to fewer or more compression threads.
   const curve: string[] = [];
   for (const threads of [1, 2, 4]) {
     const ms: number[] = [];
@@ -282,7 +299,7 @@ async function archiveTree(t: BenchTree, rebuilds: boolean): Promise<void> {
       ms.push((await buildOnce(t, path.join(WORK, `cache-scale-${threads}-${i}`), { CDKTF_LAYERS_THREADS: String(threads) })).ms);
     curve.push(`${threads} thread(s): ${fmt(median(ms) / 1000)} s (${fmt(zipMs / median(ms))}x Info-ZIP)`);
   }
-  row(["scaling (CDKTF_LAYERS_THREADS)", curve.join("; "), "-", "-", "-"]);
+  row(["scaling (CDKTF_LAYERS_THREADS)", curve.join("; "), "-", "-", "-", "-", "-"]);
 }
 
 function findFile(dir: string): string {

@@ -11,19 +11,28 @@ import { DependencyManifest, installDependencies, isBuildInput } from "./depende
 import { errors } from "./errors";
 import { progress } from "./progress";
 import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
-import { cacheMaxBytes, checkCachedZip, entryKey, EntryPack, loadPack, markUsed, pruneArchives, savePack } from "./archive-cache";
-import { compressAll, sharedContents } from "./parallel-deflate";
+import {
+  cacheMaxBytes,
+  checkCachedZip,
+  discardCorrupt,
+  loadSourceIndex,
+  markUsed,
+  pruneArchives,
+  saveSourceIndex,
+  SOURCE_FIELDS,
+  SourceField as F,
+} from "./archive-cache";
 import { Architecture, Runtime } from "./runtime";
-import { secretByName, secretFindings } from "./secrets";
+import { needsContentRules, SECRET_KEYWORDS, secretByName, secretFindings } from "./secrets";
 import { compareBytes, SourceFile, tagCacheFolder, walkSource } from "./source-files";
-import { CompressedEntry, deflateLevel, isAlreadyCompressedName, writeZipToFd, ZipEntry } from "./zip-writer";
+import { deflateLevel, isAlreadyCompressedName, MEM_LEVEL, packZip, PlannedEntry, StoredEntry, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
-const BUILDER_VERSION = 3;
+const BUILDER_VERSION = 4;
 /** Bump only when the canonical content encoding below changes: it would republish every layer. */
-const CONTENT_IDENTITY_VERSION = "cdktf-lambda-layers content v1";
+const CONTENT_IDENTITY_VERSION = "cdktf-lambda-layers content v2";
 /** Bump when the secret rules change, so that files a metadata hit vouched for are scanned again. */
-const SECRET_RULES_VERSION = 2;
+const SECRET_RULES_VERSION = 3;
 
 /** A reproducible zip and what it holds. @group Internals */
 export interface ArchiveRecord {
@@ -207,15 +216,13 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   checkSecretNames(files, reportAs, options.allowSecrets);
 
   const maxCacheBytes = cacheMaxBytes(); // a bad setting fails before anything is written
-  const optionsKey = [BUILDER_VERSION, process.versions.zlib, deflateLevel()];
+  const optionsKey = [BUILDER_VERSION, process.versions.zlib, deflateLevel(), MEM_LEVEL];
   // allowSecrets and the checks' options are part of the metadata key: a metadata hit skips the content scan and the checks.
-  const metadataKey = hashOf([
-    optionsKey,
-    options.source,
-    [SECRET_RULES_VERSION, options.allowSecrets ?? []],
-    options.checks?.key ?? null,
-    files.map((f) => [f.name, f.abs, f.size, f.mode, f.mtimeMs, f.ctimeMs, f.ino]),
-  ]);
+  const metadata = crypto
+    .createHash("sha256")
+    .update(JSON.stringify([optionsKey, options.source, [SECRET_RULES_VERSION, options.allowSecrets ?? []], options.checks?.key ?? null]));
+  for (const f of files) metadata.update(`\n${f.name}\0${f.abs}\0${f.size}\0${f.mode}\0${f.mtimeMs}\0${f.ctimeMs}\0${f.ino}`);
+  const metadataKey = metadata.digest("hex");
   const cacheWarnings: string[] = [];
   const cached = (key: string): IndexRecord | undefined => {
     const found = readIndex(cacheDir, key);
@@ -229,30 +236,12 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   let counts: { entriesCompressed: number; entriesReused: number } | undefined;
   if (!record) {
     const checked = options.checks?.run(files);
-    const contents = sharedContents(
-      files.map((f) => f.size),
-      (i, into) => readInto(files[i].abs, into),
-      (i) => files[i].sourceRel,
-    );
-    const checkWarnings = checkSecretContents(files, contents, reportAs, options.allowSecrets);
-    const contentSha256 = contentIdentity(files, contents);
-    const contentKey = hashOf([optionsKey, contentSha256]);
-    record = cached(contentKey);
-    cache = "content-hit";
-    if (!record) {
-      // The entries of this source's last zip (same compressor settings) are copied, not deflated again.
-      const packKey = hashOf([optionsKey, options.source]);
-      const pack = loadPack(cacheDir, packKey);
-      cacheWarnings.push(...pack.warnings);
-      const built = writeArchive(cacheDir, zipEntries, files, contents, contentSha256, unzippedBytes, pack);
-      record = built.record;
-      counts = { entriesCompressed: built.compressed, entriesReused: built.reused };
-      savePack(cacheDir, packKey, archivePath(cacheDir, record), record.zipSha256, built.packEntries);
-      cache = "built";
-      writeIndex(cacheDir, contentKey, record);
-    }
+    const built = buildFromSource(files, zipEntries, options, optionsKey, cached, cacheWarnings);
+    record = built.record;
+    cache = built.cache;
+    counts = built.counts;
     // The metadata entry also keeps what the checks found, which a later metadata hit cannot recompute.
-    record = { ...record, checkWarnings, checked };
+    record = { ...record, checkWarnings: built.checkWarnings, checked };
     writeIndex(cacheDir, metadataKey, record);
   }
   if (cache === "built") pruneArchives(cacheDir, maxCacheBytes, [path.dirname(archivePath(cacheDir, record))]);
@@ -274,6 +263,159 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   };
 }
 
+/**
+ * The archive of files whose metadata fingerprint missed. Files unchanged since the source's last
+ * build (same size, mtime, ctime, inode and path) are not read: their hash, compressed bytes and
+ * secret pre-scan come from that build's source index. The rest is read, hashed, pre-scanned and,
+ * unless the same content was compressed before, compressed by the engine, which writes the zip.
+ * Files the pre-scan marks are then checked by the secret rules; a refusal removes the new zip.
+ */
+function buildFromSource(
+  files: readonly PlannedFile[],
+  zipEntries: readonly ZipEntry[],
+  options: ZipOptions,
+  optionsKey: unknown[],
+  cached: (key: string) => IndexRecord | undefined,
+  cacheWarnings: string[],
+): {
+  record: IndexRecord;
+  cache: BuiltArchive["cache"];
+  counts?: { entriesCompressed: number; entriesReused: number };
+  checkWarnings: string[];
+} {
+  const { cacheDir } = options;
+  const sourceKey = hashOf([optionsKey, SECRET_RULES_VERSION, options.source]);
+  const last = loadSourceIndex(cacheDir, sourceKey);
+  const lastZip = last && path.join(cacheDir, last.zip);
+  const hints = files.map((f): 0 | 1 => (isAlreadyCompressedName(f.name) ? 1 : 0));
+  // prior[i]: the row of file i in the last build's index when its metadata is unchanged, else -1.
+  const rows = new Map<string, number>();
+  last?.names.forEach((name, k) => rows.set(name, k));
+  const num = (k: number, field: F) => last!.numbers[k * SOURCE_FIELDS + field];
+  const shaOf = (k: number) => last!.shas.slice(k * 64, k * 64 + 64);
+  const storedAt = (k: number): StoredEntry => [0, num(k, F.Offset), num(k, F.CompressedSize), num(k, F.Crc32), num(k, F.Method) as 0 | 8];
+  const prior = files.map((f, i) => {
+    const k = rows.get(f.name);
+    return k !== undefined &&
+      num(k, F.Size) === f.size &&
+      num(k, F.MtimeMs) === f.mtimeMs &&
+      num(k, F.CtimeMs) === f.ctimeMs &&
+      num(k, F.Ino) === f.ino &&
+      num(k, F.Hint) === hints[i] &&
+      last!.paths[k] === f.abs
+      ? k
+      : -1;
+  });
+
+  // Every file unchanged (only the options of the checks or allowances moved): the identity is known unread.
+  if (prior.every((k) => k >= 0)) {
+    const shas = prior.map(shaOf);
+    const hit = cached(hashOf([optionsKey, contentIdentity(withHashes(files, shas))]));
+    if (hit)
+      return {
+        record: hit,
+        cache: "content-hit",
+        checkWarnings: checkSecretContents(
+          files,
+          shas,
+          prior.map((k) => num(k, F.Suspect) as 0 | 1),
+          options,
+        ),
+      };
+  }
+  // Content compressed before, by its hash: what a changed file's bytes may turn out to be.
+  const known: Record<string, StoredEntry> = {};
+  const suspectBySha = new Map<string, 0 | 1>();
+  if (last && prior.some((k) => k < 0)) {
+    for (let k = 0; k < last.names.length; k++) {
+      known[shaOf(k) + (num(k, F.Hint) ? "s" : "")] = storedAt(k);
+      suspectBySha.set(shaOf(k), num(k, F.Suspect) as 0 | 1);
+    }
+  }
+
+  const fileIndexByName = new Map(files.map((f, i) => [f.name, i]));
+  const entryFile = zipEntries.map((e) => fileIndexByName.get(e.name) ?? -1);
+  // Written beside the cache's folders, and moved into archives/ only once every check has passed.
+  const tmp = path.join(ensureDir(cacheDir), `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
+  const plan: PlannedEntry[] = zipEntries.map((e, i) => {
+    const k = entryFile[i];
+    if (k < 0) return e;
+    const f = files[k];
+    const r = prior[k];
+    return {
+      name: e.name,
+      mode: e.mode,
+      abs: f.abs,
+      size: f.size,
+      hint: hints[k],
+      ...(r >= 0 ? { sha: shaOf(r), reuse: storedAt(r) } : {}),
+    };
+  });
+  const packed = packZip({
+    out: tmp,
+    entries: plan,
+    packs: last && lastZip ? [{ path: lastZip, sha256: last.zipSha256 }] : [],
+    known,
+    keywords: [...SECRET_KEYWORDS],
+  });
+  for (const bad of packed.badPacks) if (bad === 0 && lastZip) cacheWarnings.push(discardCorrupt(lastZip));
+  const results = entryFile.map((k, i) => (k < 0 ? undefined : packed.entries[i]!));
+  const byFile: NonNullable<(typeof results)[number]>[] = new Array(files.length);
+  results.forEach((r, i) => r && (byFile[entryFile[i]] = r));
+  const shas = byFile.map((r) => r[0]);
+  const suspects = byFile.map((r) => (r[5] || suspectBySha.get(r[0]) ? 1 : 0) as 0 | 1);
+  let checkWarnings: string[];
+  try {
+    checkWarnings = checkSecretContents(files, shas, suspects, options);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+
+  const contentSha256 = contentIdentity(withHashes(files, shas));
+  const contentKey = hashOf([optionsKey, contentSha256]);
+  let record: IndexRecord | undefined = cached(contentKey);
+  let cache: BuiltArchive["cache"] = "content-hit";
+  let counts: { entriesCompressed: number; entriesReused: number } | undefined;
+  if (record && record.zipSha256 === packed.zipSha256) {
+    fs.rmSync(tmp, { force: true }); // the same bytes are cached already
+  } else {
+    record = {
+      contentSha256,
+      contentBase64Sha256: Buffer.from(contentSha256, "hex").toString("base64"),
+      zipSha256: packed.zipSha256,
+      zippedBytes: packed.zippedBytes,
+      unzippedBytes: files.reduce((sum, f) => sum + f.size, 0),
+      entries: files.map((f) => f.name),
+    };
+    const target = archivePath(cacheDir, record);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(tmp, target);
+    markUsed(target);
+    writeIndex(cacheDir, contentKey, record);
+    cache = "built";
+    counts = { entriesCompressed: packed.compressed, entriesReused: packed.reused };
+  }
+  const numbers: number[] = [];
+  files.forEach((f, i) => {
+    const [, crc32, method, compressedSize, offset] = byFile[i];
+    numbers.push(f.size, f.mtimeMs, f.ctimeMs, f.ino, hints[i], offset, compressedSize, crc32, method, suspects[i]);
+  });
+  saveSourceIndex(cacheDir, sourceKey, {
+    zip: path.relative(cacheDir, archivePath(cacheDir, record)),
+    zipSha256: record.zipSha256,
+    names: files.map((f) => f.name),
+    paths: files.map((f) => f.abs),
+    shas: shas.join(""),
+    numbers,
+  });
+  return { record, cache, counts, checkWarnings };
+}
+
+function withHashes(files: readonly PlannedFile[], shas: readonly string[]): ContentFile[] {
+  return files.map((f, i) => ({ name: f.name, mode: f.mode, size: f.size, sha256: shas[i] }));
+}
+
 /** What the metadata fingerprint compares besides name, size and mode. */
 function times(f: SourceFile): Pick<PlannedFile, "mtimeMs" | "ctimeMs" | "ino"> {
   return { mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, ino: f.ino };
@@ -289,8 +431,12 @@ export function modeFor(name: string, executable: boolean): number {
 function withDirectories(files: readonly PlannedFile[]): ZipEntry[] {
   const dirs = new Set<string>();
   for (const f of files) {
-    const parts = f.name.split("/");
-    for (let i = 1; i < parts.length; i++) dirs.add(`${parts.slice(0, i).join("/")}/`);
+    // Up from the file's folder until a folder already listed: its parents are listed too.
+    for (let end = f.name.lastIndexOf("/"); end > 0; end = f.name.lastIndexOf("/", end - 1)) {
+      const dir = f.name.slice(0, end + 1);
+      if (dirs.has(dir)) break;
+      dirs.add(dir);
+    }
   }
   const entries: ZipEntry[] = [...dirs].map((name) => ({ name, mode: 0o755 }));
   entries.push(...files.map((f) => ({ name: f.name, mode: f.mode })));
@@ -314,118 +460,58 @@ function checkSecretNames(files: readonly PlannedFile[], reportAs: string, allow
   if (findings.length > 0) throw errors.secretsFound(reportAs, findings);
 }
 
-/** Refuses files holding secrets; returns warnings for values whose evidence is thin. */
-function checkSecretContents(files: readonly PlannedFile[], contents: Buffer[], reportAs: string, allow?: readonly string[]): string[] {
-  const allowed = allowMatcher(allow);
+/**
+ * Refuses files holding secrets; returns warnings for values whose evidence is thin. Only files
+ * the engine's pre-scan marked (they hold a rule's keyword, or are UTF-16 text) and credential
+ * files are read again and given to the rules: the rules find nothing in any other file.
+ */
+function checkSecretContents(
+  files: readonly PlannedFile[],
+  shas: readonly string[],
+  suspects: ReadonlyArray<0 | 1>,
+  options: Pick<ZipOptions, "reportAs" | "allowSecrets">,
+): string[] {
+  const allowed = allowMatcher(options.allowSecrets);
   const refused: string[] = [];
   const warnings: string[] = [];
   files.forEach((f, i) => {
-    if (allowed(f)) return;
-    for (const finding of secretFindings(contents[i], f.sourceRel)) {
+    if ((!suspects[i] && !needsContentRules(f.sourceRel)) || allowed(f)) return;
+    const data = fs.readFileSync(f.abs);
+    if (crypto.createHash("sha256").update(data).digest("hex") !== shas[i]) {
+      throw new Error(`${f.sourceRel} changed while the archive was being built: build again`);
+    }
+    for (const finding of secretFindings(data, f.sourceRel)) {
       if (finding.severity === "refuse") refused.push(`${f.sourceRel} (${finding.why})`);
       else warnings.push(errors.secretSuspected(f.sourceRel, finding.why));
     }
   });
-  if (refused.length > 0) throw errors.secretsFound(reportAs, refused);
+  if (refused.length > 0) throw errors.secretsFound(options.reportAs, refused);
   return warnings;
 }
 
+/** A file as the content identity sees it. @group Internals */
+export interface ContentFile {
+  /** Path inside the archive. */
+  readonly name: string;
+  /** Normalised mode: 0o644 or 0o755. */
+  readonly mode: number;
+  readonly size: number;
+  /** SHA-256 (hex) of the file's bytes. */
+  readonly sha256: string;
+}
+
 /**
- * The canonical content hash: for each file in byte order of its archive path, the path, its
- * normalised mode (0644/0755, octal), its size and its bytes. Folders follow from the paths.
- * Nothing about compression enters it. `files` must be sorted (collectFiles sorts them).
+ * The canonical content hash ("content v2"): SHA-256 over a version line, then for each file in
+ * byte order of its archive path, the path, its normalised mode (octal), its size and the SHA-256
+ * of its bytes. Folders follow from the paths; nothing about compression enters it. Built from
+ * per-file hashes, so an unchanged file's hash can be reused without reading it. `files` must be
+ * sorted (collectFiles sorts them).
  * @group Internals
  */
-export function contentIdentity(files: ReadonlyArray<Pick<PlannedFile, "name" | "mode">>, contents: readonly Buffer[]): string {
+export function contentIdentity(files: readonly ContentFile[]): string {
   const hash = crypto.createHash("sha256").update(`${CONTENT_IDENTITY_VERSION}\0`);
-  files.forEach((f, i) => {
-    hash.update(`${f.name}\0${f.mode.toString(8)}\0${contents[i].length}\0`);
-    hash.update(contents[i]);
-  });
+  for (const f of files) hash.update(`${f.name}\0${f.mode.toString(8)}\0${f.size}\0${f.sha256}\n`);
   return hash.digest("hex");
-}
-
-/**
- * Writes the zip: entries found in `pack` (by content hash) are copied compressed, the others are
- * compressed now. Either way an entry's bytes are what compressing it gives, so the zip is the one
- * a build from nothing writes.
- */
-function writeArchive(
-  cacheDir: string,
-  entries: readonly ZipEntry[],
-  files: readonly PlannedFile[],
-  contents: Buffer[],
-  contentSha256: string,
-  unzippedBytes: number,
-  pack: EntryPack,
-): { record: ArchiveRecord; compressed: number; reused: number; packEntries: Parameters<typeof savePack>[4] } {
-  const level = deflateLevel();
-  const store = files.map((f) => isAlreadyCompressedName(f.name));
-  const keys = contents.map((c, i) => entryKey(c, store[i]));
-  const byFile: Array<CompressedEntry | undefined> = files.map((f, i) => pack.get(keys[i], f.size));
-  const missing = byFile.flatMap((c, i) => (c ? [] : [i]));
-  const fresh = compressAll(
-    missing.map((i) => contents[i]),
-    undefined,
-    level,
-    (j) => store[missing[j]],
-    true, // contents are hashed and scanned already: deflate over them rather than into a second buffer
-  );
-  missing.forEach((fileIndex, j) => (byFile[fileIndex] = fresh[j]));
-  const fileIndexByName = new Map(files.map((f, i) => [f.name, i]));
-  const entryFile = entries.map((e) => fileIndexByName.get(e.name) ?? -1);
-
-  const dir = ensureDir(path.join(cacheDir, "archives"));
-  const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
-  const fd = fs.openSync(tmp, "w");
-  const hash = crypto.createHash("sha256");
-  const packEntries: Parameters<typeof savePack>[4] = {};
-  let zippedBytes: number;
-  try {
-    zippedBytes = writeZipToFd(
-      fd,
-      entries,
-      (i) => byFile[entryFile[i]]!,
-      (chunk) => hash.update(chunk),
-      (i, offset, c) => {
-        packEntries[keys[entryFile[i]]] = [offset, c.compressed.length, c.crc32, c.method, c.size];
-      },
-    );
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
-  const record: ArchiveRecord = {
-    contentSha256,
-    contentBase64Sha256: Buffer.from(contentSha256, "hex").toString("base64"),
-    zipSha256: hash.digest("hex"),
-    zippedBytes,
-    unzippedBytes,
-    entries: files.map((f) => f.name),
-  };
-  const target = archivePath(cacheDir, record);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.renameSync(tmp, target);
-  markUsed(target);
-  return { record, compressed: missing.length, reused: files.length - missing.length, packEntries };
-}
-
-/** Reads a whole file into `into`; returns the bytes read (one more than fits when the file grew). */
-function readInto(file: string, into: Buffer): number {
-  const fd = fs.openSync(file, "r");
-  try {
-    let got = 0;
-    while (got < into.length) {
-      const n = fs.readSync(fd, into, got, into.length - got, null);
-      if (n === 0) return got;
-      got += n;
-    }
-    return fs.readSync(fd, Buffer.alloc(1), 0, 1, null) === 0 ? got : got + 1;
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /**

@@ -1,12 +1,11 @@
-// The archive cache's upkeep: compressed entries reused from the last zip built for a source (so a
-// changed file costs one file), integrity checks by hash before anything cached is shipped or
+// The archive cache's upkeep: what the last build of a source knew of each file (so a changed file
+// costs one file: the others' hashes and compressed bytes are reused), integrity checks by hash before anything cached is shipped or
 // reused, and an LRU prune that bounds the cache's size. Every write is a unique temporary file
 // renamed into place, so two synths may share one cache.
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { errors } from "./errors";
-import { CompressedEntry } from "./zip-writer";
 
 /** The cache's default bound on its archives, in MiB (`CDKTF_LAYERS_CACHE_MAX_MIB`). */
 export const DEFAULT_CACHE_MAX_MB = 2048;
@@ -25,64 +24,58 @@ export function cacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * The key a compressed entry is cached under (within a pack of one compressor's settings): its
- * content's SHA-256, and whether its name asked for it to be stored.
+ * The last zip built for a source (under one compressor's settings) and what it knew of each file,
+ * in columns (a few flat arrays parse and write faster than an object per file): per file its
+ * archive path, the path read, its content's SHA-256 (64 hex characters each, concatenated), and
+ * SOURCE_FIELDS numbers, in the order of SourceField.
  */
-export function entryKey(content: Buffer, store: boolean): string {
-  return crypto.createHash("sha256").update(content).digest("hex") + (store ? "s" : "");
-}
-
-/** Where a pack's entries are in its zip: key -> [data offset, compressed length, crc32, method, size]. */
-type PackEntries = Record<string, [number, number, number, 0 | 8, number]>;
-
-interface PackFile {
+export interface SourceIndex {
   /** The zip, relative to the cache folder. */
   readonly zip: string;
   readonly zipSha256: string;
-  readonly entries: PackEntries;
-}
-
-/** Compressed entries of an earlier zip, verified by its hash, to assemble a new one from. */
-export interface EntryPack {
-  get(key: string, size: number): CompressedEntry | undefined;
-  readonly warnings: readonly string[];
+  readonly names: readonly string[];
+  readonly paths: readonly string[];
+  readonly shas: string;
+  readonly numbers: readonly number[];
 }
 
 /**
- * The entries of the last zip built under `packKey` (a source folder and the compressor's
- * settings). A zip that is gone is an empty pack; one whose bytes no longer match its hash is
- * removed and reported, and nothing of it is reused.
+ * The numbers kept per file: its metadata (size, mtime, ctime, inode, the "compressed" name hint),
+ * where its compressed bytes are in the zip (data offset, compressed size, crc32, method) and
+ * whether the secret pre-scan marked it.
  */
-export function loadPack(cacheDir: string, packKey: string): EntryPack {
-  const empty = (warnings: string[] = []): EntryPack => ({ get: () => undefined, warnings });
-  let pack: PackFile;
-  let zip: Buffer;
+export enum SourceField {
+  Size,
+  MtimeMs,
+  CtimeMs,
+  Ino,
+  Hint,
+  Offset,
+  CompressedSize,
+  Crc32,
+  Method,
+  Suspect,
+}
+export const SOURCE_FIELDS = 10;
+
+/** The source index saved under `key`, or undefined (none yet, or a torn or foreign file). */
+export function loadSourceIndex(cacheDir: string, key: string): SourceIndex | undefined {
   try {
-    pack = JSON.parse(fs.readFileSync(packPath(cacheDir, packKey), "utf8")) as PackFile;
-    zip = fs.readFileSync(path.join(cacheDir, pack.zip));
+    const index = JSON.parse(fs.readFileSync(sourceIndexPath(cacheDir, key), "utf8")) as SourceIndex;
+    const n = index.names?.length;
+    const whole = index.paths?.length === n && index.shas?.length === n * 64 && index.numbers?.length === n * SOURCE_FIELDS;
+    return typeof index.zip === "string" && whole ? index : undefined;
   } catch {
-    return empty(); // no pack yet, a pruned zip or a torn file: compress everything
+    return undefined;
   }
-  if (sha256(zip) !== pack.zipSha256) {
-    return empty([discardCorrupt(path.join(cacheDir, pack.zip))]);
-  }
-  return {
-    warnings: [],
-    get: (key, size) => {
-      const at = pack.entries[key];
-      if (!at || at[4] !== size || at[0] + at[1] > zip.length) return undefined;
-      return { crc32: at[2], method: at[3], size, compressed: zip.subarray(at[0], at[0] + at[1]) };
-    },
-  };
 }
 
-/** Records where each entry of a freshly written zip is, for the next build of the same source. */
-export function savePack(cacheDir: string, packKey: string, zipPath: string, zipSha256: string, entries: PackEntries): void {
-  const file = packPath(cacheDir, packKey);
+/** Records what a build knew of each file, for the next build of the same source. */
+export function saveSourceIndex(cacheDir: string, key: string, index: SourceIndex): void {
+  const file = sourceIndexPath(cacheDir, key);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}`;
-  const pack: PackFile = { zip: path.relative(cacheDir, zipPath), zipSha256, entries };
-  fs.writeFileSync(tmp, JSON.stringify(pack));
+  fs.writeFileSync(tmp, JSON.stringify(index));
   fs.renameSync(tmp, file);
 }
 
@@ -92,13 +85,13 @@ export function savePack(cacheDir: string, packKey: string, zipPath: string, zip
  * removed and a warning returned: the caller rebuilds it.
  */
 export function checkCachedZip(zipPath: string, zipSha256: string): { ok: boolean; warning?: string } {
-  let bytes: Buffer;
+  let digest: string;
   try {
-    bytes = fs.readFileSync(zipPath);
+    digest = fileSha256(zipPath);
   } catch {
     return { ok: false };
   }
-  if (sha256(bytes) !== zipSha256) return { ok: false, warning: discardCorrupt(zipPath) };
+  if (digest !== zipSha256) return { ok: false, warning: discardCorrupt(zipPath) };
   markUsed(zipPath);
   return { ok: true };
 }
@@ -164,15 +157,29 @@ function safeReaddir(dir: string): string[] {
   }
 }
 
-function discardCorrupt(zipPath: string): string {
+export function discardCorrupt(zipPath: string): string {
   fs.rmSync(zipPath, { force: true });
   return `the cached archive ${zipPath} did not match its SHA-256 (corrupted or truncated): removed, and rebuilt from the source`;
 }
 
-function packPath(cacheDir: string, packKey: string): string {
-  return path.join(cacheDir, "packs", `${packKey}.json`);
+function sourceIndexPath(cacheDir: string, key: string): string {
+  return path.join(cacheDir, "sources", `${key}.json`);
 }
 
-function sha256(bytes: Buffer): string {
-  return crypto.createHash("sha256").update(bytes).digest("hex");
+/** Read in pieces through one buffer kept for the process: a fresh buffer the zip's size costs more in page faults than the read. */
+let chunk: Buffer | undefined;
+
+/** SHA-256 (hex) of a file's bytes. */
+function fileSha256(file: string): string {
+  chunk ??= Buffer.allocUnsafeSlow(1 << 20);
+  const hash = crypto.createHash("sha256");
+  const fd = fs.openSync(file, "r");
+  try {
+    for (let n = fs.readSync(fd, chunk, 0, chunk.length, null); n > 0; n = fs.readSync(fd, chunk, 0, chunk.length, null)) {
+      hash.update(chunk.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest("hex");
 }

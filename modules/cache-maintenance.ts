@@ -6,8 +6,8 @@ import * as path from "path";
 import { errors } from "./errors";
 import { CACHEDIR_TAG } from "./source-files";
 
-/** The folders the builder writes inside a cache folder. */
-const CACHE_PARTS = ["archives", "index", "packs", "deps", "staged"];
+/** The folders the builder writes inside a cache folder ("packs": what versions before the source index wrote). */
+const CACHE_PARTS = ["archives", "index", "sources", "packs", "deps", "staged"];
 
 export interface CacheCleanResult {
   readonly cacheDir: string;
@@ -54,20 +54,26 @@ function sweep(cacheDir: string, remove: (name: string, stat: fs.Stats) => boole
   let removed = 0;
   let removedBytes = 0;
   let kept = 0;
-  for (const part of CACHE_PARTS) {
-    const partDir = path.join(dir, part);
-    if (!fs.existsSync(partDir)) continue;
-    for (const name of fs.readdirSync(partDir)) {
-      const entry = path.join(partDir, name);
-      const stat = fs.lstatSync(entry);
-      if (!remove(name, stat)) {
-        kept++;
-        continue;
-      }
-      removedBytes += bytesOf(entry, stat);
-      fs.rmSync(entry, { recursive: true, force: true });
-      removed++;
+  // A build writes its zip beside the folders first (`.tmp-*`): one that crashed leaves it there.
+  const entries = [
+    ...fs
+      .readdirSync(dir)
+      .filter(isLeftover)
+      .map((name) => ({ name, entry: path.join(dir, name) })),
+    ...CACHE_PARTS.flatMap((part) => {
+      const partDir = path.join(dir, part);
+      return fs.existsSync(partDir) ? fs.readdirSync(partDir).map((name) => ({ name, entry: path.join(partDir, name) })) : [];
+    }),
+  ];
+  for (const { name, entry } of entries) {
+    const stat = fs.lstatSync(entry);
+    if (!remove(name, stat)) {
+      kept++;
+      continue;
     }
+    removedBytes += bytesOf(entry, stat);
+    fs.rmSync(entry, { recursive: true, force: true });
+    removed++;
   }
   return { cacheDir: dir, removed, removedBytes, kept };
 }
@@ -75,7 +81,7 @@ function sweep(cacheDir: string, remove: (name: string, stat: fs.Stats) => boole
 function checkIsCache(dir: string): void {
   const names = fs.readdirSync(dir);
   const tagged = names.includes(CACHEDIR_TAG);
-  const onlyOurs = names.every((n) => CACHE_PARTS.includes(n) || n === CACHEDIR_TAG);
+  const onlyOurs = names.every((n) => CACHE_PARTS.includes(n) || n === CACHEDIR_TAG || isLeftover(n));
   if (!tagged && !onlyOurs) throw errors.notACacheFolder(dir, names.filter((n) => !CACHE_PARTS.includes(n)).slice(0, 5));
 }
 

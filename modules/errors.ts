@@ -450,6 +450,15 @@ export const errors = {
       `declare the layer's compatibleArchitectures (what its binaries were built for) and attach a layer built for ${arch}; an undeclared layer attaches to any function and fails at cold start with "invalid ELF header"`,
     ),
 
+  /**
+   * One binary's reason and fix in the native-binary refusal (which names the file and the declared
+   * runtimes): an abi3 module whose wheel needs a newer CPython than a declared runtime.
+   */
+  abi3BelowMinimum: (wheelTag: string, minimum: string, distribution: string, below: string[], machine: string) => ({
+    reason: `an abi3 module of ${distribution}, whose wheel is tagged ${wheelTag}: it needs CPython ${minimum} or later, so ${below.map((v) => `python${v}`).join(" and ")} cannot import it`,
+    fix: `raise the runtime to python${minimum} or later (drop ${below.map((v) => `python${v}`).join(" and ")} from compatibleRuntimes), or install a ${distribution} wheel built for the lower minimum: \`pip install --platform manylinux2014_${machine} --python-version ${below[0]} --only-binary=:all: ${distribution}\``,
+  }),
+
   layerInOtherRegion: (layer: string, layerRegion: string, functionRegion: string) =>
     new LayerValidationError(
       "layers",

@@ -72,8 +72,19 @@ export {
   checkNativeBinaries,
   binariesForeignTo,
   describeBinary,
+  withAbi3Minimums,
+  abi3MinimumOf,
 } from "./native-binaries";
-export type { BinaryCandidate, BinaryFormat, BinaryProblem, ByteReader, ElfMachine, NativeBinary } from "./native-binaries";
+export type {
+  Abi3Minimum,
+  BinaryCandidate,
+  BinaryFormat,
+  BinaryProblem,
+  ByteReader,
+  ElfMachine,
+  NativeBinary,
+  TextReader,
+} from "./native-binaries";
 export { secretFindings } from "./secrets";
 export type { SecretFinding } from "./secrets";
 export { inspectLayer, inspectProblems, formatInspectReport } from "./inspect";
@@ -83,4 +94,5 @@ export { ssmParameterName, DEFAULT_SSM_PARAMETER_NAME } from "./ssm-parameter";
 export type { LayerSsmParameter } from "./ssm-parameter";
 export { localStateBackend, localStatePath } from "./local-state";
 export { contentIdentity } from "./archive-builder";
+export type { ContentFile } from "./archive-builder";
 export { deflateLevel, DEFLATE_LEVEL } from "./zip-writer";

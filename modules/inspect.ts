@@ -25,6 +25,7 @@ import {
   HEADER_READ_BYTES,
   isNativeCandidate,
   NativeBinary,
+  withAbi3Minimums,
 } from "./native-binaries";
 import { parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { compareBytes } from "./source-files";
@@ -329,11 +330,20 @@ function readZip(target: string): Contents {
       const binary = head && classifyBinary({ name: m.name, abs: target, size: m.size, mode: m.mode }, bufferReader(head));
       if (binary) nativeBinaries.push(binary);
     }
+    const byName = new Map(members.map((m) => [m.name, m]));
+    const readText = (name: string) => {
+      const m = byName.get(name);
+      return m && memberText(fd, m, target);
+    };
     return {
       kind: "zip",
       placedUnder: "",
       files: members.map((m) => ({ name: m.name, size: m.size, zippedSize: m.zippedSize })),
-      nativeBinaries,
+      nativeBinaries: withAbi3Minimums(
+        nativeBinaries,
+        members.map((m) => m.name),
+        readText,
+      ),
       zippedBytes: zipSize,
       notes: [],
     };
@@ -427,6 +437,22 @@ function readZip64End(fd: number, eocdPosition: number, target: string): { count
   const end = readAt(fd, Number(locator.readBigUInt64LE(8)), 56);
   if (end.length < 56 || end.readUInt32LE(0) !== ZIP64_EOCD) throw inspectErrors.notAZip(target, "damaged ZIP64 end record");
   return { count: Number(end.readBigUInt64LE(32)), cdSize: Number(end.readBigUInt64LE(40)), cdOffset: Number(end.readBigUInt64LE(48)) };
+}
+
+/** The most a metadata member (a dist-info's RECORD or WHEEL) may unzip to before it is left unread. */
+const TEXT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** A small member's whole content as text, or undefined when it cannot be had cheaply (no evidence then). */
+function memberText(fd: number, m: ZipMember, target: string): string | undefined {
+  if (m.flags & 1 || m.size > TEXT_MAX_BYTES || (m.method !== 0 && m.method !== 8)) return undefined;
+  const local = readAt(fd, m.localHeaderOffset, 30);
+  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw inspectErrors.notAZip(target, `the local header of ${m.name} is missing`);
+  const data = readAt(fd, m.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28), m.zippedSize);
+  try {
+    return (m.method === 0 ? data : zlib.inflateRawSync(data, { maxOutputLength: TEXT_MAX_BYTES })).toString("utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** The first bytes of a member's content (up to HEAD_BYTES), or undefined when they cannot be had cheaply. */

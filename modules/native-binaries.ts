@@ -4,9 +4,11 @@
 // ("invalid ELF header", "No module named …"), so this is the one place that can catch it before
 // deploy. Each binary is classified by its bytes (ELF, Mach-O or PE; the machine; for ELF the
 // C library its loader or DT_NEEDED names) and by the tags in its file name (cpython-311, abi3,
-// darwin, musl). Reads a few hundred bytes per candidate file, never whole files.
+// darwin, musl). Reads a few hundred bytes per candidate file, never whole files; when an abi3
+// module is found, also the RECORD and WHEEL files of the dist-infos that may have installed it.
 import * as fs from "fs";
-import { LayerValidationError } from "./errors";
+import * as path from "path";
+import { errors, LayerValidationError } from "./errors";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
 
 /** The machine a binary was built for, named as in ELF headers and manylinux tags. @group Internals */
@@ -26,6 +28,22 @@ export interface NativeBinary {
   readonly libc?: "glibc" | "musl";
   /** A CPython extension module's ABI from its file name: "3.11" (cpython-311) or "abi3" (any CPython 3 since its minimum). */
   readonly python?: string;
+  /**
+   * For an abi3 module, the lowest CPython it loads on, as the installed distribution says: the
+   * `*.dist-info/RECORD` that lists the file, and its `WHEEL` file's `Tag: cp37-abi3-…` lines.
+   * @default - unknown (no dist-info lists the file, or its WHEEL has no abi3 tag): not checked
+   */
+  readonly abi3Minimum?: Abi3Minimum;
+}
+
+/** The minimum CPython of an abi3 module and where it was read. @group Internals */
+export interface Abi3Minimum {
+  /** "3.7" for cp37-abi3. */
+  readonly python: string;
+  /** The WHEEL file's tag that says so, such as "cp37-abi3-manylinux_2_17_x86_64". */
+  readonly wheelTag: string;
+  /** The distribution whose dist-info lists the file, such as "cryptography". */
+  readonly distribution: string;
 }
 
 /** The part of a planned archive file this module needs (PlannedFile fits). @group Internals */
@@ -251,7 +269,109 @@ export function findNativeBinaries(files: ReadonlyArray<BinaryCandidate>): Nativ
     const binary = classifyBinary(f);
     if (binary) found.push(binary);
   }
-  return found;
+  if (!found.some((b) => b.python === "abi3")) return found;
+  const byName = new Map(files.map((f) => [f.name, f.abs]));
+  return withAbi3Minimums(
+    found,
+    files.map((f) => f.name),
+    (name) => {
+      try {
+        return fs.readFileSync(byName.get(name)!, "utf8");
+      } catch {
+        return undefined; // unreadable metadata is no evidence
+      }
+    },
+  );
+}
+
+/** The text of one of the layer's files by its archive path; undefined when it cannot be read. @group Internals */
+export type TextReader = (name: string) => string | undefined;
+
+/**
+ * The binaries with `abi3Minimum` set on each abi3 module that an installed distribution owns:
+ * the dist-info whose RECORD lists the file (RECORD paths are relative to the folder holding the
+ * dist-info, the site-packages root) and whose WHEEL file has `cpXY-abi3-…` tags. Reads only
+ * RECORD and WHEEL files, and only when an abi3 module is there; the dist-info named like the
+ * module's top-level package is read first, so a layer of many packages usually costs one RECORD.
+ * Debian's and egg-info installs carry no such tags (or tags like cp311-cp311 that name the
+ * interpreter, not the module's minimum): their modules keep no minimum and are not checked.
+ * @group Internals
+ */
+export function withAbi3Minimums(binaries: readonly NativeBinary[], names: readonly string[], read: TextReader): NativeBinary[] {
+  if (!binaries.some((b) => b.python === "abi3")) return [...binaries];
+  const distInfos = names
+    .map((n) => /^(.*\/)?([^/]+)\.dist-info\/RECORD$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ root: m[1] ?? "", dir: `${m[1] ?? ""}${m[2]}.dist-info`, distribution: m[2].split("-")[0] }));
+  const records = new Map<string, Set<string>>();
+  const wheels = new Map<string, ReturnType<typeof abi3MinimumOf>>();
+  const recordOf = (dir: string): Set<string> => {
+    let listed = records.get(dir);
+    if (!listed) {
+      listed = recordPaths(read(`${dir}/RECORD`) ?? "", dir.slice(0, dir.lastIndexOf("/") + 1));
+      records.set(dir, listed);
+    }
+    return listed;
+  };
+  return binaries.map((b) => {
+    if (b.python !== "abi3") return b;
+    const owners = distInfos
+      .filter((d) => b.name.startsWith(d.root))
+      .map((d) => ({ ...d, named: normalizedName(b.name.slice(d.root.length).split("/")[0]) === normalizedName(d.distribution) }))
+      .sort((x, y) => Number(y.named) - Number(x.named) || y.root.length - x.root.length);
+    const owner = owners.find((d) => recordOf(d.dir).has(b.name));
+    if (owner && !wheels.has(owner.dir)) wheels.set(owner.dir, abi3MinimumOf(read(`${owner.dir}/WHEEL`) ?? ""));
+    const minimum = owner && wheels.get(owner.dir);
+    return minimum ? { ...b, abi3Minimum: { ...minimum, distribution: owner.distribution } } : b;
+  });
+}
+
+/** Project names compare case-blind with runs of -_. as one (PEP 503). */
+function normalizedName(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, "_");
+}
+
+/** The archive paths a RECORD lists (its first CSV column, relative to `root`). */
+function recordPaths(record: string, root: string): Set<string> {
+  const listed = new Set<string>();
+  for (const line of record.split(/\r?\n/)) {
+    let file: string;
+    if (line.startsWith('"')) {
+      const end = /^"((?:[^"]|"")*)"/.exec(line);
+      if (!end) continue;
+      file = end[1].replace(/""/g, '"');
+    } else {
+      file = line.split(",")[0];
+    }
+    if (file === "" || file.startsWith("/")) continue;
+    listed.add(path.posix.normalize(root + file));
+  }
+  return listed;
+}
+
+/**
+ * The lowest CPython a WHEEL file's abi3 tags name ("Tag: cp37-abi3-manylinux_2_17_x86_64" gives
+ * 3.7; compressed tags such as cp37.cp38-abi3-… count each part). Undefined without an abi3 tag.
+ * @group Internals
+ */
+export function abi3MinimumOf(wheel: string): { python: string; wheelTag: string } | undefined {
+  let best: { minor: number; wheelTag: string } | undefined;
+  for (const m of wheel.matchAll(/^Tag:[ \t]*(\S+)[ \t\r]*$/gm)) {
+    const [pythons, abis] = m[1].split("-");
+    if (!abis?.split(".").includes("abi3")) continue;
+    for (const py of pythons.split(".")) {
+      const version = /^cp3(\d+)$/.exec(py);
+      if (version && (!best || Number(version[1]) < best.minor)) best = { minor: Number(version[1]), wheelTag: m[1] };
+    }
+  }
+  return best && { python: `3.${best.minor}`, wheelTag: best.wheelTag };
+}
+
+/** Compares Python versions such as "3.9" and "3.10" by their numbers. */
+function comparePython(a: string, b: string): number {
+  const [am, an] = a.split(".").map(Number);
+  const [bm, bn] = b.split(".").map(Number);
+  return am - bm || an - bn;
 }
 
 /** "x86-64" and "aarch64", the way `file` and the loader's error messages say it. */
@@ -272,7 +392,10 @@ export function describeBinary(b: NativeBinary): string {
   const system = format === "mach-o" ? "macOS (Mach-O)" : format === "pe" ? "Windows (PE)" : "Linux (ELF)";
   const machine = b.machine === "other" ? "a machine Lambda does not run" : machineLabel(b.machine);
   const libc = b.libc ? ` ${b.libc}` : "";
-  const python = b.python === undefined ? "" : b.python === "abi3" ? ", CPython stable ABI (abi3)" : `, CPython ${b.python}`;
+  const abi3 = b.abi3Minimum
+    ? `, CPython stable ABI (abi3) from ${b.abi3Minimum.python} (wheel tag ${b.abi3Minimum.wheelTag})`
+    : ", CPython stable ABI (abi3)";
+  const python = b.python === undefined ? "" : b.python === "abi3" ? abi3 : `, CPython ${b.python}`;
   return `${system} ${machine}${libc}${python}`;
 }
 
@@ -307,7 +430,8 @@ function uncoveredArchitectures(b: NativeBinary, all: readonly NativeBinary[], a
  * Every binary that some declared runtime or architecture cannot load, with the reason and the
  * fix. Lambda runs 64-bit Linux (glibc) on x86-64 and arm64, so Mach-O, PE, musl and other
  * machines never load; with architectures declared, each must be served; a CPython extension
- * module tagged for one Python version loads on that version only (abi3: on every one).
+ * module tagged for one Python version loads on that version only (abi3: on every one from the
+ * minimum its wheel names, when its dist-info says).
  * No declared architecture means "any" to Lambda: the machine is then not compared.
  * @group Internals
  */
@@ -367,6 +491,22 @@ export function binaryProblems(
               },
         );
         continue;
+      }
+    }
+    if (b.python === "abi3" && b.abi3Minimum && pythons.length > 0) {
+      const minimum = b.abi3Minimum;
+      const below = pythons.filter((r) => comparePython(r.version!, minimum.python) < 0);
+      if (below.length > 0) {
+        problems.push({
+          binary: b,
+          ...errors.abi3BelowMinimum(
+            minimum.wheelTag,
+            minimum.python,
+            minimum.distribution,
+            below.map((r) => r.version!).sort(comparePython),
+            b.machine,
+          ),
+        });
       }
     }
     if (b.python && b.python !== "abi3" && pythons.length > 0) {

@@ -136,7 +136,7 @@ const PUTTY_RE = /PuTTY-User-Key-File-[23]: [^\r\n]+[\s\S]{0,8000}?Private-Lines
 /** Token rules whose value alone is the evidence: prefix and alphabet as the issuer documents them. */
 const TOKENS: ReadonlyArray<{ readonly why: string; readonly keywords: readonly string[]; readonly re: RegExp }> = [
   { why: "GitHub token", keywords: ["gh"], re: /\b(gh[pousr]_[0-9A-Za-z]{36})\b/g },
-  { why: "GitHub fine-grained token", keywords: ["github_pat_"], re: /\b(github_pat_[0-9A-Za-z_]{82})\b/g },
+  { why: "GitHub fine-grained token", keywords: ["b_pat_"], re: /\b(github_pat_[0-9A-Za-z_]{82})\b/g },
   { why: "npm access token", keywords: ["pm_"], re: /\b(npm_[0-9A-Za-z]{36})\b/g },
   {
     why: "Slack token",
@@ -187,6 +187,20 @@ const CONTENT_RULES: readonly ContentRule[] = [
     find: (t: string) => (firstValue(re, t) ? refuse(why) : undefined),
   })),
 ];
+
+/**
+ * Every content rule's keywords: a file holding none of them (and not UTF-16 text, whose
+ * characters are two bytes each) gives no finding, so the packing engine pre-scans files for them
+ * while it reads them and only the files it marks are given to the rules.
+ * @group Internals
+ */
+export const SECRET_KEYWORDS: readonly string[] = [...new Set(CONTENT_RULES.flatMap((r) => r.keywords))];
+
+/** Files read by their own syntax (.npmrc, .pypirc, .netrc, .git-credentials): checked whatever the pre-scan says. @group Internals */
+export function needsContentRules(relPath: string): boolean {
+  const base = path.posix.basename(relPath);
+  return CREDENTIAL_FILES.some((c) => c.name.test(base));
+}
 
 /** A value after `=` or `:` that is a literal, not empty, a variable or a placeholder. */
 function literal(value: string | undefined): boolean {

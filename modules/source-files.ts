@@ -50,10 +50,14 @@ export const DEFAULT_EXCLUDES = [
 
 export function isDefaultExcluded(rel: string, isDir: boolean): boolean {
   const parts = rel.split("/");
-  const name = parts[parts.length - 1];
+  return defaultExcludedName(parts[parts.length - 1], parts[parts.length - 2], isDir);
+}
+
+/** isDefaultExcluded by the entry's own name and its folder's name (the walk has both at hand). */
+function defaultExcludedName(name: string, parent: string | undefined, isDir: boolean): boolean {
   if (isDir) {
     if (DEFAULT_EXCLUDED_DIRS.has(name)) return true;
-    return TEST_DIRS.has(name) && parts[parts.length - 2] !== "node_modules";
+    return TEST_DIRS.has(name) && parent !== "node_modules";
   }
   return DEFAULT_EXCLUDED_FILES.has(name) || DEFAULT_EXCLUDED_EXTENSIONS.some((e) => name.endsWith(e));
 }
@@ -108,14 +112,16 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
   const realRoot = fs.realpathSync(root);
   const userExcluded = options.excludes?.length ? picomatch([...options.excludes], { dot: true }) : () => false;
   const useDefaults = options.defaultExcludes ?? true;
-  const excluded = (rel: string, isDir: boolean) =>
-    (useDefaults && isDefaultExcluded(rel, isDir)) || userExcluded(rel) || (isDir && userExcluded(`${rel}/`));
+  const userExcludes = (options.excludes?.length ?? 0) > 0;
+  const excluded = (rel: string, isDir: boolean, name?: string, parent?: string) =>
+    (useDefaults && (name === undefined ? isDefaultExcluded(rel, isDir) : defaultExcludedName(name, parent, isDir))) ||
+    (userExcludes && (userExcluded(rel) || (isDir && userExcluded(`${rel}/`))));
   const skipped = new Set((options.skipFolders ?? []).map((f) => realpathOrSelf(path.resolve(f))));
 
   const files: SourceFile[] = [];
   const visiting = new Set<string>();
-  const walk = (dirAbs: string, dirRel: string) => {
-    const real = fs.realpathSync(dirAbs);
+  // `real` is the folder's real path: a folder reached by a plain entry (not a link) is its parent's real path plus its name.
+  const walk = (dirAbs: string, dirRel: string, real: string) => {
     if (visiting.has(real)) return; // a link back up the tree: its content is already listed
     const dirents = fs.readdirSync(dirAbs, { withFileTypes: true });
     if (dirRel !== "") {
@@ -129,9 +135,15 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
         return;
     }
     visiting.add(real);
+    const parentName = dirRel === "" ? undefined : dirRel.slice(dirRel.lastIndexOf("/") + 1);
     for (const dirent of dirents) {
       const rel = dirRel ? `${dirRel}/${dirent.name}` : dirent.name;
-      const abs = path.join(dirAbs, dirent.name);
+      const abs = `${dirAbs}${path.sep}${dirent.name}`;
+      if (dirent.isDirectory()) {
+        // The common case costs no stat: the type comes with the listing.
+        if (!excluded(rel, true, dirent.name, parentName)) walk(abs, rel, `${real}${path.sep}${dirent.name}`);
+        continue;
+      }
       let target = abs;
       if (dirent.isSymbolicLink()) {
         const resolved = resolveInside(abs, realRoot, rel, reportAs, excluded(rel, false) || excluded(rel, true));
@@ -140,9 +152,9 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
       }
       const stat = fs.statSync(target);
       if (stat.isDirectory()) {
-        if (!excluded(rel, true)) walk(target, rel);
+        if (!excluded(rel, true)) walk(target, rel, target === abs ? `${real}${path.sep}${dirent.name}` : target);
       } else if (stat.isFile()) {
-        if (!excluded(rel, false)) {
+        if (!excluded(rel, false, dirent.name, parentName)) {
           files.push({
             rel,
             abs: target,
@@ -158,7 +170,7 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
     }
     visiting.delete(real);
   };
-  walk(root, "");
+  walk(root, "", realRoot);
   return files.sort((a, b) => compareBytes(a.rel, b.rel));
 }
 

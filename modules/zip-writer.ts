@@ -1,9 +1,11 @@
-// A deterministic zip writer on Node's own zlib. Its output depends only on entry names, modes and
-// contents: fixed timestamps, no extra fields, no comments, entries in the order given, deflate at
-// a fixed level (stored when deflate would not shrink the entry, as Info-ZIP does).
-// Info-ZIP cannot be told to ignore mtimes and modes, and yazl/archiver are 4-6x slower (README).
+// The deterministic zip writer's settings and its typed entry point. The writing itself is
+// pack-engine.js (plain JavaScript, so that it runs in its own Node process): its output depends
+// only on entry names, modes and contents. Info-ZIP cannot be told to ignore mtimes and modes, and
+// yazl/archiver are 4-6x slower (README).
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as zlib from "zlib";
+import * as os from "os";
+import * as path from "path";
 import { errors } from "./errors";
 
 /** One entry to write. Directories end in "/" and carry no content. */
@@ -13,15 +15,7 @@ export interface ZipEntry {
   /** Unix permission bits (for example 0o644); the file type bits are added here. */
   readonly mode: number;
   /** File content, or undefined for a directory. */
-  readonly data?: Buffer;
-}
-
-/** What compression produced for one entry (computed separately so it can run in parallel). */
-export interface CompressedEntry {
-  readonly crc32: number;
-  readonly method: 0 | 8;
-  readonly size: number;
-  readonly compressed: Buffer;
+  readonly data?: Uint8Array;
 }
 
 /** The default deflate level: Info-ZIP's and zlib's default. @group Internals */
@@ -39,16 +33,6 @@ export function deflateLevel(env: NodeJS.ProcessEnv = process.env): number {
   if (!/^[0-9]$/.test(raw.trim())) throw errors.invalidDeflateLevel(raw);
   return Number(raw.trim());
 }
-/** 1980-01-01 00:00:00, the earliest MS-DOS date every reader accepts. */
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
-const VERSION_MADE_BY = (3 << 8) | 20; // Unix, spec 2.0
-const VERSION_NEEDED = 20;
-const UTF8_FLAG = 0x0800;
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
-const MSDOS_DIR = 0x10;
-
 /**
  * File name endings of compressed streams (gzip, bzip2, xz, zstd, …), images, fonts and media:
  * deflating them again costs a full pass and does not shrink them, so they are stored as they
@@ -96,129 +80,118 @@ export function isAlreadyCompressedName(name: string): boolean {
  * An entry whose name says it is compressed, or any entry of at least SAMPLE_MIN_BYTES, is stored
  * when its first SAMPLE_BYTES do not shrink below SAMPLE_KEEP of their size at level 1: such
  * content (compressed, encrypted or random) would not shrink when deflated whole either.
- * parallel-deflate.ts's worker applies the same rule: keep them in step.
+ * The engine (pack-engine.js) applies it with these values.
  */
 export const SAMPLE_MIN_BYTES = 256 * 1024;
 export const SAMPLE_BYTES = 64 * 1024;
 export const SAMPLE_KEEP = 0.995;
 
 /**
- * Compresses one entry's content. Pure: the same bytes, level and hint always give the same
- * result. `compressedName` (the name says the content is compressed) has a sample decide at any size.
+ * zlib's memLevel for deflate: 9 (zlib's default is 8) is a tenth faster on source-like trees and
+ * never larger (BENCHMARKS.md). It changes the zip's bytes, not the content identity.
  */
-export function compressEntry(data: Buffer | undefined, level = DEFLATE_LEVEL, compressedName = false): CompressedEntry {
-  if (!data || data.length === 0) return { crc32: 0, method: 0, size: 0, compressed: Buffer.alloc(0) };
-  const crc32 = zlib.crc32(data) >>> 0;
-  const stored: CompressedEntry = { crc32, method: 0, size: data.length, compressed: data };
-  if (level === 0) return stored;
-  if (compressedName || data.length >= SAMPLE_MIN_BYTES) {
-    const sample = data.subarray(0, SAMPLE_BYTES);
-    if (zlib.deflateRawSync(sample, { level: 1 }).length >= sample.length * SAMPLE_KEEP) return stored;
-  }
-  const deflated = zlib.deflateRawSync(data, { level });
-  return deflated.length < data.length ? { crc32, method: 8, size: data.length, compressed: deflated } : stored;
+export const MEM_LEVEL = 9;
+
+/** How many threads compress: `CDKTF_LAYERS_THREADS` when set (a positive integer), else one per core, at most 16. */
+export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(env.CDKTF_LAYERS_THREADS);
+  if (Number.isInteger(set) && set > 0) return set;
+  return Math.max(1, Math.min(16, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length));
 }
 
+/** Where an entry's compressed bytes are in one of a plan's packs: [pack, offset, compressed size, crc32, method]. */
+export type StoredEntry = [pack: number, offset: number, compressedSize: number, crc32: number, method: 0 | 8];
+
+/** One zip entry as the engine takes it, in zip order; a folder's name ends in "/". */
+export interface PlannedEntry {
+  readonly name: string;
+  readonly mode: number;
+  /** The file to read (or `data`). */
+  readonly abs?: string;
+  readonly size?: number;
+  /** 1: the name says the content is compressed already, so a sample decides at any size. */
+  readonly hint?: 0 | 1;
+  /** The content's SHA-256 (hex) and where its compressed bytes are, when a pack holds them. */
+  readonly sha?: string;
+  readonly reuse?: StoredEntry;
+  /** The content itself, for jobs run in this process. */
+  readonly data?: Uint8Array;
+}
+
+/** What the engine made of each planned file: [sha256, crc32, method, compressed size, data offset, may hold a secret]. */
+export type EntryResult = [sha: string, crc32: number, method: 0 | 8, compressedSize: number, dataOffset: number, suspect: 0 | 1];
+
+export interface PackResult {
+  readonly zipSha256: string;
+  readonly zippedBytes: number;
+  /** Per planned entry, null for folders. */
+  readonly entries: ReadonlyArray<EntryResult | null>;
+  /** Indexes of packs whose bytes did not match their SHA-256: nothing of them was used. */
+  readonly badPacks: readonly number[];
+  readonly compressed: number;
+  readonly reused: number;
+}
+
+export interface PackPlan {
+  /** Where the zip is written. */
+  readonly out: string;
+  readonly entries: readonly PlannedEntry[];
+  /** Earlier zips whose entries may be copied, with the SHA-256 they must have. */
+  readonly packs?: ReadonlyArray<{ readonly path: string; readonly sha256: string }>;
+  /** Compressed entries by content key (sha256, plus "s" when the name hinted "compressed"). */
+  readonly known?: Readonly<Record<string, StoredEntry>>;
+  /** Byte strings one of which every secret holds: files holding one are marked suspect. */
+  readonly keywords?: readonly string[];
+  readonly level?: number;
+}
+
+interface Engine {
+  pack(plan: object, threads: number): PackResult;
+  ENGINE_ENV: Record<string, string>;
+}
+const ENGINE_FILE = path.join(__dirname, "pack-engine.js");
+const engine = (): Engine => require(ENGINE_FILE) as Engine;
+
+/** Below this many bytes to read, a process of its own costs more than it saves. */
+export const IN_PROCESS_BYTES = 8 * 2 ** 20;
+
 /**
- * Writes entries, in the given order, to an open file and returns the bytes written.
- * `compressed(i)` yields entry i's compressed form; it is called once per file entry, in order.
+ * Writes a zip as planned and returns what each entry became. Jobs with at least IN_PROCESS_BYTES
+ * to read run in their own Node process on `threads` workers; smaller ones here, on this thread.
+ * @throws Error naming the file when one changed while it was read, or the engine's own error
  */
-export function writeZipToFd(
-  fd: number,
-  entries: readonly ZipEntry[],
-  compressed: (index: number) => CompressedEntry,
-  onBytes?: (chunk: Buffer) => void,
-  onEntry?: (index: number, dataOffset: number, entry: CompressedEntry) => void,
-): number {
-  const central: Buffer[] = [];
-  let offset = 0;
-  // Headers and contents are queued and written with writev in batches: one syscall per batch, not per piece.
-  let queue: Buffer[] = [];
-  let queued = 0;
-  const flush = () => {
-    let pending = queue;
-    while (pending.length > 0) {
-      let written = fs.writevSync(fd, pending);
-      const rest: Buffer[] = [];
-      for (const piece of pending) {
-        if (written >= piece.length) written -= piece.length;
-        else {
-          rest.push(piece.subarray(written));
-          written = 0;
-        }
-      }
-      pending = rest;
-    }
-    queue = [];
-    queued = 0;
+export function packZip(plan: PackPlan, threads = defaultThreads()): PackResult {
+  const full = {
+    level: deflateLevel(),
+    memLevel: MEM_LEVEL,
+    sample: { min: SAMPLE_MIN_BYTES, bytes: SAMPLE_BYTES, keep: SAMPLE_KEEP },
+    keywords: [],
+    packs: [],
+    known: {},
+    ...plan,
   };
-  const write = (buf: Buffer) => {
-    if (buf.length === 0) return;
-    onBytes?.(buf);
-    queue.push(buf);
-    queued += buf.length;
-    offset += buf.length;
-    if (queue.length >= 512 || queued >= 8 << 20) flush();
-  };
-
-  entries.forEach((entry, index) => {
-    const isDir = entry.name.endsWith("/");
-    const c = isDir ? compressEntry(undefined) : compressed(index);
-    const name = Buffer.from(entry.name, "utf8");
-    const flags = /^[\x20-\x7e]*$/.test(entry.name) ? 0 : UTF8_FLAG;
-    const headerOffset = offset;
-
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(c.method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(c.crc32, 14);
-    local.writeUInt32LE(c.compressed.length, 18);
-    local.writeUInt32LE(c.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    write(local);
-    write(name);
-    if (!isDir) onEntry?.(index, offset, c);
-    if (c.compressed.length > 0) write(c.compressed);
-
-    const mode = (isDir ? S_IFDIR : S_IFREG) | (entry.mode & 0o7777);
-    const record = Buffer.alloc(46);
-    record.writeUInt32LE(0x02014b50, 0);
-    record.writeUInt16LE(VERSION_MADE_BY, 4);
-    record.writeUInt16LE(VERSION_NEEDED, 6);
-    record.writeUInt16LE(flags, 8);
-    record.writeUInt16LE(c.method, 10);
-    record.writeUInt16LE(DOS_TIME, 12);
-    record.writeUInt16LE(DOS_DATE, 14);
-    record.writeUInt32LE(c.crc32, 16);
-    record.writeUInt32LE(c.compressed.length, 20);
-    record.writeUInt32LE(c.size, 24);
-    record.writeUInt16LE(name.length, 28);
-    record.writeUInt16LE(0, 30); // extra
-    record.writeUInt16LE(0, 32); // comment
-    record.writeUInt16LE(0, 34); // disk
-    record.writeUInt16LE(0, 36); // internal attributes
-    record.writeUInt32LE(((mode << 16) | (isDir ? MSDOS_DIR : 0)) >>> 0, 38);
-    record.writeUInt32LE(headerOffset, 42);
-    central.push(record, name);
+  const toRead = plan.entries.reduce((sum, e) => sum + (e.abs && !e.reuse ? (e.size ?? 0) : 0), 0);
+  if (toRead < IN_PROCESS_BYTES || plan.entries.some((e) => e.data)) return engine().pack(full, 0);
+  const resultFile = `${plan.out}.result.json`;
+  const run = spawnSync(process.execPath, [ENGINE_FILE, String(threads), resultFile], {
+    input: JSON.stringify(full),
+    env: { ...process.env, ...(process.env.GLIBC_TUNABLES ? {} : engine().ENGINE_ENV) },
+    stdio: ["pipe", "inherit", "pipe"],
+    encoding: "utf8",
   });
+  try {
+    if (run.error) throw run.error;
+    if (run.status !== 0) throw new Error(run.stderr.trim() || `the packing process ended with ${run.status ?? run.signal}`);
+    return JSON.parse(fs.readFileSync(resultFile, "utf8")) as PackResult;
+  } finally {
+    fs.rmSync(resultFile, { force: true });
+  }
+}
 
-  const centralStart = offset;
-  for (const part of central) write(part);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(0, 4);
-  end.writeUInt16LE(0, 6);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(offset - centralStart, 12);
-  end.writeUInt32LE(centralStart, 16);
-  end.writeUInt16LE(0, 20);
-  write(end);
-  flush();
-  return offset;
+/** Writes a zip of in-memory entries in the given order (tests and fixtures). */
+export function writeZip(file: string, entries: readonly ZipEntry[]): PackResult {
+  return packZip({
+    out: file,
+    entries: entries.map((e) => (e.name.endsWith("/") ? e : { ...e, size: e.data?.length ?? 0, data: e.data ?? new Uint8Array(0) })),
+  });
 }

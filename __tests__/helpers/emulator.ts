@@ -14,7 +14,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { tempDir } from "./files";
-import { compressEntry, writeZipToFd } from "../../modules/zip-writer";
+import { writeZip as writeZipFile } from "../../modules/zip-writer";
 import { findProviderMirror, requireTerraform } from "./terraform";
 
 /** The one command that installs the emulator on a fresh machine (as root); `.ci/run` runs it. */
@@ -232,12 +232,7 @@ export function writeZip(file: string, files: Record<string, string>): string {
     .sort()
     .map((name) => ({ name, mode: 0o644, data: Buffer.from(files[name]) }));
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, "w");
-  try {
-    writeZipToFd(fd, entries, (i) => compressEntry(entries[i].data));
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeZipFile(file, entries);
   return file;
 }
 

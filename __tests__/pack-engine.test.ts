@@ -1,0 +1,170 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as zlib from "zlib";
+import {
+  IN_PROCESS_BYTES,
+  MEM_LEVEL,
+  PackPlan,
+  PackResult,
+  packZip,
+  PlannedEntry,
+  SAMPLE_BYTES,
+  SAMPLE_KEEP,
+  SAMPLE_MIN_BYTES,
+} from "../modules/zip-writer";
+import { tempDir } from "./helpers/files";
+
+// The engine itself, run on this thread (threads 0) or on worker threads in this process.
+const engine = require("../modules/pack-engine.js") as { pack(plan: object, threads: number): PackResult };
+
+function fullPlan(plan: PackPlan): object {
+  return {
+    level: 6,
+    memLevel: MEM_LEVEL,
+    sample: { min: SAMPLE_MIN_BYTES, bytes: SAMPLE_BYTES, keep: SAMPLE_KEEP },
+    keywords: [],
+    packs: [],
+    known: {},
+    ...plan,
+  };
+}
+
+/** Writes files into a folder and plans them (sorted, with their folders) as the builder does. */
+function planFiles(contents: Record<string, Buffer>, hint: (name: string) => 0 | 1 = () => 0): PlannedEntry[] {
+  const dir = tempDir();
+  const entries: PlannedEntry[] = [{ name: "python/", mode: 0o755 }];
+  for (const name of Object.keys(contents).sort()) {
+    const abs = path.join(dir, name);
+    fs.writeFileSync(abs, contents[name]);
+    entries.push({ name: `python/${name}`, mode: 0o644, abs, size: contents[name].length, hint: hint(name) });
+  }
+  return entries;
+}
+
+/** Each file entry as read back by Python's zipfile: [name, method, bytes]. */
+function readBack(zip: string): Array<[string, number, Buffer]> {
+  const listing = JSON.parse(
+    require("child_process").execFileSync(
+      "python3",
+      [
+        "-c",
+        "import json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps([[i.filename,i.compress_type,z.read(i).hex()] for i in z.infolist() if not i.is_dir()]))",
+        zip,
+      ],
+      { encoding: "utf8", maxBuffer: 1 << 30 },
+    ),
+  ) as Array<[string, number, string]>;
+  return listing.map(([name, method, hex]) => [name, method, Buffer.from(hex, "hex")]);
+}
+
+// Above the size that moves the work to a process of its own: text that deflates, random bytes that do not, empties.
+const MIXED: Record<string, Buffer> = {};
+for (let i = 0; i < 300; i++) {
+  const name = `m${String(i).padStart(3, "0")}.py`;
+  if (i % 7 === 0) MIXED[name] = Buffer.alloc(0);
+  else if (i % 5 === 0) MIXED[name] = crypto.randomBytes(20_000 + i);
+  else MIXED[name] = Buffer.from(`line ${i} of a python module\n`.repeat(1_000 + i * 3));
+}
+
+describe("the packing engine", () => {
+  const entries = planFiles(MIXED);
+  const total = Object.values(MIXED).reduce((s, b) => s + b.length, 0);
+
+  test("writes the same zip on this thread, on 1, 2 and 3 workers and in its own process, and the files read back byte for byte", () => {
+    expect(total).toBeGreaterThan(IN_PROCESS_BYTES); // so that packZip runs the engine in a process of its own
+    const zips: Buffer[] = [];
+    for (const threads of [0, 1, 2, 3]) {
+      const out = path.join(tempDir(), "t.zip");
+      const result = engine.pack(fullPlan({ out, entries }), threads);
+      expect([result.compressed, result.reused]).toEqual([entries.length - 1, 0]);
+      zips.push(fs.readFileSync(out));
+    }
+    const out = path.join(tempDir(), "child.zip");
+    const child = packZip({ out, entries }, 2);
+    zips.push(fs.readFileSync(out));
+    for (const zip of zips) expect(zip.equals(zips[0])).toBe(true);
+    expect(child.zipSha256).toBe(crypto.createHash("sha256").update(zips[0]).digest("hex"));
+    const back = readBack(out);
+    expect(back.map(([name]) => name)).toEqual(entries.slice(1).map((e) => e.name));
+    back.forEach(([name, method, bytes]) => {
+      const original = MIXED[name.slice("python/".length)];
+      expect(bytes.equals(original)).toBe(true);
+      // Random bytes and empty files are stored (deflate would not shrink them); text is deflated.
+      expect(method).toBe(original.length === 0 || name.match(/m\d+/) === null || isRandom(original) ? 0 : 8);
+    });
+    // Each file's SHA-256 and CRC-32 are reported, and the data offsets point at its bytes in the zip.
+    child.entries.forEach((r, i) => {
+      if (!r) return expect(entries[i].name.endsWith("/")).toBe(true);
+      const original = MIXED[entries[i].name.slice("python/".length)];
+      expect(r[0]).toBe(crypto.createHash("sha256").update(original).digest("hex"));
+      expect(r[1]).toBe(zlib.crc32(original) >>> 0);
+      const data = zips[0].subarray(r[4], r[4] + r[3]);
+      expect((r[2] === 8 ? zlib.inflateRawSync(data) : data).equals(original)).toBe(true);
+    });
+  });
+
+  test("a file that changed since it was listed fails the build with its name, on this thread, on workers and in a process", () => {
+    const grown = entries.map((e) => (e.name === "python/m001.py" ? { ...e, size: (e.size ?? 0) - 1 } : e));
+    for (const threads of [0, 2]) {
+      expect(() => engine.pack(fullPlan({ out: path.join(tempDir(), "x.zip"), entries: grown }), threads)).toThrow(
+        /python\/m001\.py changed while the archive was being built \(\d+ bytes listed, more read\): build again/,
+      );
+    }
+    const out = path.join(tempDir(), "y.zip");
+    expect(() => packZip({ out, entries: grown }, 2)).toThrow(/python\/m001\.py changed while the archive was being built/);
+    expect(fs.existsSync(out)).toBe(false); // nothing is left half-written
+    const gone = entries.map((e) => (e.name === "python/m002.py" ? { ...e, abs: `${e.abs}.missing` } : e));
+    expect(() => packZip({ out, entries: gone }, 2)).toThrow(/ENOENT.*m002\.py\.missing/);
+  });
+
+  test("a name that says compressed has the sample decide: noise is stored, text is still deflated, on this thread and on two", () => {
+    const contents: Record<string, Buffer> = {};
+    for (let i = 0; i < 40; i++) contents[`t${i}.gz`] = Buffer.from(`row ${i} of a module\n`.repeat(10_000));
+    for (let i = 0; i < 10; i++) contents[`n${i}.gz`] = crypto.randomBytes(100_000);
+    const hinted = planFiles(contents, () => 1);
+    for (const threads of [0, 2]) {
+      const out = path.join(tempDir(), "h.zip");
+      const result = engine.pack(fullPlan({ out, entries: hinted }), threads);
+      result.entries.forEach((r, i) => r && expect(r[2]).toBe(hinted[i].name.includes("/t") ? 8 : 0));
+    }
+  });
+
+  test("stores a large entry whose sample does not shrink, whatever its name", () => {
+    const noise = Buffer.concat([crypto.randomBytes(300_000), Buffer.alloc(200_000, 0x61)]);
+    const planned = planFiles({ "blob.py": noise });
+    const result = engine.pack(fullPlan({ out: path.join(tempDir(), "s.zip"), entries: planned }), 0);
+    expect(result.entries[1]![2]).toBe(0);
+    expect(result.entries[1]![3]).toBe(noise.length);
+  });
+
+  test("content known by its hash is copied from the earlier zip, not compressed again; a pack that fails its hash is not used", () => {
+    const first = path.join(tempDir(), "first.zip");
+    const a = engine.pack(fullPlan({ out: first, entries }), 0);
+    const known: Record<string, [number, number, number, number, 0 | 8]> = {};
+    a.entries.forEach((r) => r && (known[r[0]] = [0, r[4], r[3], r[1], r[2]]));
+    const second = path.join(tempDir(), "second.zip");
+    const b = engine.pack(fullPlan({ out: second, entries, known, packs: [{ path: first, sha256: a.zipSha256 }] }), 2);
+    expect([b.compressed, b.reused, b.badPacks]).toEqual([0, entries.length - 1, []]);
+    expect(fs.readFileSync(second).equals(fs.readFileSync(first))).toBe(true);
+    const third = path.join(tempDir(), "third.zip");
+    const c = engine.pack(fullPlan({ out: third, entries, known, packs: [{ path: first, sha256: "0".repeat(64) }] }), 2);
+    expect([c.compressed, c.reused, c.badPacks]).toEqual([entries.length - 1, 0, [0]]);
+    expect(fs.readFileSync(third).equals(fs.readFileSync(first))).toBe(true);
+  });
+
+  test("marks files holding a secret rule's keyword or UTF-16 text, and no others", () => {
+    const planned = planFiles({
+      "plain.py": Buffer.from("x = 1\n".repeat(100)),
+      "key.py": Buffer.from("KEY = 'AKIA' + rest\n"),
+      "utf16.txt": Buffer.from("\ufeffhello world, a long enough line", "utf16le"),
+    });
+    const result = engine.pack(fullPlan({ out: path.join(tempDir(), "k.zip"), entries: planned, keywords: ["AKIA", "cret"] }), 0);
+    const suspect = Object.fromEntries(planned.flatMap((e, i) => (result.entries[i] ? [[e.name, result.entries[i]![5]]] : [])));
+    expect(suspect).toEqual({ "python/key.py": 1, "python/plain.py": 0, "python/utf16.txt": 1 });
+  });
+});
+
+function isRandom(b: Buffer): boolean {
+  return zlib.deflateRawSync(b).length >= b.length;
+}

@@ -1,0 +1,466 @@
+// @ts-check
+// The packing engine: reads, hashes, pre-scans, compresses and writes the entries of one zip.
+// Plain JavaScript on purpose: archive-builder.ts runs it in its own Node process (`node
+// pack-engine.js`, the plan on stdin), where worker threads read and deflate while the main thread
+// writes the zip in order, and where the allocator can be tuned (GLIBC_TUNABLES, see
+// ENGINE_ENV): deflating thousands of entries otherwise spends a third of its time faulting in
+// freshly allocated pages (BENCHMARKS.md). Small jobs run in the caller's process on its thread.
+//
+// The zip depends only on entry names, modes and contents: fixed timestamps, no extra fields or
+// comments, entries in the order given, deflate at the level given (stored when deflate would not
+// shrink the entry, as Info-ZIP does). Each entry is compressed on its own, so its bytes do not
+// depend on the thread count, and an entry copied from an earlier zip is what compressing it gives.
+"use strict";
+const crypto = require("crypto");
+const fs = require("fs");
+const zlib = require("zlib");
+const { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData } = require("worker_threads");
+
+/**
+ * @typedef {[pack: number, offset: number, compressedSize: number, crc32: number, method: 0 | 8]} Stored
+ *   where an entry's compressed bytes are in one of the plan's packs (earlier zips)
+ * @typedef {object} PlannedEntry one zip entry, in zip order; a folder's name ends in "/"
+ * @property {string} name
+ * @property {number} mode
+ * @property {string} [abs] the file to read
+ * @property {number} [size]
+ * @property {0 | 1} [hint] 1: the name says the content is compressed, so a sample decides at any size
+ * @property {string} [sha] the content's SHA-256 (hex), when known already
+ * @property {Stored} [reuse] the compressed bytes, when known already
+ * @property {Uint8Array} [data] the content itself (in-process jobs only)
+ * @typedef {object} Plan
+ * @property {string} out where the zip is written
+ * @property {number} level deflate level, 0-9
+ * @property {number} memLevel
+ * @property {{ min: number, bytes: number, keep: number }} sample the stored-entry sample rule
+ * @property {string[]} keywords byte strings one of which every secret holds (secrets.ts)
+ * @property {Array<{ path: string, sha256: string }>} packs earlier zips whose entries may be copied
+ * @property {Record<string, Stored>} known compressed entries by content key (sha, plus "s" for a hint)
+ * @property {PlannedEntry[]} entries
+ * @typedef {[sha: string, crc32: number, method: 0 | 8, compressedSize: number, dataOffset: number, suspect: 0 | 1]} EntryResult
+ * @typedef {object} PackResult
+ * @property {string} zipSha256
+ * @property {number} zippedBytes
+ * @property {Array<EntryResult | null>} entries per planned entry (null for folders)
+ * @property {number[]} badPacks packs whose bytes did not match their SHA-256: nothing of them was used
+ * @property {number} compressed entries compressed now
+ * @property {number} reused entries copied from packs
+ */
+
+/** Environment of the engine's process: a malloc that keeps freed memory instead of faulting it in again. */
+const ENGINE_ENV = {
+  GLIBC_TUNABLES: "glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=1073741824:glibc.malloc.top_pad=67108864",
+};
+
+/** Deflate's output chunk is the input's size plus this: deflate's worst case fits, so there is one chunk. */
+const CHUNK_SLACK = 1024;
+const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01 00:00, the earliest date every reader accepts
+const VERSION_MADE_BY = (3 << 8) | 20; // Unix, spec 2.0
+const VERSION_NEEDED = 20;
+const UTF8_FLAG = 0x0800;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const MSDOS_DIR = 0x10;
+
+/**
+ * What to do with one file's bytes: hash them, and unless `known` holds its compressed form,
+ * pre-scan them for secrets and compress them.
+ * @param {Plan} plan
+ * @param {PlannedEntry} entry
+ * @param {Uint8Array} data the content (a view the caller may reuse afterwards)
+ * @returns {{ sha: string, known?: Stored, crc32?: number, method?: 0 | 8, compressed?: Uint8Array, suspect?: 0 | 1 }}
+ */
+function processContent(plan, entry, data) {
+  const sha = crypto.createHash("sha256").update(data).digest("hex");
+  const known = plan.known[sha + (entry.hint ? "s" : "")];
+  if (known) return { sha, known };
+  const suspect = mayHoldSecret(data, plan.keywords) ? 1 : 0;
+  const crc32 = zlib.crc32(data) >>> 0;
+  let stored = plan.level === 0 || data.length === 0;
+  if (!stored && (entry.hint === 1 || data.length >= plan.sample.min)) {
+    const sample = data.subarray(0, plan.sample.bytes);
+    stored = zlib.deflateRawSync(sample, { level: 1 }).length >= sample.length * plan.sample.keep;
+  }
+  if (!stored) {
+    // One output chunk the size of the worst case: no concatenation of 16 KiB pieces.
+    const deflated = zlib.deflateRawSync(data, { level: plan.level, memLevel: plan.memLevel, chunkSize: data.length + CHUNK_SLACK });
+    if (deflated.length < data.length) return { sha, crc32, method: 8, compressed: deflated, suspect };
+  }
+  return { sha, crc32, method: 0, compressed: data, suspect };
+}
+
+/**
+ * Whether the bytes may hold a secret: a keyword of a secret rule, or UTF-16 text (whose
+ * keywords are spread over two bytes each). The builder runs the rules themselves on these only.
+ * @param {Uint8Array} data
+ * @param {string[]} keywords
+ */
+function mayHoldSecret(data, keywords) {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
+  if (looksUtf16(bytes)) return true;
+  for (const keyword of keywords) if (bytes.includes(keyword)) return true;
+  return false;
+}
+
+/** A byte-order mark, or printable ASCII with NUL high bytes: how secrets.ts recognises UTF-16 text. @param {Buffer} data */
+function looksUtf16(data) {
+  if (data.length < 4) return false;
+  if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) return true;
+  const probe = Math.min(data.length & ~1, 64);
+  if (probe < 16) return false;
+  let le = true;
+  let be = true;
+  for (let i = 0; i < probe; i += 2) {
+    le &&= data[i] >= 0x09 && data[i] < 0x7f && data[i + 1] === 0;
+    be &&= data[i] === 0 && data[i + 1] >= 0x09 && data[i + 1] < 0x7f;
+  }
+  return le || be;
+}
+
+/**
+ * Reads a whole file into `buffer` (grown when too small); fails when its size is not the planned one.
+ * @param {PlannedEntry} entry
+ * @param {{ buffer: Buffer }} scratch reused between files: freshly allocated pages cost more than reading
+ */
+function readEntry(entry, scratch) {
+  const size = /** @type {number} */ (entry.size);
+  if (scratch.buffer.length < size + 1) scratch.buffer = Buffer.allocUnsafeSlow(Math.max(size + 1, scratch.buffer.length * 2));
+  const fd = fs.openSync(/** @type {string} */ (entry.abs), "r");
+  let got = 0;
+  try {
+    // One byte more than planned: a file that grew since it was listed reads long.
+    for (let n = -1; n !== 0 && got <= size; got += n) n = fs.readSync(fd, scratch.buffer, got, size + 1 - got, null);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (got !== size) {
+    throw new Error(
+      `${entry.name} changed while the archive was being built (${size} bytes listed, ${got === size + 1 ? "more" : got} read): build again`,
+    );
+  }
+  return scratch.buffer.subarray(0, size);
+}
+
+/**
+ * Buffers kept for the process, one per pack slot: a synth builds many layers, and a fresh buffer
+ * the size of a zip costs more in page faults than reading the zip into it.
+ * @type {Buffer[]}
+ */
+const packBuffers = [];
+
+/** @param {string} file @param {number} slot */
+function readWhole(file, slot) {
+  const size = fs.statSync(file).size;
+  if ((packBuffers[slot]?.length ?? -1) < size) packBuffers[slot] = Buffer.allocUnsafeSlow(size);
+  const fd = fs.openSync(file, "r");
+  let got = 0;
+  try {
+    for (let n = -1; n !== 0 && got < size; got += n) n = fs.readSync(fd, packBuffers[slot], got, size - got, null);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return packBuffers[slot].subarray(0, got);
+}
+
+/**
+ * Writes the planned zip and returns what each entry became. Synchronous: with `threads` > 0,
+ * workers read and compress while this thread writes the entries in order as they come.
+ * @param {Plan} plan
+ * @param {number} threads
+ * @returns {PackResult}
+ */
+function pack(plan, threads) {
+  /** @type {number[]} */
+  const badPacks = [];
+  const packs = plan.packs.map((p, index) => {
+    let bytes;
+    try {
+      bytes = readWhole(p.path, index);
+    } catch {
+      return undefined;
+    }
+    if (crypto.createHash("sha256").update(bytes).digest("hex") === p.sha256) return bytes;
+    badPacks.push(index);
+    return undefined;
+  });
+  /** @param {Stored | undefined} at */
+  const fromPack = (at) => {
+    const bytes = at && packs[at[0]];
+    return bytes && at[1] + at[2] <= bytes.length ? bytes.subarray(at[1], at[1] + at[2]) : undefined;
+  };
+  // Entries whose compressed bytes a pack holds need no reading; the rest is work.
+  /** @type {number[]} */
+  const work = [];
+  plan.entries.forEach((e, i) => {
+    if (!e.name.endsWith("/") && !(e.reuse && e.sha && fromPack(e.reuse))) work.push(i);
+  });
+
+  const results = /** @type {Array<ReturnType<typeof processContent> | undefined>} */ (new Array(plan.entries.length));
+  const source = threads > 0 && work.length > 1 ? startWorkers(plan, work, threads, results) : undefined;
+  const scratch = { buffer: Buffer.alloc(0) };
+  /** @param {number} i */
+  const resultOf = (i) => {
+    if (source) return source.wait(i);
+    const e = plan.entries[i];
+    const r = processContent(plan, e, e.data ?? readEntry(e, scratch));
+    // The scratch buffer is reused by the next entry: keep a copy of stored bytes.
+    return r.compressed && r.method === 0 && !e.data ? { ...r, compressed: Buffer.from(r.compressed) } : r;
+  };
+
+  const fd = fs.openSync(plan.out, "w");
+  const hash = crypto.createHash("sha256");
+  /** @type {Buffer[]} */
+  const central = [];
+  /** @type {Array<EntryResult | null>} */
+  const entries = [];
+  let offset = 0;
+  let queue = /** @type {Uint8Array[]} */ ([]);
+  let queued = 0;
+  let compressed = 0;
+  let reused = 0;
+  const flush = () => {
+    let pending = queue;
+    while (pending.length > 0) {
+      let written = fs.writevSync(fd, pending);
+      const rest = [];
+      for (const piece of pending) {
+        if (written >= piece.length) written -= piece.length;
+        else {
+          rest.push(piece.subarray(written));
+          written = 0;
+        }
+      }
+      pending = rest;
+    }
+    queue = [];
+    queued = 0;
+  };
+  /** @param {Uint8Array} piece */
+  const write = (piece) => {
+    if (piece.length === 0) return;
+    hash.update(piece);
+    queue.push(piece);
+    queued += piece.length;
+    offset += piece.length;
+    if (queue.length >= 1024 || queued >= 8 << 20) flush();
+  };
+  try {
+    plan.entries.forEach((entry, i) => {
+      const isDir = entry.name.endsWith("/");
+      let crc32 = 0;
+      let method = /** @type {0 | 8} */ (0);
+      let bytes = /** @type {Uint8Array} */ (Buffer.alloc(0));
+      let sha = "";
+      let suspect = /** @type {0 | 1} */ (0);
+      if (!isDir) {
+        const stored = entry.reuse && entry.sha ? entry.reuse : undefined;
+        const copied = fromPack(stored);
+        if (stored && copied) {
+          [sha, crc32, method, bytes] = [/** @type {string} */ (entry.sha), stored[3], stored[4], copied];
+          reused++;
+        } else {
+          const r = resultOf(i);
+          const found = r.known && fromPack(r.known);
+          sha = r.sha;
+          if (r.known && found) {
+            [crc32, method, bytes] = [r.known[3], r.known[4], found];
+            reused++;
+          } else if (r.known) {
+            // The content's pack went bad after planning: compress it here, as a worker would have.
+            const again = processContent({ ...plan, known: {} }, entry, entry.data ?? readEntry(entry, scratch));
+            [crc32, method, bytes, suspect] = [
+              /** @type {number} */ (again.crc32),
+              /** @type {0 | 8} */ (again.method),
+              Buffer.from(/** @type {Uint8Array} */ (again.compressed)),
+              /** @type {0 | 1} */ (again.suspect),
+            ];
+            compressed++;
+          } else {
+            [crc32, method, bytes, suspect] = [
+              /** @type {number} */ (r.crc32),
+              /** @type {0 | 8} */ (r.method),
+              /** @type {Uint8Array} */ (r.compressed),
+              /** @type {0 | 1} */ (r.suspect),
+            ];
+            compressed++;
+          }
+        }
+      }
+      const size = isDir ? 0 : /** @type {number} */ (entry.size ?? entry.data?.length);
+      const name = Buffer.from(entry.name, "utf8");
+      const flags = /^[\x20-\x7e]*$/.test(entry.name) ? 0 : UTF8_FLAG;
+      const headerOffset = offset;
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0);
+      local.writeUInt16LE(VERSION_NEEDED, 4);
+      local.writeUInt16LE(flags, 6);
+      local.writeUInt16LE(method, 8);
+      local.writeUInt16LE(0, 10); // time
+      local.writeUInt16LE(DOS_DATE, 12);
+      local.writeUInt32LE(crc32, 14);
+      local.writeUInt32LE(bytes.length, 18);
+      local.writeUInt32LE(size, 22);
+      local.writeUInt16LE(name.length, 26);
+      local.writeUInt16LE(0, 28);
+      write(local);
+      write(name);
+      entries.push(isDir ? null : [sha, crc32, method, bytes.length, offset, suspect]);
+      write(bytes);
+
+      const mode = (isDir ? S_IFDIR : S_IFREG) | (entry.mode & 0o7777);
+      const record = Buffer.alloc(46);
+      record.writeUInt32LE(0x02014b50, 0);
+      record.writeUInt16LE(VERSION_MADE_BY, 4);
+      record.writeUInt16LE(VERSION_NEEDED, 6);
+      record.writeUInt16LE(flags, 8);
+      record.writeUInt16LE(method, 10);
+      record.writeUInt16LE(0, 12); // time
+      record.writeUInt16LE(DOS_DATE, 14);
+      record.writeUInt32LE(crc32, 16);
+      record.writeUInt32LE(bytes.length, 20);
+      record.writeUInt32LE(size, 24);
+      record.writeUInt16LE(name.length, 28);
+      // extra, comment, disk and internal attributes stay 0
+      record.writeUInt32LE(((mode << 16) | (isDir ? MSDOS_DIR : 0)) >>> 0, 38);
+      record.writeUInt32LE(headerOffset, 42);
+      central.push(record, name);
+    });
+    const centralStart = offset;
+    for (const part of central) write(part);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(plan.entries.length, 8);
+    end.writeUInt16LE(plan.entries.length, 10);
+    end.writeUInt32LE(offset - centralStart, 12);
+    end.writeUInt32LE(centralStart, 16);
+    write(end);
+    flush();
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(plan.out, { force: true });
+    throw e;
+  } finally {
+    source?.stop();
+  }
+  fs.closeSync(fd);
+  return { zipSha256: hash.digest("hex"), zippedBytes: offset, entries, badPacks, compressed, reused };
+}
+
+/**
+ * Starts `threads` workers over the work list. Each takes the next index from a shared counter
+ * (so they finish together, in zip order), reads the file into its own reused buffer and posts the
+ * result. This thread sleeps on an Atomics counter and drains results with receiveMessageOnPort.
+ * @param {Plan} plan
+ * @param {number[]} work indexes into plan.entries
+ * @param {number} threads
+ * @param {Array<ReturnType<typeof processContent> | undefined>} results
+ */
+function startWorkers(plan, work, threads, results) {
+  const signal = new SharedArrayBuffer(8);
+  const done = new Int32Array(signal);
+  /** @type {import("worker_threads").MessagePort[]} */
+  const ports = [];
+  /** @type {import("worker_threads").Worker[]} */
+  const workers = [];
+  const { entries, ...shared } = plan;
+  for (let t = 0; t < Math.min(threads, work.length); t++) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(__filename, {
+      workerData: { packEngineWorker: true, port: port2, signal, plan: shared, work: work.map((i) => [i, entries[i]]) },
+      transferList: [port2],
+    });
+    worker.unref();
+    workers.push(worker);
+    ports.push(port1);
+  }
+  return {
+    /** @param {number} i */
+    wait(i) {
+      while (!results[i]) {
+        // Read the counter before draining: a result posted after this read also bumps it, so
+        // the wait below returns at once instead of missing it.
+        const seen = Atomics.load(done, 0);
+        let drained = false;
+        for (const port of ports) {
+          for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+            const message = m.message;
+            if (message.error) throw new Error(message.error);
+            for (const [index, result] of message.results) results[index] = result;
+            drained = true;
+          }
+        }
+        if (!drained && !results[i]) Atomics.wait(done, 0, seen, 1000);
+      }
+      const r = /** @type {ReturnType<typeof processContent>} */ (results[i]);
+      results[i] = undefined; // written: let it go
+      return r;
+    },
+    stop() {
+      for (const port of ports) port.close();
+      for (const worker of workers) void worker.terminate();
+    },
+  };
+}
+
+/** A worker: takes indexes from the shared counter until the work list is done. */
+function workerLoop() {
+  const { port, signal, plan, work } = workerData;
+  const done = new Int32Array(signal);
+  /** @param {unknown} message @param {import("worker_threads").TransferListItem[]} [transfer] */
+  const tell = (message, transfer) => {
+    port.postMessage(message, transfer);
+    Atomics.add(done, 0, 1);
+    Atomics.notify(done, 0);
+  };
+  // Whatever goes wrong here reaches the waiting thread as a message: it never waits on a dead worker.
+  process.on("uncaughtException", (e) => tell({ error: String((e && e.stack) || e) }));
+  const scratch = { buffer: Buffer.alloc(0) };
+  // Results go in batches: a message and a wake-up per file would cost more than reading it.
+  /** @type {Array<[number, ReturnType<typeof processContent>]>} */
+  let batch = [];
+  /** @type {ArrayBuffer[]} */
+  let moved = [];
+  let batchBytes = 0;
+  const send = () => {
+    tell({ results: batch }, moved);
+    [batch, moved, batchBytes] = [[], [], 0];
+  };
+  try {
+    for (let k = Atomics.add(done, 1, 1); k < work.length; k = Atomics.add(done, 1, 1)) {
+      const [index, entry] = work[k];
+      const r = processContent(plan, entry, readEntry(entry, scratch));
+      // Hand the bytes over without copying them: deflate's output owns its memory whole (one
+      // chunk, not from Node's pool), so it moves; stored bytes live in the reused read buffer and are copied.
+      const chunk = (entry.size ?? 0) + CHUNK_SLACK;
+      const own =
+        r.compressed &&
+        r.method === 8 &&
+        chunk >= Buffer.poolSize >>> 1 &&
+        r.compressed.byteOffset === 0 &&
+        r.compressed.buffer.byteLength === chunk;
+      const compressed = r.compressed ? (own ? r.compressed : new Uint8Array(r.compressed)) : undefined;
+      batch.push([index, { ...r, compressed }]);
+      if (compressed) moved.push(/** @type {ArrayBuffer} */ (compressed.buffer));
+      batchBytes += entry.size;
+      if (batch.length >= 64 || batchBytes >= 4 << 20) send();
+    }
+    if (batch.length > 0) send();
+  } catch (e) {
+    tell({ error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+if (!isMainThread && workerData && workerData.packEngineWorker) {
+  workerLoop();
+} else if (require.main === module) {
+  // `node pack-engine.js <threads> <result file>`: the plan on stdin, the result written as JSON.
+  try {
+    const plan = JSON.parse(fs.readFileSync(0, "utf8"));
+    fs.writeFileSync(process.argv[3], JSON.stringify(pack(plan, Number(process.argv[2]) || 1)));
+  } catch (e) {
+    fs.writeSync(2, e instanceof Error ? e.message : String(e));
+    process.exitCode = 3;
+  }
+}
+
+module.exports = { pack, mayHoldSecret, ENGINE_ENV };
