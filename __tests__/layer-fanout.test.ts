@@ -1,4 +1,4 @@
-import { App, TerraformStack, Testing } from "cdktf";
+import { App, TerraformAsset, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import * as fs from "fs";
 import * as path from "path";
@@ -67,6 +67,22 @@ describe.each([1, 4, 17])("LayerFanout over %i regions", (n) => {
     if (n > 4) expect(warnings).toEqual([expect.stringContaining(`configures ${n} AWS providers`)]);
     else expect(warnings).toEqual([]);
   });
+});
+
+test("reads the one asset's path once, not once per region (cdktf hashes the construct path on every read)", () => {
+  // GIVEN
+  const pathReads = jest.spyOn(TerraformAsset.prototype, "path", "get");
+  try {
+    // WHEN
+    const { json } = fanoutStack(COMMERCIAL_REGIONS.slice(0, 17));
+    // THEN
+    expect(pathReads).toHaveBeenCalledTimes(1);
+    const versions = Object.values(json().resource.aws_lambda_layer_version) as Array<{ filename: string }>;
+    expect(versions).toHaveLength(17);
+    expect(new Set(versions.map((v) => v.filename)).size).toBe(1);
+  } finally {
+    pathReads.mockRestore();
+  }
 });
 
 describe("LayerFanout options", () => {

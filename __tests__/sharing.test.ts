@@ -1,3 +1,4 @@
+import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-layer-version-permission";
 import { Token } from "cdktf";
 import { LambdaLayer, LambdaLayerProps, LayerFanout, LayerSharing, LayerValidationError, parseSharing } from "../modules";
 import { tree } from "./helpers/files";
@@ -158,6 +159,22 @@ describe("LambdaLayer sharing", () => {
       /^test\/Shared: `sharing.accounts` grants a principal this layer already grants/,
     );
     expect(() => layer.grant({ public: true })).toThrow(/public access already includes/);
+  });
+
+  test("every grant of a layer, later ones too, references its version through one number token", () => {
+    // GIVEN: cdktf captures a stack trace for each token it makes, so a token per grant costs synth time at scale
+    const { stack } = newStack();
+    const layer = new LambdaLayer(stack, "Shared", props({ sharing: { accounts: ["123456789012", "210987654321"] } }));
+    // WHEN
+    const later = layer.grant({ accounts: ["111122223333"] });
+    // THEN
+    const granted = layer.node.children.filter((c) => c instanceof LambdaLayerVersionPermission);
+    expect(granted).toHaveLength(3);
+    expect(granted[2]).toBe(later[0]);
+    expect(new Set(granted.map((p) => p.versionNumberInput)).size).toBe(1);
+    expect(Token.isUnresolved(granted[0].versionNumberInput)).toBe(true);
+    const version = Object.keys(synthJson(stack).resource.aws_lambda_layer_version)[0];
+    expect(permissions(stack).map((p) => p.version_number)).toEqual(Array(3).fill(`\${aws_lambda_layer_version.${version}.version}`));
   });
 
   test("a bad sharing prop fails construction with the construct path", () => {

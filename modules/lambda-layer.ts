@@ -1,11 +1,10 @@
 // The LambdaLayer construct: a layer folder in, a reproducible archive and one
 // aws_lambda_layer_version (plus its S3 object, when uploading through S3) out.
-import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
-import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
+import type { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
+import type { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { LambdaLayerVersion } from "@cdktf/provider-aws/lib/lambda-layer-version";
 import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-layer-version-permission";
-import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import type { LayerFacts } from "./attachment";
@@ -24,6 +23,7 @@ import {
   validateS3KeyPrefix,
 } from "./limits";
 import type { NativeBinary } from "./native-binaries";
+import { providerClasses } from "./provider-classes";
 import { isKnownRegion, partitionOf } from "./regions";
 import { Architecture, layerRuntimeWarnings, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
@@ -166,6 +166,8 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   public readonly ssmParameter?: SsmParameter;
   private readonly provider?: TerraformProvider;
   private readonly regionArgument?: string;
+  /** `version` as a number, made once for every grant: each token cdktf makes captures a stack trace. */
+  private versionNumber?: number;
 
   constructor(scope: Construct, id: string, props: LambdaLayerProps) {
     super(scope, id);
@@ -262,7 +264,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       (g) =>
         new LambdaLayerVersionPermission(this, `permission-${g.statementId}`, {
           layerName: this.layerArn,
-          versionNumber: Token.asNumber(this.version),
+          versionNumber: (this.versionNumber ??= Token.asNumber(this.version)),
           principal: g.principal,
           organizationId: g.organizationId,
           action: LAYER_ACTION,
@@ -298,15 +300,15 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       // must not publish the same content again. source_code_hash alone says when the content changed.
       return new LambdaLayerVersion(this, "layer-version", {
         ...common,
-        filename: asset.path,
+        filename: assetPathOf(asset),
         sourceCodeHash: this.archive.contentBase64Sha256,
         lifecycle: { ignoreChanges: ["filename"] },
       });
     }
-    const object = new S3Object(this, "object", {
+    const object = new (providerClasses.s3Object())(this, "object", {
       bucket: props.s3.bucket,
       key: `${props.s3.keyPrefix ?? "lambda-layers/"}${props.layerName}/${this.archive.contentSha256}.zip`,
-      source: asset.path,
+      source: assetPathOf(asset),
       sourceHash: this.archive.contentBase64Sha256,
       provider: props.provider,
       region: props.region,
@@ -418,7 +420,7 @@ export function archiveFileOf(scope: Construct, archive: LayerArchive, layerName
     type: AssetType.DIRECTORY,
     assetHash: archive.contentSha256,
   });
-  return new DataArchiveFile(scope, "zip", {
+  return new (providerClasses.dataArchiveFile())(scope, "zip", {
     type: "zip",
     sourceDir: staged.path,
     outputPath: `archive-file/${layerName}-${scope.node.addr.slice(0, 16)}.zip`,
@@ -428,11 +430,24 @@ export function archiveFileOf(scope: Construct, archive: LayerArchive, layerName
 
 const toldGrantsAreKept = new WeakMap<IConstruct, Set<string>>();
 
+const assetPaths = new WeakMap<TerraformAsset, string>();
+
+/**
+ * An asset's path, read once: cdktf derives it from the asset's logical id (an MD5 of its construct
+ * path) on every read, and a fan-out's regions all read the one asset.
+ */
+function assetPathOf(asset: TerraformAsset): string {
+  let known = assetPaths.get(asset);
+  if (known === undefined) assetPaths.set(asset, (known = asset.path));
+  return known;
+}
+
 /** The stack's archive provider, created on first use with its fully qualified source. */
 function archiveProviderOf(scope: Construct): ArchiveProvider {
   const stack = TerraformStack.of(scope);
-  const existing = stack.node.children.find((c): c is ArchiveProvider => c instanceof ArchiveProvider);
+  const ArchiveProviderClass = providerClasses.archiveProvider();
+  const existing = stack.node.children.find((c): c is ArchiveProvider => c instanceof ArchiveProviderClass);
   if (existing) return existing;
   qualifyProviderSource(stack, "archive", "hashicorp/archive", ">= 2.4, < 3.0");
-  return new ArchiveProvider(stack, "archive");
+  return new ArchiveProviderClass(stack, "archive");
 }

@@ -1,6 +1,6 @@
 // LayeredFunction: an aws_lambda_function whose code is packaged by the reproducible archive
 // builder and whose layers (built here or imported by ARN) are checked before anything deploys.
-import { LambdaFunction, LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
+import type { LambdaFunction, LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { Annotations, AssetType, TerraformAsset, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import * as path from "path";
@@ -9,6 +9,7 @@ import { AttachedLayer, checkAttachments, LayerFacts } from "./attachment";
 import { errors, LayerValidationError, LayerValidationErrors } from "./errors";
 import { buildFunctionArchive, FunctionArchive } from "./function-archive";
 import { ILambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
+import { providerClasses } from "./provider-classes";
 import { regionGuard } from "./region-guard";
 import { Architecture, parseArchitectures, Runtime, runtimeDeprecationWarning, RuntimeFamily } from "./runtime";
 import { escapeTemplateSequences } from "./limits";
@@ -187,7 +188,7 @@ export class LayeredFunction extends Construct {
     ensureAwsProviderRequirement(this, props.region !== undefined);
 
     const code = new TerraformAsset(this, "code", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
-    this.resource = new LambdaFunction(this, "function", {
+    this.resource = new (providerClasses.lambdaFunction())(this, "function", {
       ...passThroughSettings(props),
       functionName: props.functionName,
       runtime: this.runtime.name,

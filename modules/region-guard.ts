@@ -2,12 +2,12 @@
 // variable, usual with Terraform Cloud workspaces): the same rule as the synth-time check in
 // attachment.ts, written as a Terraform precondition that compares each layer's region with the
 // provider's, read through `data "aws_region"`. `terraform plan` then fails with the same message.
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { Op, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import type { AttachedLayer } from "./attachment";
 import { errors } from "./errors";
+import { providerClasses } from "./provider-classes";
 
 /**
  * Adds to `resource` one precondition per attached layer whose region is known at synth.
@@ -22,7 +22,7 @@ export function regionGuard(
   const known = layers.filter((l): l is AttachedLayer & { region: string } => l.region !== undefined);
   if (known.length === 0) return undefined;
   // `id` is the region name in AWS provider 5.x and 6.x alike (6.x deprecates `name`).
-  const region = new DataAwsRegion(scope, "provider-region", { provider });
+  const region = new (providerClasses.dataAwsRegion())(scope, "provider-region", { provider });
   const preconditions = [...new Set(known.map((l) => l.region))].map((layerRegion) => {
     const labels = known.filter((l) => l.region === layerRegion).map((l) => l.label);
     return {

@@ -1,10 +1,11 @@
 // Where consumers look for a layer's ARN: an SSM parameter in the layer's region holding the
 // versioned ARN, updated in place exactly when a new version is published (the way AWS publishes
 // the Powertools layer ARNs).
-import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
 import { errors } from "./errors";
+import { providerClasses } from "./provider-classes";
 
 /** An SSM parameter holding a layer's versioned ARN. */
 export interface LayerSsmParameter {
@@ -47,7 +48,7 @@ export function layerArnParameter(
   options: LayerSsmParameter,
   layer: { layerName: string; layerVersionArn: string; provider?: TerraformProvider; region?: string },
 ): SsmParameter {
-  return new SsmParameter(scope, "ssm-parameter", {
+  return new (providerClasses.ssmParameter())(scope, "ssm-parameter", {
     name: ssmParameterName(options, layer.layerName),
     type: "String",
     value: layer.layerVersionArn,
