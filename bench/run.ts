@@ -172,7 +172,8 @@ function realTrees(): BenchTree[] {
     dereference: true,
     filter: (src) => !/__pycache__|\/tests?(\/|$)/.test(src),
   });
-  trees.push({ label: `real Python layer (${py})`, dir: pyDir, top: "python", runtime: "python3.12" });
+  // Debian 12 ships CPython 3.11: its compiled modules load on python3.11 only (the native-binary rules refuse them for 3.12).
+  trees.push({ label: `real Python layer (${py})`, dir: pyDir, top: "python", runtime: "python3.11" });
   const nodeModules = path.join(ROOT, "node_modules");
   const nodeDir = path.join(WORK, "real-node");
   const picks = ["typescript", "@cdktf", "cdktf", "jest-config", "prettier", "eslint", "@babel"].filter((p) =>

@@ -63,17 +63,18 @@ const S_IFDIR = 0o040000;
 const MSDOS_DIR = 0x10;
 
 /**
- * What to do with one file's bytes: hash them, and unless `known` holds its compressed form,
+ * What to do with one file's bytes: hash them, and unless its compressed form is known,
  * pre-scan them for secrets and compress them.
  * @param {Plan} plan
  * @param {PlannedEntry} entry
  * @param {Uint8Array} data the content (a view the caller may reuse afterwards)
- * @returns {{ sha: string, known?: Stored, crc32?: number, method?: 0 | 8, compressed?: Uint8Array, suspect?: 0 | 1 }}
+ * @param {(key: string) => boolean} isKnown whether compressed bytes of this content key are at hand
+ * @returns {{ sha: string, known?: string, crc32?: number, method?: 0 | 8, compressed?: Uint8Array, suspect?: 0 | 1 }}
  */
-function processContent(plan, entry, data) {
+function processContent(plan, entry, data, isKnown) {
   const sha = crypto.createHash("sha256").update(data).digest("hex");
-  const known = plan.known[sha + (entry.hint ? "s" : "")];
-  if (known) return { sha, known };
+  const key = sha + (entry.hint ? "s" : "");
+  if (isKnown(key)) return { sha, known: key };
   const suspect = mayHoldSecret(data, plan.keywords) ? 1 : 0;
   const crc32 = zlib.crc32(data) >>> 0;
   let stored = plan.level === 0 || data.length === 0;
@@ -195,6 +196,8 @@ function pack(plan, threads) {
     if (!e.name.endsWith("/") && !(e.reuse && e.sha && fromPack(e.reuse))) work.push(i);
   });
 
+  /** @param {string} key */
+  const isKnown = (key) => fromPack(plan.known[key]) !== undefined;
   const results = /** @type {Array<ReturnType<typeof processContent> | undefined>} */ (new Array(plan.entries.length));
   const source = threads > 0 && work.length > 1 ? startWorkers(plan, work, threads, results) : undefined;
   const scratch = { buffer: Buffer.alloc(0) };
@@ -202,15 +205,29 @@ function pack(plan, threads) {
   const resultOf = (i) => {
     if (source) return source.wait(i);
     const e = plan.entries[i];
-    const r = processContent(plan, e, e.data ?? readEntry(e, scratch));
+    const r = processContent(plan, e, e.data ?? readEntry(e, scratch), isKnown);
     // The scratch buffer is reused by the next entry: keep a copy of stored bytes.
     return r.compressed && r.method === 0 && !e.data ? { ...r, compressed: Buffer.from(r.compressed) } : r;
   };
 
   const fd = fs.openSync(plan.out, "w");
   const hash = crypto.createHash("sha256");
-  /** @type {Buffer[]} */
-  const central = [];
+  // The central directory is one buffer, filled entry by entry; local headers go into an arena
+  // reused after each flush: tens of thousands of small buffers would keep the collector busy.
+  const central = Buffer.allocUnsafe(plan.entries.reduce((sum, e) => sum + 46 + Buffer.byteLength(e.name, "utf8"), 0));
+  let centralUsed = 0;
+  let arena = Buffer.allocUnsafe(1 << 20);
+  let arenaUsed = 0;
+  /** @param {number} n */
+  const take = (n) => {
+    if (arenaUsed + n > arena.length) {
+      flush(); // what is queued points into the arena: written before it is reused
+      arenaUsed = 0;
+      if (n > arena.length) arena = Buffer.allocUnsafe(n);
+    }
+    arenaUsed += n;
+    return arena.subarray(arenaUsed - n, arenaUsed);
+  };
   /** @type {Array<EntryResult | null>} */
   const entries = [];
   let offset = 0;
@@ -260,14 +277,15 @@ function pack(plan, threads) {
           reused++;
         } else {
           const r = resultOf(i);
-          const found = r.known && fromPack(r.known);
+          const at = r.known === undefined ? undefined : plan.known[r.known];
+          const found = fromPack(at);
           sha = r.sha;
-          if (r.known && found) {
-            [crc32, method, bytes] = [r.known[3], r.known[4], found];
+          if (at && found) {
+            [crc32, method, bytes] = [at[3], at[4], found];
             reused++;
           } else if (r.known) {
             // The content's pack went bad after planning: compress it here, as a worker would have.
-            const again = processContent({ ...plan, known: {} }, entry, entry.data ?? readEntry(entry, scratch));
+            const again = processContent(plan, entry, entry.data ?? readEntry(entry, scratch), () => false);
             [crc32, method, bytes, suspect] = [
               /** @type {number} */ (again.crc32),
               /** @type {0 | 8} */ (again.method),
@@ -287,10 +305,11 @@ function pack(plan, threads) {
         }
       }
       const size = isDir ? 0 : /** @type {number} */ (entry.size ?? entry.data?.length);
-      const name = Buffer.from(entry.name, "utf8");
+      const nameLength = Buffer.byteLength(entry.name, "utf8");
       const flags = /^[\x20-\x7e]*$/.test(entry.name) ? 0 : UTF8_FLAG;
       const headerOffset = offset;
-      const local = Buffer.alloc(30);
+      const local = take(30 + nameLength);
+      local.write(entry.name, 30, "utf8");
       local.writeUInt32LE(0x04034b50, 0);
       local.writeUInt16LE(VERSION_NEEDED, 4);
       local.writeUInt16LE(flags, 6);
@@ -300,15 +319,17 @@ function pack(plan, threads) {
       local.writeUInt32LE(crc32, 14);
       local.writeUInt32LE(bytes.length, 18);
       local.writeUInt32LE(size, 22);
-      local.writeUInt16LE(name.length, 26);
+      local.writeUInt16LE(nameLength, 26);
       local.writeUInt16LE(0, 28);
       write(local);
-      write(name);
       entries.push(isDir ? null : [sha, crc32, method, bytes.length, offset, suspect]);
       write(bytes);
 
       const mode = (isDir ? S_IFDIR : S_IFREG) | (entry.mode & 0o7777);
-      const record = Buffer.alloc(46);
+      const record = central.subarray(centralUsed, centralUsed + 46 + nameLength);
+      centralUsed += record.length;
+      record.fill(0, 0, 46);
+      record.write(entry.name, 46, "utf8");
       record.writeUInt32LE(0x02014b50, 0);
       record.writeUInt16LE(VERSION_MADE_BY, 4);
       record.writeUInt16LE(VERSION_NEEDED, 6);
@@ -319,14 +340,13 @@ function pack(plan, threads) {
       record.writeUInt32LE(crc32, 16);
       record.writeUInt32LE(bytes.length, 20);
       record.writeUInt32LE(size, 24);
-      record.writeUInt16LE(name.length, 28);
+      record.writeUInt16LE(nameLength, 28);
       // extra, comment, disk and internal attributes stay 0
       record.writeUInt32LE(((mode << 16) | (isDir ? MSDOS_DIR : 0)) >>> 0, 38);
       record.writeUInt32LE(headerOffset, 42);
-      central.push(record, name);
     });
     const centralStart = offset;
-    for (const part of central) write(part);
+    write(central);
     const end = Buffer.alloc(22);
     end.writeUInt32LE(0x06054b50, 0);
     end.writeUInt16LE(plan.entries.length, 8);
@@ -362,11 +382,15 @@ function startWorkers(plan, work, threads, results) {
   const ports = [];
   /** @type {import("worker_threads").Worker[]} */
   const workers = [];
-  const { entries, ...shared } = plan;
+  // What a worker needs, in few pieces (each is copied to every worker): the settings, the content
+  // keys whose compressed bytes are at hand (one string), and per file its index, name, path, size and hint.
+  const { level, memLevel, sample, keywords } = plan;
+  const knownKeys = Object.keys(plan.known).join("\n");
+  const files = work.map((i) => [i, plan.entries[i].name, plan.entries[i].abs, plan.entries[i].size, plan.entries[i].hint ?? 0]);
   for (let t = 0; t < Math.min(threads, work.length); t++) {
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(__filename, {
-      workerData: { packEngineWorker: true, port: port2, signal, plan: shared, work: work.map((i) => [i, entries[i]]) },
+      workerData: { packEngineWorker: true, port: port2, signal, plan: { level, memLevel, sample, keywords }, knownKeys, files },
       transferList: [port2],
     });
     worker.unref();
@@ -404,7 +428,10 @@ function startWorkers(plan, work, threads, results) {
 
 /** A worker: takes indexes from the shared counter until the work list is done. */
 function workerLoop() {
-  const { port, signal, plan, work } = workerData;
+  const { port, signal, plan, knownKeys, files } = workerData;
+  const known = new Set(knownKeys ? knownKeys.split("\n") : []);
+  /** @param {string} key */
+  const isKnown = (key) => known.has(key);
   const done = new Int32Array(signal);
   /** @param {unknown} message @param {import("worker_threads").TransferListItem[]} [transfer] */
   const tell = (message, transfer) => {
@@ -426,9 +453,10 @@ function workerLoop() {
     [batch, moved, batchBytes] = [[], [], 0];
   };
   try {
-    for (let k = Atomics.add(done, 1, 1); k < work.length; k = Atomics.add(done, 1, 1)) {
-      const [index, entry] = work[k];
-      const r = processContent(plan, entry, readEntry(entry, scratch));
+    for (let k = Atomics.add(done, 1, 1); k < files.length; k = Atomics.add(done, 1, 1)) {
+      const [index, name, abs, size, hint] = files[k];
+      const entry = { name, abs, size, hint, mode: 0 };
+      const r = processContent(plan, entry, readEntry(entry, scratch), isKnown);
       // Hand the bytes over without copying them: deflate's output owns its memory whole (one
       // chunk, not from Node's pool), so it moves; stored bytes live in the reused read buffer and are copied.
       const chunk = (entry.size ?? 0) + CHUNK_SLACK;
