@@ -93,6 +93,20 @@ describe("entry cache: one changed file costs one file", () => {
     expect(touched.contentSha256).toBe(second.contentSha256);
   });
 
+  test("a zip identical to the last one is not written again, and is still filed when its index records were lost", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 50);
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    fs.rmSync(path.join(cache, "index"), { recursive: true });
+    execFileSync("find", [src, "-type", "f", "-exec", "touch", "{}", "+"]);
+    const again = build(src, cache);
+    expect([again.cache, again.entriesCompressed, again.entriesReused]).toEqual(["built", 0, first.entries.length]);
+    expect(again.zipSha256).toBe(first.zipSha256);
+    expect(fs.readFileSync(again.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
+    expect(fs.readdirSync(cache).filter((n) => n.startsWith(".tmp-"))).toEqual([]);
+  });
+
   test("a removed file leaves the rest reused and the bytes those of a fresh build", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 100);

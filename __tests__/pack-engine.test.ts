@@ -145,8 +145,17 @@ describe("the packing engine", () => {
     a.entries.forEach((r) => r && (known[r[0]] = [0, r[4], r[3], r[1], r[2]]));
     const second = path.join(tempDir(), "second.zip");
     const b = engine.pack(fullPlan({ out: second, entries, known, packs: [{ path: first, sha256: a.zipSha256 }] }), 2);
-    expect([b.compressed, b.reused, b.badPacks]).toEqual([0, entries.length - 1, []]);
-    expect(fs.readFileSync(second).equals(fs.readFileSync(first))).toBe(true);
+    // Every byte would be the first zip's: it is not written again.
+    expect([b.compressed, b.reused, b.badPacks, b.sameAsPack, b.zipSha256]).toEqual([0, entries.length - 1, [], 0, a.zipSha256]);
+    expect(fs.existsSync(second)).toBe(false);
+    // One file fewer: the common part is copied, the rest written, and the zip is a build from nothing's.
+    const fewer = entries.filter((e) => e.name !== "python/m150.py");
+    const partial = engine.pack(fullPlan({ out: second, entries: fewer, known, packs: [{ path: first, sha256: a.zipSha256 }] }), 2);
+    const fresh = path.join(tempDir(), "fresh.zip");
+    engine.pack(fullPlan({ out: fresh, entries: fewer }), 0);
+    expect(partial.sameAsPack).toBeUndefined();
+    expect(fs.readFileSync(second).equals(fs.readFileSync(fresh))).toBe(true);
+    expect(partial.zipSha256).toBe(crypto.createHash("sha256").update(fs.readFileSync(fresh)).digest("hex"));
     const third = path.join(tempDir(), "third.zip");
     const c = engine.pack(fullPlan({ out: third, entries, known, packs: [{ path: first, sha256: "0".repeat(64) }] }), 2);
     expect([c.compressed, c.reused, c.badPacks]).toEqual([entries.length - 1, 0, [0]]);

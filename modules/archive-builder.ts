@@ -390,6 +390,8 @@ function buildFromSource(
     };
     const target = archivePath(cacheDir, record);
     fs.mkdirSync(path.dirname(target), { recursive: true });
+    // The engine does not write a zip identical to the last one: its file is the result.
+    if (packed.sameAsPack === 0 && lastZip) fs.copyFileSync(lastZip, tmp);
     fs.renameSync(tmp, target);
     markUsed(target);
     writeIndex(cacheDir, contentKey, record);

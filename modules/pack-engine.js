@@ -45,6 +45,8 @@ const { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData }
  * @property {number[]} badPacks packs whose bytes did not match their SHA-256: nothing of them was used
  * @property {number} compressed entries compressed now
  * @property {number} reused entries copied from packs
+ * @property {number} [sameAsPack] set (to 0) when the zip would be the first pack byte for byte:
+ *   then it is not written, and `out` does not exist
  */
 
 /** Environment of the engine's process: a malloc that keeps freed memory instead of faulting it in again. */
@@ -171,6 +173,16 @@ function readWhole(file, slot) {
  * @returns {PackResult}
  */
 function pack(plan, threads) {
+  // Entries whose compressed bytes a pack holds need no reading; the rest is work, handed to the
+  // workers before the packs are read and checked, so that they read files meanwhile.
+  /** @type {number[]} */
+  const work = [];
+  plan.entries.forEach((e, i) => {
+    if (!e.name.endsWith("/") && !(e.reuse && e.sha)) work.push(i);
+  });
+  const results = /** @type {Array<ReturnType<typeof processContent> | undefined>} */ (new Array(plan.entries.length));
+  const source = threads > 0 && work.length > 1 ? startWorkers(plan, work, threads, results) : undefined;
+
   /** @type {number[]} */
   const badPacks = [];
   const packs = plan.packs.map((p, index) => {
@@ -189,21 +201,12 @@ function pack(plan, threads) {
     const bytes = at && packs[at[0]];
     return bytes && at[1] + at[2] <= bytes.length ? bytes.subarray(at[1], at[1] + at[2]) : undefined;
   };
-  // Entries whose compressed bytes a pack holds need no reading; the rest is work.
-  /** @type {number[]} */
-  const work = [];
-  plan.entries.forEach((e, i) => {
-    if (!e.name.endsWith("/") && !(e.reuse && e.sha && fromPack(e.reuse))) work.push(i);
-  });
-
   /** @param {string} key */
   const isKnown = (key) => fromPack(plan.known[key]) !== undefined;
-  const results = /** @type {Array<ReturnType<typeof processContent> | undefined>} */ (new Array(plan.entries.length));
-  const source = threads > 0 && work.length > 1 ? startWorkers(plan, work, threads, results) : undefined;
   const scratch = { buffer: Buffer.alloc(0) };
-  /** @param {number} i */
-  const resultOf = (i) => {
-    if (source) return source.wait(i);
+  /** @param {number} i an entry the workers were given, or (no workers, or its pack went bad) one done here */
+  const resultOf = (i, onThisThread = false) => {
+    if (source && !onThisThread) return source.wait(i);
     const e = plan.entries[i];
     const r = processContent(plan, e, e.data ?? readEntry(e, scratch), isKnown);
     // The scratch buffer is reused by the next entry: keep a copy of stored bytes.
@@ -252,9 +255,29 @@ function pack(plan, threads) {
     queue = [];
     queued = 0;
   };
+  // While every byte so far is the first pack's byte at the same offset (a rebuild after `touch`
+  // or of a layer whose files all came back), nothing is written or hashed: a zip identical to
+  // the pack is not written again. The first difference writes the common prefix, then goes on.
+  let mirror = packs[0];
+  const diverge = () => {
+    const prefix = /** @type {Buffer} */ (mirror).subarray(0, offset);
+    mirror = undefined;
+    if (prefix.length === 0) return;
+    hash.update(prefix);
+    queue.push(prefix);
+    queued += prefix.length;
+  };
   /** @param {Uint8Array} piece */
   const write = (piece) => {
     if (piece.length === 0) return;
+    if (mirror) {
+      const end = offset + piece.length;
+      if (end <= mirror.length && mirror.subarray(offset, end).equals(piece)) {
+        offset = end;
+        return;
+      }
+      diverge();
+    }
     hash.update(piece);
     queue.push(piece);
     queued += piece.length;
@@ -276,7 +299,7 @@ function pack(plan, threads) {
           [sha, crc32, method, bytes] = [/** @type {string} */ (entry.sha), stored[3], stored[4], copied];
           reused++;
         } else {
-          const r = resultOf(i);
+          const r = resultOf(i, stored !== undefined);
           const at = r.known === undefined ? undefined : plan.known[r.known];
           const found = fromPack(at);
           sha = r.sha;
@@ -354,6 +377,12 @@ function pack(plan, threads) {
     end.writeUInt32LE(offset - centralStart, 12);
     end.writeUInt32LE(centralStart, 16);
     write(end);
+    if (mirror && offset === mirror.length) {
+      fs.closeSync(fd);
+      fs.rmSync(plan.out, { force: true });
+      return { zipSha256: plan.packs[0].sha256, zippedBytes: offset, entries, badPacks, compressed, reused, sameAsPack: 0 };
+    }
+    if (mirror) diverge(); // a strict prefix of the pack is not the pack
     flush();
   } catch (e) {
     fs.closeSync(fd);

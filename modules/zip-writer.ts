@@ -130,6 +130,8 @@ export interface PackResult {
   readonly badPacks: readonly number[];
   readonly compressed: number;
   readonly reused: number;
+  /** Set (to 0) when the zip would be the first pack byte for byte: then it is not written. */
+  readonly sameAsPack?: number;
 }
 
 export interface PackPlan {
