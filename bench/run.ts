@@ -176,7 +176,8 @@ function realTrees(): BenchTree[] {
   trees.push({ label: `real Python layer (${py})`, dir: pyDir, top: "python", runtime: "python3.11" });
   const nodeModules = path.join(ROOT, "node_modules");
   const nodeDir = path.join(WORK, "real-node");
-  const picks = ["typescript", "@cdktf", "cdktf", "jest-config", "prettier", "eslint", "@babel"].filter((p) =>
+  // @cdktf (the AWS provider bindings, over 600 MiB) would be over Lambda's 250 MiB limit.
+  const picks = ["typescript", "cdktf", "constructs", "@aws-sdk", "jest-config", "prettier", "eslint", "@babel"].filter((p) =>
     fs.existsSync(path.join(nodeModules, p)),
   );
   for (const pkg of picks)
