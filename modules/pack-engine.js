@@ -1,10 +1,10 @@
 // @ts-check
 // The packing engine: reads, hashes, pre-scans, compresses and writes the entries of one zip.
-// Plain JavaScript on purpose: archive-builder.ts runs it in its own Node process (`node
-// pack-engine.js`, the plan on stdin), where worker threads read and deflate while the main thread
-// writes the zip in order, and where the allocator can be tuned (GLIBC_TUNABLES, see
-// ENGINE_ENV): deflating thousands of entries otherwise spends a third of its time faulting in
-// freshly allocated pages (BENCHMARKS.md). Small jobs run in the caller's process on its thread.
+// Plain JavaScript on purpose: its worker threads load this file as it is, whatever runs the
+// caller (ts-node, jest or compiled code). With threads, one worker per core takes the next file
+// from a shared counter, reads it into a buffer it reuses, hashes, pre-scans and deflates it, and
+// hands the result over; the calling thread writes the entries in order as they come. Small jobs
+// run on the calling thread.
 //
 // The zip depends only on entry names, modes and contents: fixed timestamps, no extra fields or
 // comments, entries in the order given, deflate at the level given (stored when deflate would not
@@ -48,11 +48,6 @@ const { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData }
  * @property {number} [sameAsPack] set (to 0) when the zip would be the first pack byte for byte:
  *   then it is not written, and `out` does not exist
  */
-
-/** Environment of the engine's process: a malloc that keeps freed memory instead of faulting it in again. */
-const ENGINE_ENV = {
-  GLIBC_TUNABLES: "glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=1073741824:glibc.malloc.top_pad=67108864",
-};
 
 /** Deflate's output chunk is the input's size plus this: deflate's worst case fits, so there is one chunk. */
 const CHUNK_SLACK = 1024;
@@ -509,15 +504,6 @@ function workerLoop() {
 
 if (!isMainThread && workerData && workerData.packEngineWorker) {
   workerLoop();
-} else if (require.main === module) {
-  // `node pack-engine.js <threads> <result file>`: the plan on stdin, the result written as JSON.
-  try {
-    const plan = JSON.parse(fs.readFileSync(0, "utf8"));
-    fs.writeFileSync(process.argv[3], JSON.stringify(pack(plan, Number(process.argv[2]) || 1)));
-  } catch (e) {
-    fs.writeSync(2, e instanceof Error ? e.message : String(e));
-    process.exitCode = 3;
-  }
 }
 
-module.exports = { pack, mayHoldSecret, ENGINE_ENV };
+module.exports = { pack, mayHoldSecret };

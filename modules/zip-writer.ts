@@ -1,11 +1,8 @@
 // The deterministic zip writer's settings and its typed entry point. The writing itself is
-// pack-engine.js (plain JavaScript, so that it runs in its own Node process): its output depends
-// only on entry names, modes and contents. Info-ZIP cannot be told to ignore mtimes and modes, and
+// pack-engine.js (plain JavaScript, so that its worker threads run it whatever loads the caller:
+// ts-node, jest or compiled code): its output depends only on entry names, modes and contents. Info-ZIP cannot be told to ignore mtimes and modes, and
 // yazl/archiver are 4-6x slower (README).
-import { spawnSync } from "child_process";
-import * as fs from "fs";
 import * as os from "os";
-import * as path from "path";
 import { errors } from "./errors";
 
 /** One entry to write. Directories end in "/" and carry no content. */
@@ -149,18 +146,18 @@ export interface PackPlan {
 
 interface Engine {
   pack(plan: object, threads: number): PackResult;
-  ENGINE_ENV: Record<string, string>;
 }
-const ENGINE_FILE = path.join(__dirname, "pack-engine.js");
-const engine = (): Engine => require(ENGINE_FILE) as Engine;
+const engine = (): Engine => require("./pack-engine.js") as Engine;
 
-/** Below this many bytes to read, a process of its own costs more than it saves. */
-export const IN_PROCESS_BYTES = 8 * 2 ** 20;
+/** Below this many bytes to read, starting worker threads costs more than it saves. */
+export const THREADS_FROM_BYTES = 8 * 2 ** 20;
 
 /**
- * Writes a zip as planned and returns what each entry became. Jobs with at least IN_PROCESS_BYTES
- * to read run in their own Node process on `threads` workers; smaller ones here, on this thread.
- * @throws Error naming the file when one changed while it was read, or the engine's own error
+ * Writes a zip as planned and returns what each entry became. Jobs with at least
+ * THREADS_FROM_BYTES to read run on `threads` worker threads (the calling thread writes the zip
+ * meanwhile, and waits synchronously, since constructs are built synchronously); smaller ones run on
+ * the calling thread.
+ * @throws Error naming the file when one changed while it was read, or a worker's own error
  */
 export function packZip(plan: PackPlan, threads = defaultThreads()): PackResult {
   const full = {
@@ -173,21 +170,7 @@ export function packZip(plan: PackPlan, threads = defaultThreads()): PackResult 
     ...plan,
   };
   const toRead = plan.entries.reduce((sum, e) => sum + (e.abs && !e.reuse ? (e.size ?? 0) : 0), 0);
-  if (toRead < IN_PROCESS_BYTES || plan.entries.some((e) => e.data)) return engine().pack(full, 0);
-  const resultFile = `${plan.out}.result.json`;
-  const run = spawnSync(process.execPath, [ENGINE_FILE, String(threads), resultFile], {
-    input: JSON.stringify(full),
-    env: { ...process.env, ...(process.env.GLIBC_TUNABLES ? {} : engine().ENGINE_ENV) },
-    stdio: ["pipe", "inherit", "pipe"],
-    encoding: "utf8",
-  });
-  try {
-    if (run.error) throw run.error;
-    if (run.status !== 0) throw new Error(run.stderr.trim() || `the packing process ended with ${run.status ?? run.signal}`);
-    return JSON.parse(fs.readFileSync(resultFile, "utf8")) as PackResult;
-  } finally {
-    fs.rmSync(resultFile, { force: true });
-  }
+  return engine().pack(full, toRead < THREADS_FROM_BYTES || plan.entries.some((e) => e.data) ? 0 : threads);
 }
 
 /** Writes a zip of in-memory entries in the given order (tests and fixtures). */
