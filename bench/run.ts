@@ -237,7 +237,7 @@ async function archiveTree(t: BenchTree, rebuilds: boolean): Promise<void> {
     const b = await buildOnce(t, path.join(WORK, `cache-${t.top}-${n++}`));
     fullRuns.push(b.ms);
     fullCalls.push(Number(b.result.ms));
-    rssRuns.push(b.peakMb); // sampled over the process tree: the builder and its packing process
+    rssRuns.push(b.peakMb); // sampled every 50 ms over the process tree
     shas.add(b.result.sha256);
   }
   const zipMs = median(zipRuns);
@@ -260,7 +260,7 @@ async function archiveTree(t: BenchTree, rebuilds: boolean): Promise<void> {
   ]);
   row(["byte-identical full builds", shas.size === 1 ? "yes" : "NO", "-", "-", "-", "-", "yes"]);
   row([
-    "peak memory of a full build (summed PSS of the builder and its packing process)",
+    "peak memory of a full build (PSS of the build's process)",
     `${fmt(median(rssRuns), 0)} MiB`,
     "-",
     "-",
