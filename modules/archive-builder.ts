@@ -213,8 +213,6 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   if (unzippedBytes > MAX_UNZIPPED_BYTES) throw errors.unzippedTooLarge(reportAs, unzippedBytes, MAX_UNZIPPED_BYTES);
   const zipEntries = withDirectories(files);
   if (zipEntries.length > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, zipEntries.length);
-  checkSecretNames(files, reportAs, options.allowSecrets);
-
   const maxCacheBytes = cacheMaxBytes(); // a bad setting fails before anything is written
   const optionsKey = [BUILDER_VERSION, process.versions.zlib, deflateLevel(), MEM_LEVEL];
   // allowSecrets and the checks' options are part of the metadata key: a metadata hit skips the content scan and the checks.
@@ -235,6 +233,8 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   let cache: BuiltArchive["cache"] = "metadata-hit";
   let counts: { entriesCompressed: number; entriesReused: number } | undefined;
   if (!record) {
+    // A metadata hit vouches for the names too: they, the rules' version and allowSecrets are in its key.
+    checkSecretNames(files, reportAs, options.allowSecrets);
     const checked = options.checks?.run(files);
     const built = buildFromSource(files, zipEntries, options, optionsKey, cached, cacheWarnings);
     record = built.record;
@@ -425,8 +425,7 @@ function times(f: SourceFile): Pick<PlannedFile, "mtimeMs" | "ctimeMs" | "ino"> 
 
 /** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. @group Internals */
 export function modeFor(name: string, executable: boolean): number {
-  const base = name.split("/").pop();
-  return executable || base === "bootstrap" || name.startsWith("bin/") ? 0o755 : 0o644;
+  return executable || name.endsWith("/bootstrap") || name === "bootstrap" || name.startsWith("bin/") ? 0o755 : 0o644;
 }
 
 /** The files plus every parent folder, as zip entries in byte order. */
