@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { LambdaLayer } from "../modules";
 import { tree } from "./helpers/files";
-import { Emulator, emulatorRequest, startEmulator, terraformIn } from "./helpers/emulator";
+import { emulatorRequest, terraformIn, useEmulator } from "./helpers/emulator";
 import { requireTerraform, terraformInit, TerraformRun } from "./helpers/terraform";
 
 const ACCOUNT = "123456789012";
@@ -152,13 +152,7 @@ test("a renamed LambdaLayer whose resources are moved from their old addresses p
 }, 240_000);
 
 describe("adopting a layer version published elsewhere", () => {
-  let emulator: Emulator;
-  beforeAll(async () => {
-    emulator = await startEmulator({ region: "eu-west-1" });
-  }, 120_000);
-  afterAll(async () => {
-    await emulator?.stop();
-  });
+  const emulator = useEmulator({ region: "eu-west-1" });
 
   test("importFrom brings the version into the state; the first plan replaces it (the provider never reads source_code_hash back)", async () => {
     // GIVEN a version published by hand (another tool) from the very zip this library builds
@@ -166,7 +160,7 @@ describe("adopting a layer version published elsewhere", () => {
     const stack = new TerraformStack(app, "layers");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     const layer = new LambdaLayer(stack, "Utils", { layerName: "shared-utils", source, compatibleRuntimes: ["python3.12"] });
-    const published = await emulatorRequest(emulator, {
+    const published = await emulatorRequest(emulator(), {
       service: "lambda",
       method: "POST",
       path: "/2018-10-31/layers/shared-utils/versions",
@@ -177,7 +171,7 @@ describe("adopting a layer version published elsewhere", () => {
     // WHEN the LambdaLayer imports it and terraform plans and applies
     layer.resource.importFrom(published.json.LayerVersionArn);
     app.synth();
-    const tf = terraformIn(path.join(app.outdir, "stacks", "layers"), emulator);
+    const tf = terraformIn(path.join(app.outdir, "stacks", "layers"), emulator());
     tf.init();
     tf.plan(["-out=import.tfplan"]);
     const changes = JSON.parse(tf.run(["show", "-json", "import.tfplan"]).stdout).resource_changes.filter(

@@ -5,7 +5,7 @@
 // the state the emulator is left in, statement by statement.
 import * as fs from "fs";
 import * as path from "path";
-import { Emulator, emulatorRequest, EMULATOR_ACCOUNT_ID, startEmulator, terraformIn } from "./helpers/emulator";
+import { EMULATOR_ACCOUNT_ID, emulatorRequest, terraformIn, useEmulator } from "./helpers/emulator";
 import { tempDir } from "./helpers/files";
 import { cloneProject, synthProject, touchAll } from "./helpers/project";
 
@@ -17,15 +17,7 @@ const ACCOUNT_D = "210987654321";
 const ACCOUNT_E = "123123123123";
 const ORGANIZATION = "o-a1b2c3d4e5";
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ region: "ca-central-1" });
-}, 120_000);
-
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ region: "ca-central-1" });
 
 interface Change {
   readonly address: string;
@@ -35,7 +27,7 @@ interface Change {
 
 /** terraform in a synthesized project's stack folder, its state where the stack says (outside cdktf.out). */
 function stackTerraform(project: string) {
-  const tf = terraformIn(path.join(project, "cdktf.out", "stacks", STACK), emulator);
+  const tf = terraformIn(path.join(project, "cdktf.out", "stacks", STACK), emulator());
   tf.init();
   return tf;
 }
@@ -51,7 +43,7 @@ function planned(tf: ReturnType<typeof stackTerraform>): { exitCode: number; cha
 }
 
 async function lambda(method: string, urlPath: string): Promise<any> {
-  const res = await emulatorRequest(emulator, { service: "lambda", method, path: urlPath });
+  const res = await emulatorRequest(emulator(), { service: "lambda", method, path: urlPath });
   if (res.status >= 300) throw new Error(`${method} ${urlPath}: ${res.status} ${res.text}`);
   return res.json;
 }

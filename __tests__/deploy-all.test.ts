@@ -2,27 +2,19 @@
 // the rollout's five regions in wave order) into a fresh account (the local AWS emulator), then again:
 // the second deploy changes nothing.
 import { spawnSync } from "child_process";
-import { Emulator, emulatorRequest, EMULATOR_ACCOUNT_ID, startEmulator } from "./helpers/emulator";
+import { EMULATOR_ACCOUNT_ID, emulatorRequest, useEmulator } from "./helpers/emulator";
 import { cloneProject } from "./helpers/project";
 
 const ROLLOUT_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"];
 const STACKS = ["example-layers", ...ROLLOUT_REGIONS.map((r) => `layers-${r}`)];
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ region: "us-east-1" });
-}, 120_000);
-
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emulator = useEmulator({ region: "us-east-1" });
 
 function deployAll(project: string): string {
   const r = spawnSync("npx", ["cdktf", "deploy", "*", "--auto-approve", "--skip-provider-lock"], {
     cwd: project,
     encoding: "utf8",
-    env: { ...emulator.env, CI: "1", CDKTF_LAYERS_QUIET: "1", FORCE_COLOR: "0" },
+    env: { ...emulator().env, CI: "1", CDKTF_LAYERS_QUIET: "1", FORCE_COLOR: "0" },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`cdktf deploy '*' exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
@@ -48,7 +40,7 @@ function outputByStack(output: string): Map<string, string> {
 
 async function layerVersionsIn(region: string, name: string): Promise<number[]> {
   const res = await emulatorRequest(
-    { ...emulator, region },
+    { ...emulator(), region },
     { service: "lambda", method: "GET", path: `/2018-10-31/layers/${name}/versions` },
   );
   return (res.json?.LayerVersions ?? []).map((v: any) => v.Version);
@@ -66,7 +58,7 @@ test("cdktf deploy '*' on a fresh account deploys every stack in wave order; a s
     expect(await layerVersionsIn(region, "nodejs-logging")).toEqual([1]);
     expect(await layerVersionsIn(region, "python-shared-utils")).toEqual([1]);
     const fn = await emulatorRequest(
-      { ...emulator, region },
+      { ...emulator(), region },
       { service: "lambda", method: "GET", path: "/2015-03-31/functions/todos/configuration" },
     );
     // The rollout's functions run under the example stack's role, by reference (cross-stack remote state).

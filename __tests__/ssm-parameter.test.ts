@@ -6,7 +6,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LambdaLayer, LambdaLayerOptions, LayerFanout, LayerRollout, LayerValidationError } from "../modules";
 import * as fs from "fs";
 import * as path from "path";
-import { Emulator, startEmulator, terraformIn } from "./helpers/emulator";
+import { terraformIn, useEmulator } from "./helpers/emulator";
 import { tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
 
@@ -106,21 +106,15 @@ describe("LayerRollout ssmParameter", () => {
 });
 
 describe("ssmParameter against the emulator", () => {
-  let emulator: Emulator;
-  beforeAll(async () => {
-    emulator = await startEmulator();
-  }, 120_000);
-  afterAll(async () => {
-    await emulator?.stop();
-  });
+  const emulator = useEmulator();
 
   const getParameter = async (name: string) => {
-    const res = await fetch(emulator.endpoint, {
+    const res = await fetch(emulator().endpoint, {
       method: "POST",
       headers: {
         "content-type": "application/x-amz-json-1.1",
         "x-amz-target": "AmazonSSM.GetParameter",
-        authorization: `AWS4-HMAC-SHA256 Credential=emulator/20260101/${emulator.region}/ssm/aws4_request, SignedHeaders=host, Signature=0`,
+        authorization: `AWS4-HMAC-SHA256 Credential=emulator/20260101/${emulator().region}/ssm/aws4_request, SignedHeaders=host, Signature=0`,
       },
       body: JSON.stringify({ Name: name }),
     });
@@ -137,10 +131,10 @@ describe("ssmParameter against the emulator", () => {
   test("holds the versioned ARN and changes exactly when the version changes", async () => {
     const source = tree({ "python/utils.py": "X = 1\n" });
     const dir = synthesize(source);
-    const tf = terraformIn(dir, emulator);
+    const tf = terraformIn(dir, emulator());
     tf.init();
     tf.apply();
-    const arn = (v: number) => `arn:aws:lambda:us-east-1:${emulator.accountId}:layer:ssm-utils:${v}`;
+    const arn = (v: number) => `arn:aws:lambda:us-east-1:${emulator().accountId}:layer:ssm-utils:${v}`;
     expect(await getParameter("/lambda-layers/ssm-utils/latest")).toMatchObject({ Value: arn(1), Version: 1 });
 
     // The same content synthesized again: nothing to do.

@@ -10,7 +10,7 @@ import * as zlib from "zlib";
 import { collectFiles } from "../modules/archive-builder";
 import { parseRuntimes } from "../modules/runtime";
 import { SECRET_KEYWORDS } from "../modules/secrets";
-import { DEFLATE_LEVEL, MEM_LEVEL, packZip } from "../modules/zip-writer";
+import { completePlan, DEFLATE_LEVEL, MEM_LEVEL, packZip } from "../modules/zip-writer";
 
 const [source, threadsArg] = process.argv.slice(2);
 const threads = Number(threadsArg ?? os.availableParallelism());
@@ -21,6 +21,11 @@ function time<T>(stage: string, run: () => T): T {
   ms[stage] = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
   return result;
 }
+
+const engine = require("../modules/pack-engine.js") as {
+  pack(plan: object, threads: number): unknown;
+  mayHoldSecret(data: Uint8Array, keywords: readonly string[]): boolean;
+};
 
 const runtimes = parseRuntimes(["python3.12"]);
 const { files } = time("walk (readdir + stat)", () =>
@@ -40,7 +45,7 @@ const each = (stage: string, run: (data: Buffer) => void) =>
 each("read (open, read, close into a reused buffer)", () => undefined);
 const stages: Array<[string, (data: Buffer) => void]> = [
   ["read + per-file SHA-256", (d) => crypto.createHash("sha256").update(d).digest()],
-  ["read + secret pre-scan (keywords)", (d) => SECRET_KEYWORDS.some((k) => d.includes(k))],
+  ["read + secret pre-scan (keywords, UTF-16)", (d) => engine.mayHoldSecret(d, SECRET_KEYWORDS)],
   ["read + CRC-32", (d) => zlib.crc32(d)],
   [
     `read + deflate level ${DEFLATE_LEVEL} (memLevel ${MEM_LEVEL}), this thread`,
@@ -52,21 +57,9 @@ for (const [stage, run] of stages) each(stage, run);
 const entries = files.map((f) => ({ name: f.name, mode: f.mode, abs: f.abs, size: f.size, hint: 0 as const }));
 const out = path.join(os.tmpdir(), `breakdown-${process.pid}.zip`);
 time("engine on this thread (everything above, plus the zip written)", () =>
-  (require("../modules/pack-engine.js") as { pack(p: object, t: number): unknown }).pack(
-    {
-      out,
-      entries,
-      level: DEFLATE_LEVEL,
-      memLevel: MEM_LEVEL,
-      sample: { min: 1 << 18, bytes: 1 << 16, keep: 0.995 },
-      keywords: SECRET_KEYWORDS,
-      packs: [],
-      known: {},
-    },
-    0,
-  ),
+  engine.pack(completePlan({ out, entries, keywords: SECRET_KEYWORDS }), 0),
 );
-time(`engine in its own process, ${threads} worker threads`, () => packZip({ out, entries, keywords: [...SECRET_KEYWORDS] }, threads));
+time(`engine on ${threads} worker threads`, () => packZip({ out, entries, keywords: [...SECRET_KEYWORDS] }, threads));
 fs.rmSync(out, { force: true });
 const zipOut = path.join(os.tmpdir(), `breakdown-infozip-${process.pid}.zip`);
 time("Info-ZIP zip -r -X -q -6, whole job", () => spawnSync("zip", ["-r", "-X", "-q", "-6", zipOut, "."], { cwd: path.resolve(source) }));

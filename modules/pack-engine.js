@@ -14,6 +14,7 @@
 const crypto = require("crypto");
 const fs = require("fs");
 const zlib = require("zlib");
+const { utf16Layout } = require("./utf16.js");
 const { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData } = require("worker_threads");
 
 /**
@@ -95,24 +96,9 @@ function processContent(plan, entry, data, isKnown) {
  */
 function mayHoldSecret(data, keywords) {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
-  if (looksUtf16(bytes)) return true;
+  if (utf16Layout(bytes)) return true;
   for (const keyword of keywords) if (bytes.includes(keyword)) return true;
   return false;
-}
-
-/** A byte-order mark, or printable ASCII with NUL high bytes: how secrets.ts recognises UTF-16 text. @param {Buffer} data */
-function looksUtf16(data) {
-  if (data.length < 4) return false;
-  if ((data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)) return true;
-  const probe = Math.min(data.length & ~1, 64);
-  if (probe < 16) return false;
-  let le = true;
-  let be = true;
-  for (let i = 0; i < probe; i += 2) {
-    le &&= data[i] >= 0x09 && data[i] < 0x7f && data[i + 1] === 0;
-    be &&= data[i] === 0 && data[i + 1] >= 0x09 && data[i + 1] < 0x7f;
-  }
-  return le || be;
 }
 
 /**
@@ -346,20 +332,12 @@ function pack(plan, threads) {
       const mode = (isDir ? S_IFDIR : S_IFREG) | (entry.mode & 0o7777);
       const record = central.subarray(centralUsed, centralUsed + 46 + nameLength);
       centralUsed += record.length;
-      record.fill(0, 0, 46);
-      record.write(entry.name, 46, "utf8");
       record.writeUInt32LE(0x02014b50, 0);
       record.writeUInt16LE(VERSION_MADE_BY, 4);
-      record.writeUInt16LE(VERSION_NEEDED, 6);
-      record.writeUInt16LE(flags, 8);
-      record.writeUInt16LE(method, 10);
-      record.writeUInt16LE(0, 12); // time
-      record.writeUInt16LE(DOS_DATE, 14);
-      record.writeUInt32LE(crc32, 16);
-      record.writeUInt32LE(bytes.length, 20);
-      record.writeUInt32LE(size, 24);
-      record.writeUInt16LE(nameLength, 28);
-      // extra, comment, disk and internal attributes stay 0
+      // Version needed, flags, method, time, date, crc, sizes, name and extra lengths: the local header's bytes 4-29.
+      local.copy(record, 6, 4, 30);
+      record.fill(0, 32, 38); // comment length, disk, internal attributes
+      record.write(entry.name, 46, "utf8");
       record.writeUInt32LE(((mode << 16) | (isDir ? MSDOS_DIR : 0)) >>> 0, 38);
       record.writeUInt32LE(headerOffset, 42);
     });

@@ -5,6 +5,7 @@
 // a `<placeholder>` in documentation or a PEM header constant in a crypto library are not secrets.
 // A value that has the shape but thin evidence of being real is a warning, never a refusal.
 import * as path from "path";
+import { utf16Layout } from "./utf16";
 
 /** What a rule concluded about a file: refuse the layer, or warn and build it. @group Internals */
 export interface SecretFinding {
@@ -234,26 +235,12 @@ const CREDENTIAL_FILES: ReadonlyArray<{ readonly name: RegExp; readonly find: (t
 
 /**
  * The text of a UTF-16 file (Windows editors and PowerShell write it), as latin1 code units, or
- * undefined for anything else. Without a byte-order mark, text is recognised by its NUL high bytes.
+ * undefined for anything else (recognised as utf16.js says).
  */
 function utf16Text(data: Buffer): string | undefined {
-  if (data.length < 4) return undefined;
-  let little: boolean;
-  let start = 0;
-  if (data[0] === 0xff && data[1] === 0xfe) [little, start] = [true, 2];
-  else if (data[0] === 0xfe && data[1] === 0xff) [little, start] = [false, 2];
-  else {
-    const probe = Math.min(data.length & ~1, 64);
-    if (probe < 16) return undefined;
-    let le = true;
-    let be = true;
-    for (let i = 0; i < probe; i += 2) {
-      le &&= data[i] >= 0x09 && data[i] < 0x7f && data[i + 1] === 0;
-      be &&= data[i] === 0 && data[i + 1] >= 0x09 && data[i + 1] < 0x7f;
-    }
-    if (!le && !be) return undefined;
-    little = le;
-  }
+  const layout = utf16Layout(data);
+  if (!layout) return undefined;
+  const { little, start } = layout;
   const body = Buffer.from(data.subarray(start, start + ((data.length - start) & ~1)));
   if (!little) body.swap16();
   // Characters beyond latin1 cannot be part of a token: keep them as "?" so offsets stay meaningful.

@@ -152,15 +152,9 @@ const engine = (): Engine => require("./pack-engine.js") as Engine;
 /** Below this many bytes to read, starting worker threads costs more than it saves. */
 export const THREADS_FROM_BYTES = 8 * 2 ** 20;
 
-/**
- * Writes a zip as planned and returns what each entry became. Jobs with at least
- * THREADS_FROM_BYTES to read run on `threads` worker threads (the calling thread writes the zip
- * meanwhile, and waits synchronously, since constructs are built synchronously); smaller ones run on
- * the calling thread.
- * @throws Error naming the file when one changed while it was read, or a worker's own error
- */
-export function packZip(plan: PackPlan, threads = defaultThreads()): PackResult {
-  const full = {
+/** A plan with every setting the engine takes: this library's deflate settings and sample rule, and no packs. */
+export function completePlan(plan: PackPlan): object {
+  return {
     level: deflateLevel(),
     memLevel: MEM_LEVEL,
     sample: { min: SAMPLE_MIN_BYTES, bytes: SAMPLE_BYTES, keep: SAMPLE_KEEP },
@@ -169,6 +163,17 @@ export function packZip(plan: PackPlan, threads = defaultThreads()): PackResult 
     known: {},
     ...plan,
   };
+}
+
+/**
+ * Writes a zip as planned and returns what each entry became. Jobs with at least
+ * THREADS_FROM_BYTES to read run on `threads` worker threads (the calling thread writes the zip
+ * meanwhile, and waits synchronously, since constructs are built synchronously); smaller ones run on
+ * the calling thread.
+ * @throws Error naming the file when one changed while it was read, or a worker's own error
+ */
+export function packZip(plan: PackPlan, threads = defaultThreads()): PackResult {
+  const full = completePlan(plan);
   const toRead = plan.entries.reduce((sum, e) => sum + (e.abs && !e.reuse ? (e.size ?? 0) : 0), 0);
   return engine().pack(full, toRead < THREADS_FROM_BYTES || plan.entries.some((e) => e.data) ? 0 : threads);
 }

@@ -178,6 +178,24 @@ function emulatorEnv(endpoint: string, region: string, cliConfig: string, work: 
   };
 }
 
+/**
+ * Starts the emulator before the tests of the enclosing `describe` (or file) and stops it after
+ * them. Returns the running emulator, for use inside tests and hooks.
+ */
+export function useEmulator(options: EmulatorOptions = {}): () => Emulator {
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator(options);
+  }, 120_000);
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+  return () => {
+    if (!emulator) throw new Error("the emulator has not started: useEmulator()'s beforeAll did not run or failed");
+    return emulator;
+  };
+}
+
 export interface TerraformResult {
   readonly status: number;
   readonly stdout: string;
