@@ -119,24 +119,24 @@ describe("the packing engine", () => {
   test("content known by its hash is copied from the earlier zip, not compressed again; a pack that fails its hash is not used", () => {
     const first = path.join(tempDir(), "first.zip");
     const a = engine.pack(completePlan({ out: first, entries }), 0);
-    const known: Record<string, [number, number, number, number, 0 | 8]> = {};
-    a.entries.forEach((r) => r && (known[r[0]] = [0, r[4], r[3], r[1], r[2]]));
+    const known: Record<string, [number, number, number, 0 | 8]> = {};
+    a.entries.forEach((r) => r && (known[r[0]] = [r[4], r[3], r[1], r[2]]));
     const second = path.join(tempDir(), "second.zip");
-    const b = engine.pack(completePlan({ out: second, entries, known, packs: [{ path: first, sha256: a.zipSha256 }] }), 2);
+    const b = engine.pack(completePlan({ out: second, entries, known, pack: { path: first, sha256: a.zipSha256 } }), 2);
     // Every byte would be the first zip's: it is not written again.
-    expect([b.compressed, b.reused, b.badPacks, b.sameAsPack, b.zipSha256]).toEqual([0, entries.length - 1, [], 0, a.zipSha256]);
+    expect([b.compressed, b.reused, b.packRejected, b.sameAsPack, b.zipSha256]).toEqual([0, entries.length - 1, false, true, a.zipSha256]);
     expect(fs.existsSync(second)).toBe(false);
     // One file fewer: the common part is copied, the rest written, and the zip is a build from nothing's.
     const fewer = entries.filter((e) => e.name !== "python/m150.py");
-    const partial = engine.pack(completePlan({ out: second, entries: fewer, known, packs: [{ path: first, sha256: a.zipSha256 }] }), 2);
+    const partial = engine.pack(completePlan({ out: second, entries: fewer, known, pack: { path: first, sha256: a.zipSha256 } }), 2);
     const fresh = path.join(tempDir(), "fresh.zip");
     engine.pack(completePlan({ out: fresh, entries: fewer }), 0);
-    expect(partial.sameAsPack).toBeUndefined();
+    expect(partial.sameAsPack).toBe(false);
     expect(fs.readFileSync(second).equals(fs.readFileSync(fresh))).toBe(true);
     expect(partial.zipSha256).toBe(crypto.createHash("sha256").update(fs.readFileSync(fresh)).digest("hex"));
     const third = path.join(tempDir(), "third.zip");
-    const c = engine.pack(completePlan({ out: third, entries, known, packs: [{ path: first, sha256: "0".repeat(64) }] }), 2);
-    expect([c.compressed, c.reused, c.badPacks]).toEqual([entries.length - 1, 0, [0]]);
+    const c = engine.pack(completePlan({ out: third, entries, known, pack: { path: first, sha256: "0".repeat(64) } }), 2);
+    expect([c.compressed, c.reused, c.packRejected]).toEqual([entries.length - 1, 0, true]);
     expect(fs.readFileSync(third).equals(fs.readFileSync(first))).toBe(true);
   });
 

@@ -293,7 +293,7 @@ function buildFromSource(
   last?.names.forEach((name, k) => rows.set(name, k));
   const num = (k: number, field: F) => last!.numbers[k * SOURCE_FIELDS + field];
   const shaOf = (k: number) => last!.shas.slice(k * 64, k * 64 + 64);
-  const storedAt = (k: number): StoredEntry => [0, num(k, F.Offset), num(k, F.CompressedSize), num(k, F.Crc32), num(k, F.Method) as 0 | 8];
+  const storedAt = (k: number): StoredEntry => [num(k, F.Offset), num(k, F.CompressedSize), num(k, F.Crc32), num(k, F.Method) as 0 | 8];
   const prior = files.map((f, i) => {
     const k = rows.get(f.name);
     return k !== undefined &&
@@ -354,11 +354,11 @@ function buildFromSource(
   const packed = packZip({
     out: tmp,
     entries: plan,
-    packs: last && lastZip ? [{ path: lastZip, sha256: last.zipSha256 }] : [],
+    pack: last && lastZip ? { path: lastZip, sha256: last.zipSha256 } : undefined,
     known,
     keywords: [...SECRET_KEYWORDS],
   });
-  for (const bad of packed.badPacks) if (bad === 0 && lastZip) cacheWarnings.push(discardCorrupt(lastZip));
+  if (packed.packRejected && lastZip) cacheWarnings.push(discardCorrupt(lastZip));
   const results = entryFile.map((k, i) => (k < 0 ? undefined : packed.entries[i]!));
   const byFile: NonNullable<(typeof results)[number]>[] = new Array(files.length);
   results.forEach((r, i) => r && (byFile[entryFile[i]] = r));
@@ -391,7 +391,7 @@ function buildFromSource(
     const target = archivePath(cacheDir, record);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     // The engine does not write a zip identical to the last one: its file is the result.
-    if (packed.sameAsPack === 0 && lastZip) fs.copyFileSync(lastZip, tmp);
+    if (packed.sameAsPack && lastZip) fs.copyFileSync(lastZip, tmp);
     fs.renameSync(tmp, target);
     markUsed(target);
     writeIndex(cacheDir, contentKey, record);

@@ -18,8 +18,8 @@ const { utf16Layout } = require("./utf16.js");
 const { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData } = require("worker_threads");
 
 /**
- * @typedef {[pack: number, offset: number, compressedSize: number, crc32: number, method: 0 | 8]} Stored
- *   where an entry's compressed bytes are in one of the plan's packs (earlier zips)
+ * @typedef {[offset: number, compressedSize: number, crc32: number, method: 0 | 8]} Stored
+ *   where an entry's compressed bytes are in the plan's pack (the earlier zip)
  * @typedef {object} PlannedEntry one zip entry, in zip order; a folder's name ends in "/"
  * @property {string} name
  * @property {number} mode
@@ -35,7 +35,7 @@ const { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData }
  * @property {number} memLevel
  * @property {{ min: number, bytes: number, keep: number }} sample the stored-entry sample rule
  * @property {string[]} keywords byte strings one of which every secret holds (secrets.ts)
- * @property {Array<{ path: string, sha256: string }>} packs earlier zips whose entries may be copied
+ * @property {{ path: string, sha256: string }} [pack] the earlier zip whose entries may be copied
  * @property {Record<string, Stored>} known compressed entries by content key (sha, plus "s" for a hint)
  * @property {PlannedEntry[]} entries
  * @typedef {[sha: string, crc32: number, method: 0 | 8, compressedSize: number, dataOffset: number, suspect: 0 | 1]} EntryResult
@@ -43,11 +43,11 @@ const { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData }
  * @property {string} zipSha256
  * @property {number} zippedBytes
  * @property {Array<EntryResult | null>} entries per planned entry (null for folders)
- * @property {number[]} badPacks packs whose bytes did not match their SHA-256: nothing of them was used
+ * @property {boolean} packRejected the pack's bytes did not match its SHA-256: nothing of it was used
  * @property {number} compressed entries compressed now
- * @property {number} reused entries copied from packs
- * @property {number} [sameAsPack] set (to 0) when the zip would be the first pack byte for byte:
- *   then it is not written, and `out` does not exist
+ * @property {number} reused entries copied from the pack
+ * @property {boolean} sameAsPack the zip would be the pack byte for byte: then it is not written,
+ *   and `out` does not exist
  */
 
 /** Deflate's output chunk is the input's size plus this: deflate's worst case fits, so there is one chunk. */
@@ -126,24 +126,23 @@ function readEntry(entry, scratch) {
 }
 
 /**
- * Buffers kept for the process, one per pack slot: a synth builds many layers, and a fresh buffer
- * the size of a zip costs more in page faults than reading the zip into it.
- * @type {Buffer[]}
+ * The buffer packs are read into, kept for the process: a synth builds many layers, and a fresh
+ * buffer the size of a zip costs more in page faults than reading the zip into it.
  */
-const packBuffers = [];
+let packBuffer = Buffer.alloc(0);
 
-/** @param {string} file @param {number} slot */
-function readWhole(file, slot) {
+/** @param {string} file */
+function readWhole(file) {
   const size = fs.statSync(file).size;
-  if ((packBuffers[slot]?.length ?? -1) < size) packBuffers[slot] = Buffer.allocUnsafeSlow(size);
+  if (packBuffer.length < size) packBuffer = Buffer.allocUnsafeSlow(size);
   const fd = fs.openSync(file, "r");
   let got = 0;
   try {
-    for (let n = -1; n !== 0 && got < size; got += n) n = fs.readSync(fd, packBuffers[slot], got, size - got, null);
+    for (let n = -1; n !== 0 && got < size; got += n) n = fs.readSync(fd, packBuffer, got, size - got, null);
   } finally {
     fs.closeSync(fd);
   }
-  return packBuffers[slot].subarray(0, got);
+  return packBuffer.subarray(0, got);
 }
 
 /**
@@ -154,8 +153,8 @@ function readWhole(file, slot) {
  * @returns {PackResult}
  */
 function pack(plan, threads) {
-  // Entries whose compressed bytes a pack holds need no reading; the rest is work, handed to the
-  // workers before the packs are read and checked, so that they read files meanwhile.
+  // Entries whose compressed bytes the pack holds need no reading; the rest is work, handed to the
+  // workers before the pack is read and checked, so that they read files meanwhile.
   /** @type {number[]} */
   const work = [];
   plan.entries.forEach((e, i) => {
@@ -164,28 +163,23 @@ function pack(plan, threads) {
   const results = /** @type {Array<ReturnType<typeof processContent> | undefined>} */ (new Array(plan.entries.length));
   const source = threads > 0 && work.length > 1 ? startWorkers(plan, work, threads, results) : undefined;
 
-  /** @type {number[]} */
-  const badPacks = [];
-  const packs = plan.packs.map((p, index) => {
-    let bytes;
-    try {
-      bytes = readWhole(p.path, index);
-    } catch {
-      return undefined;
-    }
-    if (crypto.createHash("sha256").update(bytes).digest("hex") === p.sha256) return bytes;
-    badPacks.push(index);
-    return undefined;
-  });
+  let packRejected = false;
+  /** @type {Buffer | undefined} */
+  let packBytes;
+  try {
+    packBytes = plan.pack && readWhole(plan.pack.path);
+  } catch {
+    // gone (pruned meanwhile): every entry is compressed
+  }
+  if (packBytes && plan.pack && crypto.createHash("sha256").update(packBytes).digest("hex") !== plan.pack.sha256) {
+    [packBytes, packRejected] = [undefined, true];
+  }
   /** @param {Stored | undefined} at */
-  const fromPack = (at) => {
-    const bytes = at && packs[at[0]];
-    return bytes && at[1] + at[2] <= bytes.length ? bytes.subarray(at[1], at[1] + at[2]) : undefined;
-  };
+  const fromPack = (at) => (packBytes && at && at[0] + at[1] <= packBytes.length ? packBytes.subarray(at[0], at[0] + at[1]) : undefined);
   /** @param {string} key */
   const isKnown = (key) => fromPack(plan.known[key]) !== undefined;
   const scratch = { buffer: Buffer.alloc(0) };
-  /** @param {number} i an entry the workers were given, or (no workers, or its pack went bad) one done here */
+  /** @param {number} i an entry the workers were given, or (no workers, or the pack went bad) one done here */
   const resultOf = (i, onThisThread = false) => {
     if (source && !onThisThread) return source.wait(i);
     const e = plan.entries[i];
@@ -236,10 +230,10 @@ function pack(plan, threads) {
     queue = [];
     queued = 0;
   };
-  // While every byte so far is the first pack's byte at the same offset (a rebuild after `touch`
+  // While every byte so far is the pack's byte at the same offset (a rebuild after `touch`
   // or of a layer whose files all came back), nothing is written or hashed: a zip identical to
   // the pack is not written again. The first difference writes the common prefix, then goes on.
-  let mirror = packs[0];
+  let mirror = packBytes;
   const diverge = () => {
     const prefix = /** @type {Buffer} */ (mirror).subarray(0, offset);
     mirror = undefined;
@@ -277,7 +271,7 @@ function pack(plan, threads) {
         const stored = entry.reuse && entry.sha ? entry.reuse : undefined;
         const copied = fromPack(stored);
         if (stored && copied) {
-          [sha, crc32, method, bytes] = [/** @type {string} */ (entry.sha), stored[3], stored[4], copied];
+          [sha, crc32, method, bytes] = [/** @type {string} */ (entry.sha), stored[2], stored[3], copied];
           reused++;
         } else {
           const r = resultOf(i, stored !== undefined);
@@ -285,7 +279,7 @@ function pack(plan, threads) {
           const found = fromPack(at);
           sha = r.sha;
           if (at && found) {
-            [crc32, method, bytes] = [at[3], at[4], found];
+            [crc32, method, bytes] = [at[2], at[3], found];
             reused++;
           } else if (r.known) {
             // The content's pack went bad after planning: compress it here, as a worker would have.
@@ -353,7 +347,15 @@ function pack(plan, threads) {
     if (mirror && offset === mirror.length) {
       fs.closeSync(fd);
       fs.rmSync(plan.out, { force: true });
-      return { zipSha256: plan.packs[0].sha256, zippedBytes: offset, entries, badPacks, compressed, reused, sameAsPack: 0 };
+      return {
+        zipSha256: /** @type {{ sha256: string }} */ (plan.pack).sha256,
+        zippedBytes: offset,
+        entries,
+        packRejected,
+        compressed,
+        reused,
+        sameAsPack: true,
+      };
     }
     if (mirror) diverge(); // a strict prefix of the pack is not the pack
     flush();
@@ -365,7 +367,7 @@ function pack(plan, threads) {
     source?.stop();
   }
   fs.closeSync(fd);
-  return { zipSha256: hash.digest("hex"), zippedBytes: offset, entries, badPacks, compressed, reused };
+  return { zipSha256: hash.digest("hex"), zippedBytes: offset, entries, packRejected, compressed, reused, sameAsPack: false };
 }
 
 /**

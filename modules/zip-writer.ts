@@ -96,8 +96,8 @@ export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
   return Math.max(1, Math.min(16, typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length));
 }
 
-/** Where an entry's compressed bytes are in one of a plan's packs: [pack, offset, compressed size, crc32, method]. */
-export type StoredEntry = [pack: number, offset: number, compressedSize: number, crc32: number, method: 0 | 8];
+/** Where an entry's compressed bytes are in a plan's pack: [offset, compressed size, crc32, method]. */
+export type StoredEntry = [offset: number, compressedSize: number, crc32: number, method: 0 | 8];
 
 /** One zip entry as the engine takes it, in zip order; a folder's name ends in "/". */
 export interface PlannedEntry {
@@ -123,20 +123,20 @@ export interface PackResult {
   readonly zippedBytes: number;
   /** Per planned entry, null for folders. */
   readonly entries: ReadonlyArray<EntryResult | null>;
-  /** Indexes of packs whose bytes did not match their SHA-256: nothing of them was used. */
-  readonly badPacks: readonly number[];
+  /** The pack's bytes did not match its SHA-256: nothing of it was used. */
+  readonly packRejected: boolean;
   readonly compressed: number;
   readonly reused: number;
-  /** Set (to 0) when the zip would be the first pack byte for byte: then it is not written. */
-  readonly sameAsPack?: number;
+  /** The zip would be the pack byte for byte: then it is not written. */
+  readonly sameAsPack: boolean;
 }
 
 export interface PackPlan {
   /** Where the zip is written. */
   readonly out: string;
   readonly entries: readonly PlannedEntry[];
-  /** Earlier zips whose entries may be copied, with the SHA-256 they must have. */
-  readonly packs?: ReadonlyArray<{ readonly path: string; readonly sha256: string }>;
+  /** The earlier zip whose entries may be copied, with the SHA-256 it must have. */
+  readonly pack?: { readonly path: string; readonly sha256: string };
   /** Compressed entries by content key (sha256, plus "s" when the name hinted "compressed"). */
   readonly known?: Readonly<Record<string, StoredEntry>>;
   /** Byte strings one of which every secret holds: files holding one are marked suspect. */
@@ -152,14 +152,13 @@ const engine = (): Engine => require("./pack-engine.js") as Engine;
 /** Below this many bytes to read, starting worker threads costs more than it saves. */
 export const THREADS_FROM_BYTES = 8 * 2 ** 20;
 
-/** A plan with every setting the engine takes: this library's deflate settings and sample rule, and no packs. */
+/** A plan with every setting the engine takes: this library's deflate settings and sample rule, and no pack. */
 export function completePlan(plan: PackPlan): object {
   return {
     level: deflateLevel(),
     memLevel: MEM_LEVEL,
     sample: { min: SAMPLE_MIN_BYTES, bytes: SAMPLE_BYTES, keep: SAMPLE_KEEP },
     keywords: [],
-    packs: [],
     known: {},
     ...plan,
   };
