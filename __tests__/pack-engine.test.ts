@@ -140,6 +140,46 @@ describe("the packing engine", () => {
     expect(fs.readFileSync(third).equals(fs.readFileSync(first))).toBe(true);
   });
 
+  test("entries larger than the windows the earlier zip is read through are copied and compared whole", () => {
+    // Stored noise of 6 and 2 MiB (over the 4 MiB copy window and the 1 MiB compare window) between small text files.
+    const big: Record<string, Buffer> = {
+      "a.py": Buffer.from("a = 1\n".repeat(5_000)),
+      "b.bin": crypto.randomBytes(6 << 20),
+      "c.py": Buffer.from("c = 1\n".repeat(5_000)),
+      "d.bin": crypto.randomBytes(2 << 20),
+      "e.py": Buffer.from("e = 1\n".repeat(5_000)),
+    };
+    const planned = planFiles(big);
+    const first = path.join(tempDir(), "first.zip");
+    const a = engine.pack(completePlan({ out: first, entries: planned }), 0);
+    const known: Record<string, [number, number, number, 0 | 8]> = {};
+    a.entries.forEach((r) => r && (known[r[0]] = [r[4], r[3], r[1], r[2]]));
+    const pack = { path: first, sha256: a.zipSha256 };
+    // The same files: compared with the earlier zip a window at a time, and not written.
+    const same = engine.pack(completePlan({ out: path.join(tempDir(), "same.zip"), entries: planned, known, pack }), 2);
+    expect([same.sameAsPack, same.reused, same.zipSha256]).toEqual([true, 5, a.zipSha256]);
+    // The last file changed: a prefix of over 8 MiB is copied, then the rest written; the zip is a build from nothing's.
+    fs.appendFileSync(planned[5].abs!, "# changed\n");
+    const changed = planned.map((e, i) => (i === 5 ? { ...e, size: e.size! + 10 } : e));
+    const out = path.join(tempDir(), "changed.zip");
+    const b = engine.pack(completePlan({ out, entries: changed, known, pack }), 2);
+    const fresh = path.join(tempDir(), "fresh.zip");
+    engine.pack(completePlan({ out: fresh, entries: changed }), 0);
+    expect([b.sameAsPack, b.reused, b.compressed]).toEqual([false, 4, 1]);
+    expect(fs.readFileSync(out).equals(fs.readFileSync(fresh))).toBe(true);
+    // The first file changed: nothing is a prefix, and every big entry is copied from the earlier zip.
+    fs.appendFileSync(planned[1].abs!, "# changed\n");
+    const head = changed.map((e, i) => (i === 1 ? { ...e, size: e.size! + 10 } : e));
+    const out2 = path.join(tempDir(), "head.zip");
+    const c = engine.pack(completePlan({ out: out2, entries: head, known, pack }), 0);
+    engine.pack(completePlan({ out: fresh, entries: head }), 0);
+    expect([c.reused, c.compressed]).toEqual([3, 2]);
+    expect(fs.readFileSync(out2).equals(fs.readFileSync(fresh))).toBe(true);
+    expect(readBack(out2).map(([name, , bytes]) => [name, bytes.length])).toEqual(
+      head.filter((e) => e.abs).map((e) => [e.name, e.size]),
+    );
+  });
+
   test("marks files holding a secret rule's keyword or UTF-16 text, and no others", () => {
     const planned = planFiles({
       "plain.py": Buffer.from("x = 1\n".repeat(100)),

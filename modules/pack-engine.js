@@ -125,24 +125,80 @@ function readEntry(entry, scratch) {
   return scratch.buffer.subarray(0, size);
 }
 
-/**
- * The buffer packs are read into, kept for the process: a synth builds many layers, and a fresh
- * buffer the size of a zip costs more in page faults than reading the zip into it.
- */
-let packBuffer = Buffer.alloc(0);
+/** How much of the pack is read at once: entries are copied from a window, not from the whole zip in memory. */
+const PACK_WINDOW = 4 << 20;
 
-/** @param {string} file */
-function readWhole(file) {
-  const size = fs.statSync(file).size;
-  if (packBuffer.length < size) packBuffer = Buffer.allocUnsafeSlow(size);
-  const fd = fs.openSync(file, "r");
-  let got = 0;
+/**
+ * The earlier zip, opened and checked against its SHA-256 by reading it through one small reused
+ * buffer: reading a whole zip into fresh memory costs more in page faults than hashing it.
+ * Its bytes are then read on demand through two windows of their own: one the written entries
+ * point into (moved only after what points into it is written), one for comparing and copying.
+ * @param {{ path: string, sha256: string }} pack
+ * @returns {{ rejected: true } | { rejected: false, reader: ReturnType<typeof packReader> } | undefined}
+ *   undefined when the zip is gone (pruned meanwhile)
+ */
+function openPack(pack) {
+  let fd;
   try {
-    for (let n = -1; n !== 0 && got < size; got += n) n = fs.readSync(fd, packBuffer, got, size - got, null);
-  } finally {
-    fs.closeSync(fd);
+    fd = fs.openSync(pack.path, "r");
+  } catch {
+    return undefined;
   }
-  return packBuffer.subarray(0, got);
+  try {
+    const hash = crypto.createHash("sha256");
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    let size = 0;
+    for (let n = fs.readSync(fd, chunk, 0, chunk.length, 0); n > 0; n = fs.readSync(fd, chunk, 0, chunk.length, size)) {
+      hash.update(chunk.subarray(0, n));
+      size += n;
+    }
+    if (hash.digest("hex") !== pack.sha256) {
+      fs.closeSync(fd);
+      return { rejected: true };
+    }
+    return { rejected: false, reader: packReader(fd, size) };
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+/**
+ * Reads ranges of an open zip of `size` bytes through a window. `bytes(at, length, beforeMove)`
+ * returns a view valid until the window moves; `beforeMove` runs first, so that whatever still
+ * points into the window is used up.
+ * @param {number} fd
+ * @param {number} size
+ */
+function packReader(fd, size) {
+  /** @param {number} bytes */
+  const windowOf = (bytes) => ({ buffer: Buffer.allocUnsafe(bytes), start: 0, end: 0 });
+  const windows = { copy: windowOf(PACK_WINDOW), compare: windowOf(1 << 20) };
+  return {
+    size,
+    /**
+     * @param {"copy" | "compare"} which
+     * @param {number} at
+     * @param {number} length
+     * @param {() => void} [beforeMove]
+     */
+    bytes(which, at, length, beforeMove) {
+      const w = windows[which];
+      if (at >= w.start && at + length <= w.end) return w.buffer.subarray(at - w.start, at - w.start + length);
+      if (beforeMove) beforeMove();
+      // An entry larger than the window gets a buffer of its own.
+      const target = length > w.buffer.length ? Buffer.allocUnsafe(length) : w.buffer;
+      const want = Math.min(target.length, size - at);
+      let got = 0;
+      for (let n = -1; n !== 0 && got < want; got += n) n = fs.readSync(fd, target, got, want - got, at + got);
+      if (got < length) throw new Error(`the earlier zip ended at ${at + got} bytes, ${length} were wanted from ${at}`);
+      if (target === w.buffer) [w.start, w.end] = [at, at + got];
+      return target.subarray(0, length);
+    },
+    close() {
+      fs.closeSync(fd);
+    },
+  };
 }
 
 /**
@@ -163,21 +219,15 @@ function pack(plan, threads) {
   const results = /** @type {Array<ReturnType<typeof processContent> | undefined>} */ (new Array(plan.entries.length));
   const source = threads > 0 && work.length > 1 ? startWorkers(plan, work, threads, results) : undefined;
 
-  let packRejected = false;
-  /** @type {Buffer | undefined} */
-  let packBytes;
-  try {
-    packBytes = plan.pack && readWhole(plan.pack.path);
-  } catch {
-    // gone (pruned meanwhile): every entry is compressed
-  }
-  if (packBytes && plan.pack && crypto.createHash("sha256").update(packBytes).digest("hex") !== plan.pack.sha256) {
-    [packBytes, packRejected] = [undefined, true];
-  }
+  const opened = plan.pack && openPack(plan.pack);
+  const packRejected = opened?.rejected === true;
+  const reader = opened && !opened.rejected ? opened.reader : undefined;
   /** @param {Stored | undefined} at */
-  const fromPack = (at) => (packBytes && at && at[0] + at[1] <= packBytes.length ? packBytes.subarray(at[0], at[0] + at[1]) : undefined);
+  const inPack = (at) => reader !== undefined && at !== undefined && at[0] + at[1] <= reader.size;
+  /** @param {Stored | undefined} at */
+  const fromPack = (at) => (at && inPack(at) ? /** @type {NonNullable<typeof reader>} */ (reader).bytes("copy", at[0], at[1], flush) : undefined);
   /** @param {string} key */
-  const isKnown = (key) => fromPack(plan.known[key]) !== undefined;
+  const isKnown = (key) => inPack(plan.known[key]);
   const scratch = { buffer: Buffer.alloc(0) };
   /** @param {number} i an entry the workers were given, or (no workers, or the pack went bad) one done here */
   const resultOf = (i, onThisThread = false) => {
@@ -233,22 +283,33 @@ function pack(plan, threads) {
   // While every byte so far is the pack's byte at the same offset (a rebuild after `touch`
   // or of a layer whose files all came back), nothing is written or hashed: a zip identical to
   // the pack is not written again. The first difference writes the common prefix, then goes on.
-  let mirror = packBytes;
+  let mirror = reader !== undefined;
+  /** Whether the pack holds `piece` at the current offset, compared a window at a time. @param {Uint8Array} piece */
+  const packHolds = (piece) => {
+    const r = /** @type {NonNullable<typeof reader>} */ (reader);
+    if (offset + piece.length > r.size) return false;
+    for (let done = 0; done < piece.length; done += 1 << 20) {
+      const n = Math.min(1 << 20, piece.length - done);
+      if (!r.bytes("compare", offset + done, n).equals(piece.subarray(done, done + n))) return false;
+    }
+    return true;
+  };
   const diverge = () => {
-    const prefix = /** @type {Buffer} */ (mirror).subarray(0, offset);
-    mirror = undefined;
-    if (prefix.length === 0) return;
-    hash.update(prefix);
-    queue.push(prefix);
-    queued += prefix.length;
+    mirror = false;
+    // The common prefix, copied through the compare window (the copy window may hold the piece being written).
+    const r = /** @type {NonNullable<typeof reader>} */ (reader);
+    for (let at = 0; at < offset; at += 1 << 20) {
+      const prefix = r.bytes("compare", at, Math.min(1 << 20, offset - at));
+      hash.update(prefix);
+      for (let done = 0; done < prefix.length; ) done += fs.writeSync(fd, prefix, done, prefix.length - done);
+    }
   };
   /** @param {Uint8Array} piece */
   const write = (piece) => {
     if (piece.length === 0) return;
     if (mirror) {
-      const end = offset + piece.length;
-      if (end <= mirror.length && mirror.subarray(offset, end).equals(piece)) {
-        offset = end;
+      if (packHolds(piece)) {
+        offset += piece.length;
         return;
       }
       diverge();
@@ -344,7 +405,7 @@ function pack(plan, threads) {
     end.writeUInt32LE(offset - centralStart, 12);
     end.writeUInt32LE(centralStart, 16);
     write(end);
-    if (mirror && offset === mirror.length) {
+    if (mirror && offset === reader?.size) {
       fs.closeSync(fd);
       fs.rmSync(plan.out, { force: true });
       return {
@@ -365,6 +426,7 @@ function pack(plan, threads) {
     throw e;
   } finally {
     source?.stop();
+    reader?.close();
   }
   fs.closeSync(fd);
   return { zipSha256: hash.digest("hex"), zippedBytes: offset, entries, packRejected, compressed, reused, sameAsPack: false };
