@@ -26,6 +26,23 @@ function realPythonLayer(): string {
 }
 
 describe("entry cache: one changed file costs one file", () => {
+  /** Runs `fn`, returning the files under `dir` it opened (through Node's one `fs` object, as every module does). */
+  function openedUnder<T>(dir: string, fn: () => T): { result: T; opened: string[] } {
+    const nodeFs = require("fs") as typeof fs;
+    const openSync = nodeFs.openSync;
+    const opened: string[] = [];
+    nodeFs.openSync = ((...args: Parameters<typeof fs.openSync>) => {
+      opened.push(String(args[0]));
+      return openSync(...args);
+    }) as typeof fs.openSync;
+    try {
+      return { result: fn(), opened: opened.filter((p) => p.startsWith(dir)) };
+    } finally {
+      nodeFs.openSync = openSync;
+    }
+  }
+  const archivesIn = (cache: string) => fs.readdirSync(path.join(cache, "archives")).sort();
+
   const generated = () => {
     const dir = tempDir("gen-");
     generateTree(dir, 6, 600);
@@ -65,26 +82,12 @@ describe("entry cache: one changed file costs one file", () => {
     const first = build(src, cache);
     const changed = path.join(src, first.entries[5]);
     fs.appendFileSync(changed, "\n# changed\n");
-    // Every module (the engine included) opens files through Node's one `fs` object: record what is opened.
-    const nodeFs = require("fs") as typeof fs;
-    const openSync = nodeFs.openSync;
-    const opened: string[] = [];
-    nodeFs.openSync = ((...args: Parameters<typeof fs.openSync>) => {
-      opened.push(String(args[0]));
-      return openSync(...args);
-    }) as typeof fs.openSync;
-    let second: ReturnType<typeof build>;
-    try {
-      second = build(src, cache);
-    } finally {
-      nodeFs.openSync = openSync;
-    }
+    const { result: second, opened } = openedUnder(src, () => build(src, cache));
     // The native-binary rules read the first bytes of each compiled file (cheap, and they depend on
     // the declared runtimes); of the rest, only the changed file is opened.
-    const sourceFilesOpened = opened.filter((p) => p.startsWith(src));
     const binaries = first.entries.filter((e) => e.endsWith(".so")).map((e) => path.join(src, e));
     expect(binaries.length).toBeGreaterThan(0);
-    expect(sourceFilesOpened.filter((p) => !binaries.includes(p))).toEqual([changed]);
+    expect(opened.filter((p) => !binaries.includes(p))).toEqual([changed]);
     expect([second.entriesCompressed, second.entriesReused]).toEqual([1, first.entries.length - 1]);
     // And after `touch`, every file is read and hashed again, but none is compressed again.
     execFileSync("find", [src, "-type", "f", "-exec", "touch", "{}", "+"]);
@@ -105,6 +108,49 @@ describe("entry cache: one changed file costs one file", () => {
     expect(again.zipSha256).toBe(first.zipSha256);
     expect(fs.readFileSync(again.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
     expect(fs.readdirSync(cache).filter((n) => n.startsWith(".tmp-"))).toEqual([]);
+  });
+
+  test("after touch, the files are hashed and nothing is compressed or written; the index learns their new metadata", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 100);
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    const zipBefore = fs.statSync(first.path);
+    execFileSync("find", [src, "-type", "f", "-exec", "touch", "-d", "2030-01-01", "{}", "+"]);
+    const touched = build(src, cache);
+    expect([touched.cache, touched.path, touched.zipSha256]).toEqual(["content-hit", first.path, first.zipSha256]);
+    expect(touched.entriesCompressed).toBeUndefined();
+    expect(archivesIn(cache)).toEqual([first.zipSha256]);
+    expect(fs.statSync(first.path).ino).toBe(zipBefore.ino); // the same file, not a copy
+    expect(fs.readdirSync(cache).filter((n) => n.startsWith(".tmp-"))).toEqual([]);
+    // The source index took the new times: after one more change, only that file is read.
+    const changed = path.join(src, first.entries[7]);
+    fs.appendFileSync(changed, "\n# changed\n");
+    const binaries = first.entries.filter((e) => e.endsWith(".so")).map((e) => path.join(src, e));
+    const { result: next, opened } = openedUnder(src, () => build(src, cache));
+    expect(opened.filter((p) => !binaries.includes(p))).toEqual([changed]);
+    expect([next.cache, next.entriesCompressed, next.entriesReused]).toEqual(["built", 1, first.entries.length - 1]);
+  });
+
+  test("a file edited in place to the same size is hashed, found new and compressed; the others are copied unread", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 100);
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    const victim = path.join(src, first.entries.find((e) => e.endsWith(".py"))!);
+    const bytes = fs.readFileSync(victim);
+    bytes[0] = bytes[0] === 0x23 ? 0x20 : 0x23; // same size, other content
+    fs.writeFileSync(victim, bytes);
+    const second = build(src, cache);
+    expect([second.cache, second.entriesCompressed, second.entriesReused]).toEqual(["built", 1, first.entries.length - 1]);
+    expect(second.contentSha256).not.toBe(first.contentSha256);
+    expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
+    // Edited back: the same names and sizes, and content built before: that archive, nothing written.
+    bytes[0] = bytes[0] === 0x23 ? 0x20 : 0x23;
+    fs.writeFileSync(victim, bytes);
+    const back = build(src, cache);
+    expect([back.cache, back.path, back.zipSha256]).toEqual(["content-hit", first.path, first.zipSha256]);
+    expect(archivesIn(cache)).toEqual([first.zipSha256, second.zipSha256].sort());
   });
 
   test("a removed file leaves the rest reused and the bytes those of a fresh build", () => {

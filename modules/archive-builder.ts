@@ -25,7 +25,7 @@ import {
 import { Architecture, Runtime } from "./runtime";
 import { needsContentRules, SECRET_KEYWORDS, secretByName, secretFindings } from "./secrets";
 import { compareBytes, SourceFile, tagCacheFolder, walkSource } from "./source-files";
-import { deflateLevel, isAlreadyCompressedName, MEM_LEVEL, packZip, PlannedEntry, StoredEntry, ZipEntry } from "./zip-writer";
+import { deflateLevel, hashContents, isAlreadyCompressedName, MEM_LEVEL, packZip, PlannedEntry, StoredEntry, ZipEntry } from "./zip-writer";
 
 /** Bump when the archive format changes, so that cached archives are rebuilt. */
 const BUILDER_VERSION = 4;
@@ -294,34 +294,37 @@ function buildFromSource(
   const num = (k: number, field: F) => last!.numbers[k * SOURCE_FIELDS + field];
   const shaOf = (k: number) => last!.shas.slice(k * 64, k * 64 + 64);
   const storedAt = (k: number): StoredEntry => [num(k, F.Offset), num(k, F.CompressedSize), num(k, F.Crc32), num(k, F.Method) as 0 | 8];
-  const prior = files.map((f, i) => {
+  // row[i]: the row of file i in the last build's index when its name, size and hint are the same, else -1;
+  // prior[i]: that row when the rest of its metadata (mtime, ctime, inode, path) is unchanged too.
+  const row = files.map((f, i) => {
     const k = rows.get(f.name);
-    return k !== undefined &&
-      num(k, F.Size) === f.size &&
-      num(k, F.MtimeMs) === f.mtimeMs &&
-      num(k, F.CtimeMs) === f.ctimeMs &&
-      num(k, F.Ino) === f.ino &&
-      num(k, F.Hint) === hints[i] &&
-      last!.paths[k] === f.abs
+    return k !== undefined && num(k, F.Size) === f.size && num(k, F.Hint) === hints[i] ? k : -1;
+  });
+  const prior = files.map((f, i) => {
+    const k = row[i];
+    return k >= 0 && num(k, F.MtimeMs) === f.mtimeMs && num(k, F.CtimeMs) === f.ctimeMs && num(k, F.Ino) === f.ino && last!.paths[k] === f.abs
       ? k
       : -1;
   });
+  const shas = prior.map((k) => (k >= 0 ? shaOf(k) : ""));
 
-  // Every file unchanged (only the options of the checks or allowances moved): the identity is known unread.
-  if (prior.every((k) => k >= 0)) {
-    const shas = prior.map(shaOf);
+  // Every file's name and size as in the last build (after `touch`, a checkout, or only the options
+  // of the checks moved): the content may be one built before. Hash the files whose metadata changed,
+  // without compressing them; on a hit nothing is compressed or written.
+  if (row.every((k) => k >= 0)) {
+    const changed = files.flatMap((_, i) => (prior[i] < 0 ? [i] : []));
+    hashContents(changed.map((i) => files[i])).forEach((sha, j) => (shas[changed[j]] = sha));
+    // The pre-scan's mark of the same bytes; content new to this name is given to the secret rules whole.
+    const suspects = row.map((k, i) => (shas[i] === shaOf(k) ? (num(k, F.Suspect) as 0 | 1) : 1));
     const hit = cached(hashOf([optionsKey, contentIdentity(withHashes(files, shas))]));
-    if (hit)
-      return {
-        record: hit,
-        cache: "content-hit",
-        checkWarnings: checkSecretContents(
-          files,
-          shas,
-          prior.map((k) => num(k, F.Suspect) as 0 | 1),
-          options,
-        ),
-      };
+    if (hit) {
+      const checkWarnings = checkSecretContents(files, shas, suspects, options);
+      // The last zip itself: the index learns the files' new metadata, so the next build reads none of them.
+      if (changed.length > 0 && hit.zipSha256 === last!.zipSha256 && files.length === last!.names.length) {
+        saveIndex(cacheDir, sourceKey, hit, files, shas, hints, suspects, (i) => storedAt(row[i]));
+      }
+      return { record: hit, cache: "content-hit", checkWarnings };
+    }
   }
   // Content compressed before, by its hash: what a changed file's bytes may turn out to be.
   const known: Record<string, StoredEntry> = {};
@@ -342,13 +345,15 @@ function buildFromSource(
     if (k < 0) return e;
     const f = files[k];
     const r = prior[k];
+    // Unchanged, or hashed above and compressed before: copied from the last zip unread.
+    const reuse = r >= 0 ? storedAt(r) : shas[k] ? known[shas[k] + (hints[k] ? "s" : "")] : undefined;
     return {
       name: e.name,
       mode: e.mode,
       abs: f.abs,
       size: f.size,
       hint: hints[k],
-      ...(r >= 0 ? { sha: shaOf(r), reuse: storedAt(r) } : {}),
+      ...(reuse ? { sha: shas[k], reuse } : {}),
     };
   });
   const packed = packZip({
@@ -362,7 +367,7 @@ function buildFromSource(
   const results = entryFile.map((k, i) => (k < 0 ? undefined : packed.entries[i]!));
   const byFile: NonNullable<(typeof results)[number]>[] = new Array(files.length);
   results.forEach((r, i) => r && (byFile[entryFile[i]] = r));
-  const shas = byFile.map((r) => r[0]);
+  byFile.forEach((r, i) => (shas[i] = r[0]));
   const suspects = byFile.map((r) => (r[5] || suspectBySha.get(r[0]) ? 1 : 0) as 0 | 1);
   let checkWarnings: string[];
   try {
@@ -398,10 +403,28 @@ function buildFromSource(
     cache = "built";
     counts = { entriesCompressed: packed.compressed, entriesReused: packed.reused };
   }
-  const numbers: number[] = [];
-  files.forEach((f, i) => {
+  saveIndex(cacheDir, sourceKey, record, files, shas, hints, suspects, (i) => {
     const [, crc32, method, compressedSize, offset] = byFile[i];
-    numbers.push(f.size, f.mtimeMs, f.ctimeMs, f.ino, hints[i], offset, compressedSize, crc32, method, suspects[i]);
+    return [offset, compressedSize, crc32, method];
+  });
+  return { record, cache, counts, checkWarnings };
+}
+
+/** Records for the next build of this source what each file is and where its entry is in `record`'s zip. */
+function saveIndex(
+  cacheDir: string,
+  sourceKey: string,
+  record: ArchiveRecord,
+  files: readonly PlannedFile[],
+  shas: readonly string[],
+  hints: ReadonlyArray<0 | 1>,
+  suspects: ReadonlyArray<0 | 1>,
+  entryOf: (i: number) => StoredEntry,
+): void {
+  const numbers = new Float64Array(files.length * SOURCE_FIELDS);
+  files.forEach((f, i) => {
+    const [offset, compressedSize, crc32, method] = entryOf(i);
+    numbers.set([f.size, f.mtimeMs, f.ctimeMs, f.ino, hints[i], offset, compressedSize, crc32, method, suspects[i]], i * SOURCE_FIELDS);
   });
   saveSourceIndex(cacheDir, sourceKey, {
     zip: path.relative(cacheDir, archivePath(cacheDir, record)),
@@ -411,7 +434,6 @@ function buildFromSource(
     shas: shas.join(""),
     numbers,
   });
-  return { record, cache, counts, checkWarnings };
 }
 
 function withHashes(files: readonly PlannedFile[], shas: readonly string[]): ContentFile[] {

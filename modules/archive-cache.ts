@@ -27,7 +27,9 @@ export function cacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
  * The last zip built for a source (under one compressor's settings) and what it knew of each file,
  * in columns (a few flat arrays parse and write faster than an object per file): per file its
  * archive path, the path read, its content's SHA-256 (64 hex characters each, concatenated), and
- * SOURCE_FIELDS numbers, in the order of SourceField.
+ * SOURCE_FIELDS numbers, in the order of SourceField. On disk the numbers are the bytes of a
+ * Float64Array in base64: exact, and converting a hundred thousand of them to and from decimal
+ * text would cost more than the rest of the index.
  */
 export interface SourceIndex {
   /** The zip, relative to the cache folder. */
@@ -36,7 +38,12 @@ export interface SourceIndex {
   readonly names: readonly string[];
   readonly paths: readonly string[];
   readonly shas: string;
-  readonly numbers: readonly number[];
+  readonly numbers: Float64Array;
+}
+
+/** The source index as stored: its numbers as Float64Array bytes in base64. */
+interface StoredSourceIndex extends Omit<SourceIndex, "numbers"> {
+  readonly float64: string;
 }
 
 /**
@@ -61,10 +68,13 @@ export const SOURCE_FIELDS = 10;
 /** The source index saved under `key`, or undefined (none yet, or a torn or foreign file). */
 export function loadSourceIndex(cacheDir: string, key: string): SourceIndex | undefined {
   try {
-    const index = JSON.parse(fs.readFileSync(sourceIndexPath(cacheDir, key), "utf8")) as SourceIndex;
+    const { float64, ...index } = JSON.parse(fs.readFileSync(sourceIndexPath(cacheDir, key), "utf8")) as StoredSourceIndex;
+    const bytes = Buffer.from(float64, "base64");
+    // A copy: the decoded bytes may not sit on an 8-byte boundary of their pool.
+    const numbers = new Float64Array(new Uint8Array(bytes).buffer, 0, bytes.length >>> 3);
     const n = index.names?.length;
-    const whole = index.paths?.length === n && index.shas?.length === n * 64 && index.numbers?.length === n * SOURCE_FIELDS;
-    return typeof index.zip === "string" && whole ? index : undefined;
+    const whole = index.paths?.length === n && index.shas?.length === n * 64 && numbers.length === n * SOURCE_FIELDS;
+    return typeof index.zip === "string" && whole ? { ...index, numbers } : undefined;
   } catch {
     return undefined;
   }
@@ -75,7 +85,9 @@ export function saveSourceIndex(cacheDir: string, key: string, index: SourceInde
   const file = sourceIndexPath(cacheDir, key);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}`;
-  fs.writeFileSync(tmp, JSON.stringify(index));
+  const { numbers, ...rest } = index;
+  const stored: StoredSourceIndex = { ...rest, float64: Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).toString("base64") };
+  fs.writeFileSync(tmp, JSON.stringify(stored));
   fs.renameSync(tmp, file);
 }
 

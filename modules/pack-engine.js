@@ -112,8 +112,14 @@ function readEntry(entry, scratch) {
   const fd = fs.openSync(/** @type {string} */ (entry.abs), "r");
   let got = 0;
   try {
-    // One byte more than planned: a file that grew since it was listed reads long.
-    for (let n = -1; n !== 0 && got <= size; got += n) n = fs.readSync(fd, scratch.buffer, got, size + 1 - got, null);
+    // One byte more than planned: a file that grew since it was listed reads long. A regular file
+    // reads short only at its end, so a short read that brings the planned size needs no second read.
+    while (got <= size) {
+      const asked = size + 1 - got;
+      const n = fs.readSync(fd, scratch.buffer, got, asked, null);
+      got += n;
+      if (n === 0 || (n < asked && got === size)) break;
+    }
   } finally {
     fs.closeSync(fd);
   }
@@ -458,6 +464,8 @@ function startWorkers(plan, work, threads, results) {
     const worker = new Worker(__filename, {
       workerData: { packEngineWorker: true, port: port2, signal, plan: { level, memLevel, sample, keywords }, knownKeys, files },
       transferList: [port2],
+      // A young generation large enough for a batch of results: the default one is collected every few files.
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
     worker.unref();
     workers.push(worker);
@@ -490,6 +498,81 @@ function startWorkers(plan, work, threads, results) {
       for (const worker of workers) void worker.terminate();
     },
   };
+}
+
+/**
+ * Reads and hashes files, and nothing more: what a rebuild does first when files' metadata changed
+ * but their names and sizes did not (after `touch` or a fresh checkout). If the content turns out
+ * the same, nothing is compressed or written. Workers write each SHA-256 into shared memory: no
+ * message per file, and this thread sleeps until they finish.
+ * @param {Array<[name: string, abs: string, size: number]>} files
+ * @param {number} threads 0: on this thread
+ * @returns {string[]} the SHA-256s (hex)
+ */
+function hashFiles(files, threads) {
+  const n = files.length;
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, n * 32)));
+  const control = new Int32Array(new SharedArrayBuffer(8)); // [next file, workers finished]
+  const count = Math.min(threads, n);
+  if (count <= 1) hashLoop(files, out, control);
+  else {
+    const ports = [];
+    const workers = [];
+    for (let t = 0; t < count; t++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(__filename, {
+        workerData: { packEngineHasher: true, port: port2, files, out, control },
+        transferList: [port2],
+      });
+      worker.unref();
+      workers.push(worker);
+      ports.push(port1);
+    }
+    try {
+      for (let finished = Atomics.load(control, 1); finished < count; finished = Atomics.load(control, 1)) {
+        Atomics.wait(control, 1, finished, 1000);
+      }
+      for (const port of ports) {
+        const m = receiveMessageOnPort(port);
+        if (m) throw new Error(m.message.error);
+      }
+    } finally {
+      for (const port of ports) port.close();
+      for (const worker of workers) void worker.terminate();
+    }
+  }
+  const shas = new Array(n);
+  for (let k = 0; k < n; k++) shas[k] = Buffer.from(out.buffer, k * 32, 32).toString("hex");
+  return shas;
+}
+
+/**
+ * Hashes the files whose index it takes from `control[0]`, on any thread.
+ * @param {Array<[name: string, abs: string, size: number]>} files
+ * @param {Uint8Array} out
+ * @param {Int32Array} control
+ */
+function hashLoop(files, out, control) {
+  const scratch = { buffer: Buffer.alloc(0) };
+  for (let k = Atomics.add(control, 0, 1); k < files.length; k = Atomics.add(control, 0, 1)) {
+    const [name, abs, size] = files[k];
+    const data = readEntry({ name, abs, size, mode: 0 }, scratch);
+    out.set(crypto.createHash("sha256").update(data).digest(), k * 32);
+  }
+}
+
+/** A hashing worker: hashes until no file is left, then says it finished (and why, when it failed). */
+function hasherLoop() {
+  const { port, files, out, control } = workerData;
+  try {
+    hashLoop(files, out, control);
+  } catch (e) {
+    port.postMessage({ error: e instanceof Error ? e.message : String(e) });
+    Atomics.store(control, 0, files.length); // the others stop too
+  } finally {
+    Atomics.add(control, 1, 1);
+    Atomics.notify(control, 1);
+  }
 }
 
 /** A worker: takes indexes from the shared counter until the work list is done. */
@@ -544,8 +627,7 @@ function workerLoop() {
   }
 }
 
-if (!isMainThread && workerData && workerData.packEngineWorker) {
-  workerLoop();
-}
+if (!isMainThread && workerData && workerData.packEngineWorker) workerLoop();
+if (!isMainThread && workerData && workerData.packEngineHasher) hasherLoop();
 
-module.exports = { pack, mayHoldSecret };
+module.exports = { pack, hashFiles, mayHoldSecret };

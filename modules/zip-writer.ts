@@ -146,6 +146,7 @@ export interface PackPlan {
 
 interface Engine {
   pack(plan: object, threads: number): PackResult;
+  hashFiles(files: Array<[name: string, abs: string, size: number]>, threads: number): string[];
 }
 const engine = (): Engine => require("./pack-engine.js") as Engine;
 
@@ -175,6 +176,22 @@ export function packZip(plan: PackPlan, threads = defaultThreads()): PackResult 
   const full = completePlan(plan);
   const toRead = plan.entries.reduce((sum, e) => sum + (e.abs && !e.reuse ? (e.size ?? 0) : 0), 0);
   return engine().pack(full, toRead < THREADS_FROM_BYTES || plan.entries.some((e) => e.data) ? 0 : threads);
+}
+
+/**
+ * The SHA-256 (hex) of each file, read without compressing it; on `threads` worker threads from
+ * THREADS_FROM_BYTES to read, as packZip does.
+ * @throws Error naming the file when one changed while it was read
+ */
+export function hashContents(
+  files: ReadonlyArray<{ readonly name: string; readonly abs: string; readonly size: number }>,
+  threads = defaultThreads(),
+): string[] {
+  const toRead = files.reduce((sum, f) => sum + f.size, 0);
+  return engine().hashFiles(
+    files.map((f) => [f.name, f.abs, f.size]),
+    toRead < THREADS_FROM_BYTES ? 0 : threads,
+  );
 }
 
 /** Writes a zip of in-memory entries in the given order (tests and fixtures). */
