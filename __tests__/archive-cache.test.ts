@@ -137,7 +137,10 @@ describe("entry cache: one changed file costs one file", () => {
     generateTree(src, 1, 100);
     const cache = tempDir("cache-");
     const first = build(src, cache);
-    const victim = path.join(src, first.entries.find((e) => e.endsWith(".py"))!);
+    const victim = path.join(
+      src,
+      first.entries.find((e) => e.endsWith(".py"))!,
+    );
     const bytes = fs.readFileSync(victim);
     bytes[0] = bytes[0] === 0x23 ? 0x20 : 0x23; // same size, other content
     fs.writeFileSync(victim, bytes);

@@ -175,9 +175,7 @@ describe("the packing engine", () => {
     engine.pack(completePlan({ out: fresh, entries: head }), 0);
     expect([c.reused, c.compressed]).toEqual([3, 2]);
     expect(fs.readFileSync(out2).equals(fs.readFileSync(fresh))).toBe(true);
-    expect(readBack(out2).map(([name, , bytes]) => [name, bytes.length])).toEqual(
-      head.filter((e) => e.abs).map((e) => [e.name, e.size]),
-    );
+    expect(readBack(out2).map(([name, , bytes]) => [name, bytes.length])).toEqual(head.filter((e) => e.abs).map((e) => [e.name, e.size]));
   });
 
   test("marks files holding a secret rule's keyword or UTF-16 text, and no others", () => {

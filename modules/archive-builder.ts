@@ -302,7 +302,11 @@ function buildFromSource(
   });
   const prior = files.map((f, i) => {
     const k = row[i];
-    return k >= 0 && num(k, F.MtimeMs) === f.mtimeMs && num(k, F.CtimeMs) === f.ctimeMs && num(k, F.Ino) === f.ino && last!.paths[k] === f.abs
+    return k >= 0 &&
+      num(k, F.MtimeMs) === f.mtimeMs &&
+      num(k, F.CtimeMs) === f.ctimeMs &&
+      num(k, F.Ino) === f.ino &&
+      last!.paths[k] === f.abs
       ? k
       : -1;
   });

@@ -86,7 +86,10 @@ export function saveSourceIndex(cacheDir: string, key: string, index: SourceInde
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}`;
   const { numbers, ...rest } = index;
-  const stored: StoredSourceIndex = { ...rest, float64: Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).toString("base64") };
+  const stored: StoredSourceIndex = {
+    ...rest,
+    float64: Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).toString("base64"),
+  };
   fs.writeFileSync(tmp, JSON.stringify(stored));
   fs.renameSync(tmp, file);
 }

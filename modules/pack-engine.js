@@ -231,7 +231,8 @@ function pack(plan, threads) {
   /** @param {Stored | undefined} at */
   const inPack = (at) => reader !== undefined && at !== undefined && at[0] + at[1] <= reader.size;
   /** @param {Stored | undefined} at */
-  const fromPack = (at) => (at && inPack(at) ? /** @type {NonNullable<typeof reader>} */ (reader).bytes("copy", at[0], at[1], flush) : undefined);
+  const fromPack = (at) =>
+    at && inPack(at) ? /** @type {NonNullable<typeof reader>} */ (reader).bytes("copy", at[0], at[1], flush) : undefined;
   /** @param {string} key */
   const isKnown = (key) => inPack(plan.known[key]);
   const scratch = { buffer: Buffer.alloc(0) };
@@ -307,7 +308,7 @@ function pack(plan, threads) {
     for (let at = 0; at < offset; at += 1 << 20) {
       const prefix = r.bytes("compare", at, Math.min(1 << 20, offset - at));
       hash.update(prefix);
-      for (let done = 0; done < prefix.length; ) done += fs.writeSync(fd, prefix, done, prefix.length - done);
+      for (let done = 0; done < prefix.length;) done += fs.writeSync(fd, prefix, done, prefix.length - done);
     }
   };
   /** @param {Uint8Array} piece */
