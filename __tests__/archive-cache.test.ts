@@ -4,7 +4,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { generateTree } from "../bench/generate-tree";
 import { buildLayerArchive, BuildLayerArchiveOptions } from "../modules";
-import { cacheMaxBytes, pruneArchives } from "../modules/archive-cache";
+import { cacheMaxBytes, loadSourceIndex, pruneArchives, saveSourceIndex } from "../modules/archive-cache";
 import { repoRoot, tempDir, writeTree } from "./helpers/files";
 import { rsaPrivateKeyPem } from "./helpers/secrets";
 
@@ -209,6 +209,28 @@ describe("already-compressed members", () => {
 });
 
 describe("cache health", () => {
+  test("a source index reads back exactly (any name, the numbers to the last bit), and a torn or foreign one is no index", () => {
+    const cache = tempDir("cache-");
+    const names = ["python/a b.py", "python/é/ünïcode.py", "python/new\nline.py"];
+    const index = {
+      zip: "archives/x/y.zip",
+      zipSha256: "ab".repeat(32),
+      names,
+      paths: names.map((n) => `/src/${n}`),
+      shas: "0123456789abcdef".repeat(12),
+      numbers: Float64Array.from({ length: 30 }, (_, i) => (i === 1 ? 1764435010123.456 : i === 3 ? 2 ** 53 - 1 : i * 7)),
+    };
+    saveSourceIndex(cache, "k", index);
+    expect(loadSourceIndex(cache, "k")).toEqual(index);
+    const file = path.join(cache, "sources", "k.bin");
+    const bytes = fs.readFileSync(file);
+    fs.writeFileSync(file, bytes.subarray(0, bytes.length - 8));
+    expect(loadSourceIndex(cache, "k")).toBeUndefined();
+    fs.writeFileSync(file, JSON.stringify(index));
+    expect(loadSourceIndex(cache, "k")).toBeUndefined();
+    expect(loadSourceIndex(cache, "missing")).toBeUndefined();
+  });
+
   test("a truncated cached zip is detected by its hash, rebuilt with a warning, and never returned", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 50);

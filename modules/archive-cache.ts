@@ -25,11 +25,9 @@ export function cacheMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
 
 /**
  * The last zip built for a source (under one compressor's settings) and what it knew of each file,
- * in columns (a few flat arrays parse and write faster than an object per file): per file its
+ * in columns (a few flat arrays read and write faster than an object per file): per file its
  * archive path, the path read, its content's SHA-256 (64 hex characters each, concatenated), and
- * SOURCE_FIELDS numbers, in the order of SourceField. On disk the numbers are the bytes of a
- * Float64Array in base64: exact, and converting a hundred thousand of them to and from decimal
- * text would cost more than the rest of the index.
+ * SOURCE_FIELDS numbers, in the order of SourceField.
  */
 export interface SourceIndex {
   /** The zip, relative to the cache folder. */
@@ -39,11 +37,6 @@ export interface SourceIndex {
   readonly paths: readonly string[];
   readonly shas: string;
   readonly numbers: Float64Array;
-}
-
-/** The source index as stored: its numbers as Float64Array bytes in base64. */
-interface StoredSourceIndex extends Omit<SourceIndex, "numbers"> {
-  readonly float64: string;
 }
 
 /**
@@ -65,16 +58,47 @@ export enum SourceField {
 }
 export const SOURCE_FIELDS = 10;
 
+/**
+ * On disk, a source index is binary, so that reading it decodes no text per file: a first line
+ * naming the format, a JSON line (zip, zipSha256, count and the byte lengths of the two name
+ * lists), then the archive paths and the paths read (UTF-8, each list joined by NUL, which no path
+ * holds), the SHA-256s (32 bytes each), and the numbers as float64 (exact; as decimal text,
+ * converting a hundred thousand of them would cost more than the rest).
+ */
+const SOURCE_INDEX_FORMAT = "cdktf-lambda-layers source index 1\n";
+
 /** The source index saved under `key`, or undefined (none yet, or a torn or foreign file). */
 export function loadSourceIndex(cacheDir: string, key: string): SourceIndex | undefined {
   try {
-    const { float64, ...index } = JSON.parse(fs.readFileSync(sourceIndexPath(cacheDir, key), "utf8")) as StoredSourceIndex;
-    const bytes = Buffer.from(float64, "base64");
-    // A copy: the decoded bytes may not sit on an 8-byte boundary of their pool.
-    const numbers = new Float64Array(new Uint8Array(bytes).buffer, 0, bytes.length >>> 3);
-    const n = index.names?.length;
-    const whole = index.paths?.length === n && index.shas?.length === n * 64 && numbers.length === n * SOURCE_FIELDS;
-    return typeof index.zip === "string" && whole ? { ...index, numbers } : undefined;
+    const bytes = fs.readFileSync(sourceIndexPath(cacheDir, key));
+    if (bytes.toString("latin1", 0, SOURCE_INDEX_FORMAT.length) !== SOURCE_INDEX_FORMAT) return undefined;
+    const lineEnd = bytes.indexOf(10, SOURCE_INDEX_FORMAT.length);
+    const head = JSON.parse(bytes.toString("utf8", SOURCE_INDEX_FORMAT.length, lineEnd)) as {
+      zip: string;
+      zipSha256: string;
+      count: number;
+      namesBytes: number;
+      pathsBytes: number;
+    };
+    const n = head.count;
+    let at = lineEnd + 1;
+    const list = (length: number) => {
+      const text = bytes.toString("utf8", at, (at += length));
+      return n === 0 ? [] : text.split("\0");
+    };
+    const names = list(head.namesBytes);
+    const paths = list(head.pathsBytes);
+    const shas = bytes.toString("hex", at, (at += n * 32));
+    // A copy into memory of its own: a float64 view must start on an 8-byte boundary.
+    const numbers = new Float64Array(new Uint8Array(bytes.subarray(at, at + n * SOURCE_FIELDS * 8)).buffer);
+    const whole =
+      typeof head.zip === "string" &&
+      names.length === n &&
+      paths.length === n &&
+      shas.length === n * 64 &&
+      numbers.length === n * SOURCE_FIELDS &&
+      at + numbers.byteLength === bytes.length;
+    return whole ? { zip: head.zip, zipSha256: head.zipSha256, names, paths, shas, numbers } : undefined;
   } catch {
     return undefined;
   }
@@ -85,12 +109,26 @@ export function saveSourceIndex(cacheDir: string, key: string, index: SourceInde
   const file = sourceIndexPath(cacheDir, key);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}`;
-  const { numbers, ...rest } = index;
-  const stored: StoredSourceIndex = {
-    ...rest,
-    float64: Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength).toString("base64"),
+  const names = Buffer.from(index.names.join("\0"), "utf8");
+  const paths = Buffer.from(index.paths.join("\0"), "utf8");
+  const head = {
+    zip: index.zip,
+    zipSha256: index.zipSha256,
+    count: index.names.length,
+    namesBytes: names.length,
+    pathsBytes: paths.length,
   };
-  fs.writeFileSync(tmp, JSON.stringify(stored));
+  const { numbers } = index;
+  fs.writeFileSync(
+    tmp,
+    Buffer.concat([
+      Buffer.from(`${SOURCE_INDEX_FORMAT}${JSON.stringify(head)}\n`, "utf8"),
+      names,
+      paths,
+      Buffer.from(index.shas, "hex"),
+      Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength),
+    ]),
+  );
   fs.renameSync(tmp, file);
 }
 
@@ -178,7 +216,7 @@ export function discardCorrupt(zipPath: string): string {
 }
 
 function sourceIndexPath(cacheDir: string, key: string): string {
-  return path.join(cacheDir, "sources", `${key}.json`);
+  return path.join(cacheDir, "sources", `${key}.bin`);
 }
 
 /** Read in pieces through one buffer kept for the process: a fresh buffer the zip's size costs more in page faults than the read. */

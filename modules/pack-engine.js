@@ -61,6 +61,16 @@ const S_IFDIR = 0o040000;
 const MSDOS_DIR = 0x10;
 
 /**
+ * SHA-256 of one file's bytes, hex. Node's one-shot crypto.hash (from 20.12) costs a third less
+ * than a Hash object per call, which counts over tens of thousands of small files.
+ * @type {(data: Uint8Array) => string}
+ */
+const sha256Hex =
+  typeof (/** @type {any} */ (crypto).hash) === "function"
+    ? (data) => /** @type {any} */ (crypto).hash("sha256", data, "hex")
+    : (data) => crypto.createHash("sha256").update(data).digest("hex");
+
+/**
  * What to do with one file's bytes: hash them, and unless its compressed form is known,
  * pre-scan them for secrets and compress them.
  * @param {Plan} plan
@@ -70,7 +80,7 @@ const MSDOS_DIR = 0x10;
  * @returns {{ sha: string, known?: string, crc32?: number, method?: 0 | 8, compressed?: Uint8Array, suspect?: 0 | 1 }}
  */
 function processContent(plan, entry, data, isKnown) {
-  const sha = crypto.createHash("sha256").update(data).digest("hex");
+  const sha = sha256Hex(data);
   const key = sha + (entry.hint ? "s" : "");
   if (isKnown(key)) return { sha, known: key };
   const suspect = mayHoldSecret(data, plan.keywords) ? 1 : 0;
@@ -555,10 +565,11 @@ function hashFiles(files, threads) {
  */
 function hashLoop(files, out, control) {
   const scratch = { buffer: Buffer.alloc(0) };
+  const shas = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   for (let k = Atomics.add(control, 0, 1); k < files.length; k = Atomics.add(control, 0, 1)) {
     const [name, abs, size] = files[k];
     const data = readEntry({ name, abs, size, mode: 0 }, scratch);
-    out.set(crypto.createHash("sha256").update(data).digest(), k * 32);
+    shas.write(sha256Hex(data), k * 32, "hex");
   }
 }
 
