@@ -156,6 +156,36 @@ describe("entry cache: one changed file costs one file", () => {
     expect(archivesIn(cache)).toEqual([first.zipSha256, second.zipSha256].sort());
   });
 
+  test("a file the secret rules cleared is not read by them again while its bytes stay the same", () => {
+    const src = tempDir("gen-");
+    // "cret" is a keyword of the AWS secret key rule: the pre-scan marks the file, the rules find a placeholder.
+    writeTree(src, {
+      "python/settings.py": 'aws_secret_access_key = None\nSECRET_NAME = "db"\n',
+      "python/other.py": "X = 1\n",
+      "python/.npmrc": "registry=https://registry.npmjs.org/\n",
+    });
+    const cache = tempDir("cache-");
+    const settings = path.join(src, "python", "settings.py");
+    const npmrc = path.join(src, "python", ".npmrc");
+    const count = (opened: string[], file: string) => opened.filter((p) => p === file).length;
+    const first = openedUnder(src, () => build(src, cache));
+    expect(count(first.opened, settings)).toBe(2); // the engine, then the rules
+    fs.appendFileSync(path.join(src, "python", "other.py"), "Y = 2\n");
+    const second = openedUnder(src, () => build(src, cache));
+    expect(second.result.cache).toBe("built");
+    expect(count(second.opened, settings)).toBe(0);
+    // A credential file is read by its own syntax on every build that is not a metadata hit.
+    expect(count(second.opened, npmrc)).toBe(1);
+    // After touch its bytes are hashed again, but they are the bytes the rules cleared.
+    execFileSync("touch", ["-d", "2030-01-01", settings]);
+    const touched = openedUnder(src, () => build(src, cache));
+    expect(touched.result.cache).toBe("content-hit");
+    expect(count(touched.opened, settings)).toBe(1);
+    // New bytes go to the rules again, and a real key in them is refused.
+    fs.writeFileSync(settings, 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENGbPxRfiCYzQ2mLkP9vTq"\n');
+    expect(() => build(src, cache)).toThrow(/settings\.py \(AWS secret access key\)/);
+  });
+
   test("a removed file leaves the rest reused and the bytes those of a fresh build", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 100);

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { completePlan, PackResult, packZip, PlannedEntry, THREADS_FROM_BYTES } from "../modules/zip-writer";
+import { SECRET_KEYWORDS } from "../modules/secrets";
 import { tempDir } from "./helpers/files";
 
 // The engine itself, run on this thread (threads 0) or on worker threads in this process.
@@ -187,6 +188,22 @@ describe("the packing engine", () => {
     const result = engine.pack(completePlan({ out: path.join(tempDir(), "k.zip"), entries: planned, keywords: ["AKIA", "cret"] }), 0);
     const suspect = Object.fromEntries(planned.flatMap((e, i) => (result.entries[i] ? [[e.name, result.entries[i]![5]]] : [])));
     expect(suspect).toEqual({ "python/key.py": 1, "python/plain.py": 0, "python/utf16.txt": 1 });
+  });
+
+  test("with the secret rules' own keywords, English text and a binary full of two-byte chance matches are not marked", () => {
+    // A megabyte of noise holds "gh" about sixteen times. Any whole keyword chance put in it is broken up.
+    const noise = crypto.randomBytes(1 << 20);
+    for (const keyword of SECRET_KEYWORDS) for (let i = noise.indexOf(keyword); i >= 0; i = noise.indexOf(keyword, i)) noise[i] ^= 1;
+    expect(noise.includes("gh")).toBe(true);
+    const planned = planFiles({
+      "lib.so": noise,
+      "prose.py": Buffer.from("# the right thing, though it might be high enough\n".repeat(50)),
+      "token.py": Buffer.from(`TOKEN = "ghp_${"a1B2".repeat(9)}"\n`),
+    });
+    const keywords = [...SECRET_KEYWORDS];
+    const result = engine.pack(completePlan({ out: path.join(tempDir(), "g.zip"), entries: planned, keywords }), 0);
+    const marked = planned.filter((e, i) => result.entries[i]?.[5] === 1).map((e) => e.name);
+    expect(marked).toEqual(["python/token.py"]);
   });
 });
 

@@ -319,24 +319,24 @@ function buildFromSource(
     const changed = files.flatMap((_, i) => (prior[i] < 0 ? [i] : []));
     hashContents(changed.map((i) => files[i])).forEach((sha, j) => (shas[changed[j]] = sha));
     // The pre-scan's mark of the same bytes; content new to this name is given to the secret rules whole.
-    const suspects = row.map((k, i) => (shas[i] === shaOf(k) ? (num(k, F.Suspect) as 0 | 1) : 1));
+    const marks = row.map((k, i): SecretMark => (shas[i] === shaOf(k) ? (num(k, F.Suspect) as SecretMark) : 1));
     const hit = cached(hashOf([optionsKey, contentIdentity(withHashes(files, shas))]));
     if (hit) {
-      const checkWarnings = checkSecretContents(files, shas, suspects, options);
+      const checkWarnings = checkSecretContents(files, shas, marks, options);
       // The last zip itself: the index learns the files' new metadata, so the next build reads none of them.
       if (changed.length > 0 && hit.zipSha256 === last!.zipSha256 && files.length === last!.names.length) {
-        saveIndex(cacheDir, sourceKey, hit, files, shas, hints, suspects, (i) => storedAt(row[i]));
+        saveIndex(cacheDir, sourceKey, hit, files, shas, hints, marks, (i) => storedAt(row[i]));
       }
       return { record: hit, cache: "content-hit", checkWarnings };
     }
   }
   // Content compressed before, by its hash: what a changed file's bytes may turn out to be.
   const known: Record<string, StoredEntry> = {};
-  const suspectBySha = new Map<string, 0 | 1>();
+  const markBySha = new Map<string, SecretMark>();
   if (last && prior.some((k) => k < 0)) {
     for (let k = 0; k < last.names.length; k++) {
       known[shaOf(k) + (num(k, F.Hint) ? "s" : "")] = storedAt(k);
-      suspectBySha.set(shaOf(k), num(k, F.Suspect) as 0 | 1);
+      markBySha.set(shaOf(k), num(k, F.Suspect) as SecretMark);
     }
   }
 
@@ -372,10 +372,11 @@ function buildFromSource(
   const byFile: NonNullable<(typeof results)[number]>[] = new Array(files.length);
   results.forEach((r, i) => r && (byFile[entryFile[i]] = r));
   byFile.forEach((r, i) => (shas[i] = r[0]));
-  const suspects = byFile.map((r) => (r[5] || suspectBySha.get(r[0]) ? 1 : 0) as 0 | 1);
+  // Read now: the engine's pre-scan; copied from the last zip: the mark those bytes had there.
+  const marks = byFile.map((r): SecretMark => (r[5] ? 1 : (markBySha.get(r[0]) ?? 0)));
   let checkWarnings: string[];
   try {
-    checkWarnings = checkSecretContents(files, shas, suspects, options);
+    checkWarnings = checkSecretContents(files, shas, marks, options);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
@@ -407,7 +408,7 @@ function buildFromSource(
     cache = "built";
     counts = { entriesCompressed: packed.compressed, entriesReused: packed.reused };
   }
-  saveIndex(cacheDir, sourceKey, record, files, shas, hints, suspects, (i) => {
+  saveIndex(cacheDir, sourceKey, record, files, shas, hints, marks, (i) => {
     const [, crc32, method, compressedSize, offset] = byFile[i];
     return [offset, compressedSize, crc32, method];
   });
@@ -422,13 +423,13 @@ function saveIndex(
   files: readonly PlannedFile[],
   shas: readonly string[],
   hints: ReadonlyArray<0 | 1>,
-  suspects: ReadonlyArray<0 | 1>,
+  marks: readonly SecretMark[],
   entryOf: (i: number) => StoredEntry,
 ): void {
   const numbers = new Float64Array(files.length * SOURCE_FIELDS);
   files.forEach((f, i) => {
     const [offset, compressedSize, crc32, method] = entryOf(i);
-    numbers.set([f.size, f.mtimeMs, f.ctimeMs, f.ino, hints[i], offset, compressedSize, crc32, method, suspects[i]], i * SOURCE_FIELDS);
+    numbers.set([f.size, f.mtimeMs, f.ctimeMs, f.ino, hints[i], offset, compressedSize, crc32, method, marks[i]], i * SOURCE_FIELDS);
   });
   saveSourceIndex(cacheDir, sourceKey, {
     zip: path.relative(cacheDir, archivePath(cacheDir, record)),
@@ -488,29 +489,39 @@ function checkSecretNames(files: readonly PlannedFile[], reportAs: string, allow
 }
 
 /**
- * Refuses files holding secrets; returns warnings for values whose evidence is thin. Only files
- * the engine's pre-scan marked (they hold a rule's keyword, or are UTF-16 text) and credential
- * files are read again and given to the rules: the rules find nothing in any other file.
+ * What the secret rules know of a file's bytes: 0, the pre-scan found none of their keywords (and
+ * it is not UTF-16 text); 1, it did; 2, it did and the rules then found nothing in these bytes. The
+ * content rules depend on the bytes alone, so a 2 holds for as long as the bytes do.
+ */
+type SecretMark = 0 | 1 | 2;
+
+/**
+ * Refuses files holding secrets; returns warnings for values whose evidence is thin. Files marked 1
+ * and credential files (read by their own syntax) are read again and given to the rules; a marked
+ * file in which they find nothing becomes 2 in `marks`, so that it is not read again while its
+ * bytes stay the same. Allowed files are not read.
  */
 function checkSecretContents(
   files: readonly PlannedFile[],
   shas: readonly string[],
-  suspects: ReadonlyArray<0 | 1>,
+  marks: SecretMark[],
   options: Pick<ZipOptions, "reportAs" | "allowSecrets">,
 ): string[] {
   const allowed = allowMatcher(options.allowSecrets);
   const refused: string[] = [];
   const warnings: string[] = [];
   files.forEach((f, i) => {
-    if ((!suspects[i] && !needsContentRules(f.sourceRel)) || allowed(f)) return;
+    if ((marks[i] !== 1 && !needsContentRules(f.sourceRel)) || allowed(f)) return;
     const data = fs.readFileSync(f.abs);
     if (crypto.createHash("sha256").update(data).digest("hex") !== shas[i]) {
       throw new Error(`${f.sourceRel} changed while the archive was being built: build again`);
     }
-    for (const finding of secretFindings(data, f.sourceRel)) {
+    const findings = secretFindings(data, f.sourceRel);
+    for (const finding of findings) {
       if (finding.severity === "refuse") refused.push(`${f.sourceRel} (${finding.why})`);
       else warnings.push(errors.secretSuspected(f.sourceRel, finding.why));
     }
+    if (findings.length === 0 && marks[i] === 1) marks[i] = 2;
   });
   if (refused.length > 0) throw errors.secretsFound(options.reportAs, refused);
   return warnings;

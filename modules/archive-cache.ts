@@ -42,7 +42,8 @@ export interface SourceIndex {
 /**
  * The numbers kept per file: its metadata (size, mtime, ctime, inode, the "compressed" name hint),
  * where its compressed bytes are in the zip (data offset, compressed size, crc32, method) and
- * whether the secret pre-scan marked it.
+ * what the secret rules know of its bytes (0 no keyword, 1 marked by the pre-scan, 2 marked and
+ * cleared by the rules).
  */
 export enum SourceField {
   Size,
