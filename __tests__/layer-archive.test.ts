@@ -224,6 +224,30 @@ describe("reproducibility", () => {
 });
 
 describe("cache", () => {
+  test("a metadata hit returns the layout's warnings without running the layout rules; other runtimes run them again", () => {
+    const src = tree({ "python/a.py": "A = 1\n", "docs/readme.txt": "hi\n" });
+    const outDir = tempDir("cache-");
+    const runtimes = ["python3.12", "nodejs20.x"];
+    const first = build(src, { outDir, compatibleRuntimes: runtimes });
+    expect(first.warnings).toEqual([
+      expect.stringContaining("nodejs20.x is declared compatible but finds nothing"),
+      expect.stringContaining("/opt/docs/readme.txt lie on no search path"),
+    ]);
+    const layout = require("../modules/layout") as typeof import("../modules/layout");
+    const checkLayout = layout.checkLayout;
+    let calls = 0;
+    layout.checkLayout = (...args) => (calls++, checkLayout(...args));
+    try {
+      const again = build(src, { outDir, compatibleRuntimes: runtimes });
+      expect([again.cache, again.warnings, calls]).toEqual(["metadata-hit", first.warnings, 0]);
+      // Another runtime list is another key: the rules run, and refuse a layout nothing loads.
+      expect(() => build(src, { outDir, compatibleRuntimes: ["nodejs20.x"] })).toThrow(/holds nothing the declared runtimes would load/);
+      expect(calls).toBe(1);
+    } finally {
+      layout.checkLayout = checkLayout;
+    }
+  });
+
   test("reuses the archive by metadata, then by content after touch, and rebuilds on change", () => {
     const src = tree({ "python/a.py": "A = 1\n" });
     const outDir = tempDir("cache-");

@@ -202,7 +202,7 @@ describe("the packing engine", () => {
     });
     const keywords = [...SECRET_KEYWORDS];
     const result = engine.pack(completePlan({ out: path.join(tempDir(), "g.zip"), entries: planned, keywords }), 0);
-    const marked = planned.filter((e, i) => result.entries[i]?.[5] === 1).map((e) => e.name);
+    const marked = planned.filter((_, i) => result.entries[i]?.[5] === 1).map((e) => e.name);
     expect(marked).toEqual(["python/token.py"]);
   });
 });

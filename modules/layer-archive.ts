@@ -6,7 +6,7 @@ import * as path from "path";
 import picomatch from "picomatch";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource, walkArchiveSource } from "./archive-builder";
 import { findManifests, FoundManifests, ManifestCandidate } from "./dependencies";
-import { checkLayout, checkMisplacedRoots, isLaidOut, LayoutFile, plainFolderPrefix } from "./layout";
+import { checkLayout, checkMisplacedRoots, isLaidOut, LAYOUT_RULES_VERSION, LayoutFile, plainFolderPrefix } from "./layout";
 import { checkNativeBinaries, findNativeBinaries, NativeBinary } from "./native-binaries";
 import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
@@ -87,11 +87,6 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
     warnings: placementWarnings,
   } = placeLayerSource(source, reportAs, runtimes, walked, options.pipArgs);
   const collected = collectFiles(source, reportAs, placedUnder, manifests, collectOptions, buildInputs, walked);
-  const layoutWarnings = checkLayout(
-    reportAs,
-    collected.files.map((f) => f.name),
-    runtimes,
-  );
   const built = buildZip(collected.files, {
     reportAs,
     source,
@@ -99,10 +94,23 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
     allowSecrets: options.allowSecrets,
     s3Upload: options.s3Upload,
     stage: options.stage,
-    // Native code a declared runtime or architecture cannot load: refuse it before anything is compressed.
+    // A layout no declared runtime loads, or native code a declared runtime or architecture cannot
+    // load: refused before anything is compressed. Both depend only on the files' names and bytes
+    // and these options, so a metadata hit replays their outcome instead of running them.
     checks: {
-      key: [NATIVE_CHECK_VERSION, runtimes.map((r) => r.name), architectures?.map((a) => a.name), options.allowForeignBinaries ?? []],
-      run: (files): NativeBinary[] => {
+      key: [
+        LAYOUT_RULES_VERSION,
+        NATIVE_CHECK_VERSION,
+        runtimes.map((r) => r.name),
+        architectures?.map((a) => a.name),
+        options.allowForeignBinaries ?? [],
+      ],
+      run: (files): LayerChecks => {
+        const layoutWarnings = checkLayout(
+          reportAs,
+          files.map((f) => f.name),
+          runtimes,
+        );
         const allowed = options.allowForeignBinaries?.length ? picomatch([...options.allowForeignBinaries], { dot: true }) : () => false;
         const binaries = findNativeBinaries(files);
         const byName = new Map(files.map((f) => [f.name, f]));
@@ -112,7 +120,7 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
           runtimes,
           architectures,
         );
-        return binaries;
+        return { layoutWarnings, binaries };
       },
     },
   });
@@ -121,13 +129,19 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
       `built ${reportAs}: ${collected.files.length} files, ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} zipped in ${seconds(started)}, ${built.entriesCompressed} compressed and ${built.entriesReused} reused (content ${built.contentSha256.slice(0, 12)})`,
     );
   }
-  const nativeBinaries = Array.isArray(built.checked) ? (built.checked as NativeBinary[]) : [];
+  const { layoutWarnings, binaries: nativeBinaries } = built.checked as LayerChecks;
   return {
     ...built,
     placedUnder,
     nativeBinaries,
     warnings: [...placementWarnings, ...collected.warnings, ...layoutWarnings, ...built.checkWarnings, ...built.cacheWarnings],
   };
+}
+
+/** What the layer's checks concluded, kept in the cache with the archive for a metadata hit to return. */
+interface LayerChecks {
+  readonly layoutWarnings: string[];
+  readonly binaries: NativeBinary[];
 }
 
 /** Where a layer folder's content goes: as laid out, or a plain package folder under its runtime's prefix. */

@@ -187,6 +187,9 @@ export function checkMisplacedRoots(source: string, files: readonly LayoutFile[]
   }
 }
 
+/** Bump when checkLayout's rules change: a cached archive's metadata hit replays the outcome of the rules it was checked by. */
+export const LAYOUT_RULES_VERSION = 1;
+
 /**
  * Checks that at least one declared runtime loads the content; returns warnings for runtimes that
  * load nothing and for top-level content no runtime looks at.
