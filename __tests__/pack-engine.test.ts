@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { completePlan, PackResult, packZip, PlannedEntry, THREADS_FROM_BYTES } from "../modules/zip-writer";
+import { completePlan, hashContents, PackResult, packZip, PlannedEntry, THREADS_FROM_BYTES } from "../modules/zip-writer";
 import { SECRET_KEYWORDS } from "../modules/secrets";
 import { tempDir } from "./helpers/files";
 
@@ -95,6 +95,20 @@ describe("the packing engine", () => {
     expect(fs.existsSync(out)).toBe(false); // nothing is left half-written
     const gone = entries.map((e) => (e.name === "python/m002.py" ? { ...e, abs: `${e.abs}.missing` } : e));
     expect(() => packZip({ out, entries: gone }, 2)).toThrow(/ENOENT.*m002\.py\.missing/);
+  });
+
+  test("hashing alone gives each file's SHA-256 on this thread and on workers, and names a file that changed or is gone", () => {
+    const files = entries.filter((e) => e.abs).map((e) => ({ name: e.name, abs: e.abs!, size: e.size! }));
+    const expected = files.map((f) => crypto.createHash("sha256").update(fs.readFileSync(f.abs)).digest("hex"));
+    for (const threads of [0, 1, 2, 3]) expect(hashContents(files, threads)).toEqual(expected);
+    // Over THREADS_FROM_BYTES, so the default runs on worker threads.
+    expect(hashContents(files)).toEqual(expected);
+    const shrunk = files.map((f) => (f.name === "python/m006.py" ? { ...f, size: f.size + 1 } : f));
+    const gone = files.map((f) => (f.name === "python/m009.py" ? { ...f, abs: `${f.abs}.missing` } : f));
+    for (const threads of [0, 2]) {
+      expect(() => hashContents(shrunk, threads)).toThrow(/python\/m006\.py changed while the archive was being built/);
+      expect(() => hashContents(gone, threads)).toThrow(/ENOENT.*m009\.py\.missing/);
+    }
   });
 
   test("a name that says compressed has the sample decide: noise is stored, text is still deflated, on this thread and on two", () => {
