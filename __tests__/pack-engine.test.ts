@@ -7,7 +7,9 @@ import { SECRET_KEYWORDS } from "../modules/secrets";
 import { tempDir } from "./helpers/files";
 
 // The engine itself, run on this thread (threads 0) or on worker threads in this process.
-const engine = require("../modules/pack-engine.js") as { pack(plan: object, threads: number): PackResult };
+const engine = require("../modules/pack-engine.js") as {
+  pack(plan: object, threads: number, onEntry?: (i: number, r: [string]) => void): PackResult;
+};
 
 /** Writes files into a folder and plans them (sorted, with their folders) as the builder does. */
 function planFiles(contents: Record<string, Buffer>, hint: (name: string) => 0 | 1 = () => 0): PlannedEntry[] {
@@ -95,6 +97,30 @@ describe("the packing engine", () => {
     expect(fs.existsSync(out)).toBe(false); // nothing is left half-written
     const gone = entries.map((e) => (e.name === "python/m002.py" ? { ...e, abs: `${e.abs}.missing` } : e));
     expect(() => packZip({ out, entries: gone }, 2)).toThrow(/ENOENT.*m002\.py\.missing/);
+  });
+
+  test("large files go to the workers first, and the zip is the same; onEntry sees every file in zip order, and what it throws removes the zip", () => {
+    const withLarge = planFiles({
+      ...Object.fromEntries(Object.entries(MIXED).slice(0, 40)),
+      "m005.py": Buffer.from("big text\n".repeat(300_000)), // 2.6 MiB, among the small ones
+      "m030.py": crypto.randomBytes(3 << 20),
+    });
+    const zips: Buffer[] = [];
+    for (const threads of [0, 2]) {
+      const out = path.join(tempDir(), "l.zip");
+      const seen: Array<[number, string]> = [];
+      const result = engine.pack(completePlan({ out, entries: withLarge }), threads, (i: number, r: [string]) => seen.push([i, r[0]]));
+      const files = withLarge.flatMap((e, i) => (e.abs ? [i] : []));
+      expect(seen).toEqual(files.map((i) => [i, result.entries[i]![0]]));
+      zips.push(fs.readFileSync(out));
+    }
+    expect(zips[1].equals(zips[0])).toBe(true);
+    const out = path.join(tempDir(), "t.zip");
+    const stop = () => {
+      throw new Error("refused by the caller");
+    };
+    expect(() => packZip({ out, entries: withLarge }, 2, stop)).toThrow("refused by the caller");
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   test("hashing alone gives each file's SHA-256 on this thread and on workers, and names a file that changed or is gone", () => {

@@ -360,23 +360,32 @@ function buildFromSource(
       ...(reuse ? { sha: shas[k], reuse } : {}),
     };
   });
-  const packed = packZip({
-    out: tmp,
-    entries: plan,
-    pack: last && lastZip ? { path: lastZip, sha256: last.zipSha256 } : undefined,
-    known,
-    keywords: [...SECRET_KEYWORDS],
-  });
+  // The secret rules read each marked file while the workers compress the next ones.
+  const secrets = secretChecker(options);
+  const marks: SecretMark[] = new Array(files.length);
+  const packed = packZip(
+    {
+      out: tmp,
+      entries: plan,
+      pack: last && lastZip ? { path: lastZip, sha256: last.zipSha256 } : undefined,
+      known,
+      keywords: [...SECRET_KEYWORDS],
+    },
+    undefined,
+    (i, [sha, , , , , suspect]) => {
+      const k = entryFile[i];
+      // Read now: the engine's pre-scan; copied from the last zip: the mark those bytes had there.
+      marks[k] = secrets.check(files[k], sha, suspect ? 1 : (markBySha.get(sha) ?? 0));
+    },
+  );
   if (packed.packRejected && lastZip) cacheWarnings.push(discardCorrupt(lastZip));
   const results = entryFile.map((k, i) => (k < 0 ? undefined : packed.entries[i]!));
   const byFile: NonNullable<(typeof results)[number]>[] = new Array(files.length);
   results.forEach((r, i) => r && (byFile[entryFile[i]] = r));
   byFile.forEach((r, i) => (shas[i] = r[0]));
-  // Read now: the engine's pre-scan; copied from the last zip: the mark those bytes had there.
-  const marks = byFile.map((r): SecretMark => (r[5] ? 1 : (markBySha.get(r[0]) ?? 0)));
   let checkWarnings: string[];
   try {
-    checkWarnings = checkSecretContents(files, shas, marks, options);
+    checkWarnings = secrets.finish();
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
@@ -496,35 +505,50 @@ function checkSecretNames(files: readonly PlannedFile[], reportAs: string, allow
 type SecretMark = 0 | 1 | 2;
 
 /**
- * Refuses files holding secrets; returns warnings for values whose evidence is thin. Files marked 1
- * and credential files (read by their own syntax) are read again and given to the rules; a marked
- * file in which they find nothing becomes 2 in `marks`, so that it is not read again while its
- * bytes stay the same. Allowed files are not read.
+ * The secret rules over files one at a time. `check` reads a file marked 1, or a credential file
+ * (read by its own syntax), again, verifies its bytes against `sha` and gives them to the rules; it
+ * returns the file's mark, 2 when the rules found nothing in a marked file, so that it is not read
+ * again while its bytes stay the same. Allowed files are not read. `finish` refuses the files
+ * holding secrets, all of them named at once, or returns warnings for values whose evidence is thin.
  */
+function secretChecker(options: Pick<ZipOptions, "reportAs" | "allowSecrets">): {
+  check(f: PlannedFile, sha: string, mark: SecretMark): SecretMark;
+  finish(): string[];
+} {
+  const allowed = allowMatcher(options.allowSecrets);
+  const refused: string[] = [];
+  const warnings: string[] = [];
+  return {
+    check(f, sha, mark) {
+      if ((mark !== 1 && !needsContentRules(f.sourceRel)) || allowed(f)) return mark;
+      const data = fs.readFileSync(f.abs);
+      if (crypto.createHash("sha256").update(data).digest("hex") !== sha) {
+        throw new Error(`${f.sourceRel} changed while the archive was being built: build again`);
+      }
+      const findings = secretFindings(data, f.sourceRel);
+      for (const finding of findings) {
+        if (finding.severity === "refuse") refused.push(`${f.sourceRel} (${finding.why})`);
+        else warnings.push(errors.secretSuspected(f.sourceRel, finding.why));
+      }
+      return findings.length === 0 && mark === 1 ? 2 : mark;
+    },
+    finish() {
+      if (refused.length > 0) throw errors.secretsFound(options.reportAs, refused);
+      return warnings;
+    },
+  };
+}
+
+/** The secret rules over every file (see secretChecker); `marks` are updated in place. */
 function checkSecretContents(
   files: readonly PlannedFile[],
   shas: readonly string[],
   marks: SecretMark[],
   options: Pick<ZipOptions, "reportAs" | "allowSecrets">,
 ): string[] {
-  const allowed = allowMatcher(options.allowSecrets);
-  const refused: string[] = [];
-  const warnings: string[] = [];
-  files.forEach((f, i) => {
-    if ((marks[i] !== 1 && !needsContentRules(f.sourceRel)) || allowed(f)) return;
-    const data = fs.readFileSync(f.abs);
-    if (crypto.createHash("sha256").update(data).digest("hex") !== shas[i]) {
-      throw new Error(`${f.sourceRel} changed while the archive was being built: build again`);
-    }
-    const findings = secretFindings(data, f.sourceRel);
-    for (const finding of findings) {
-      if (finding.severity === "refuse") refused.push(`${f.sourceRel} (${finding.why})`);
-      else warnings.push(errors.secretSuspected(f.sourceRel, finding.why));
-    }
-    if (findings.length === 0 && marks[i] === 1) marks[i] = 2;
-  });
-  if (refused.length > 0) throw errors.secretsFound(options.reportAs, refused);
-  return warnings;
+  const secrets = secretChecker(options);
+  files.forEach((f, i) => (marks[i] = secrets.check(f, shas[i], marks[i])));
+  return secrets.finish();
 }
 
 /** A file as the content identity sees it. @group Internals */

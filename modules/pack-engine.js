@@ -217,21 +217,29 @@ function packReader(fd, size) {
   };
 }
 
+/** Files at least this large go to the workers first: one taken last would keep one worker busy while the other waits. */
+const LARGE_FIRST_BYTES = 1 << 20;
+
 /**
  * Writes the planned zip and returns what each entry became. Synchronous: with `threads` > 0,
  * workers read and compress while this thread writes the entries in order as they come.
  * @param {Plan} plan
  * @param {number} threads
+ * @param {(index: number, result: EntryResult) => void} [onEntry] called on this thread for each
+ *   file entry once it is written, in zip order: work done there overlaps the workers' compression
  * @returns {PackResult}
  */
-function pack(plan, threads) {
+function pack(plan, threads, onEntry) {
   // Entries whose compressed bytes the pack holds need no reading; the rest is work, handed to the
   // workers before the pack is read and checked, so that they read files meanwhile.
   /** @type {number[]} */
-  const work = [];
+  const large = [];
+  /** @type {number[]} */
+  const rest = [];
   plan.entries.forEach((e, i) => {
-    if (!e.name.endsWith("/") && !(e.reuse && e.sha)) work.push(i);
+    if (!e.name.endsWith("/") && !(e.reuse && e.sha)) ((e.size ?? 0) >= LARGE_FIRST_BYTES ? large : rest).push(i);
   });
+  const work = [...large, ...rest];
   const results = /** @type {Array<ReturnType<typeof processContent> | undefined>} */ (new Array(plan.entries.length));
   const source = threads > 0 && work.length > 1 ? startWorkers(plan, work, threads, results) : undefined;
 
@@ -398,8 +406,11 @@ function pack(plan, threads) {
       local.writeUInt16LE(nameLength, 26);
       local.writeUInt16LE(0, 28);
       write(local);
-      entries.push(isDir ? null : [sha, crc32, method, bytes.length, offset, suspect]);
+      /** @type {EntryResult | null} */
+      const result = isDir ? null : [sha, crc32, method, bytes.length, offset, suspect];
+      entries.push(result);
       write(bytes);
+      if (result && onEntry) onEntry(i, result);
 
       const mode = (isDir ? S_IFDIR : S_IFREG) | (entry.mode & 0o7777);
       const record = central.subarray(centralUsed, centralUsed + 46 + nameLength);

@@ -145,7 +145,7 @@ export interface PackPlan {
 }
 
 interface Engine {
-  pack(plan: object, threads: number): PackResult;
+  pack(plan: object, threads: number, onEntry?: (index: number, result: EntryResult) => void): PackResult;
   hashFiles(files: Array<[name: string, abs: string, size: number]>, threads: number): string[];
 }
 const engine = (): Engine => require("./pack-engine.js") as Engine;
@@ -169,13 +169,15 @@ export function completePlan(plan: PackPlan): object {
  * Writes a zip as planned and returns what each entry became. Jobs with at least
  * THREADS_FROM_BYTES to read run on `threads` worker threads (the calling thread writes the zip
  * meanwhile, and waits synchronously, since constructs are built synchronously); smaller ones run on
- * the calling thread.
- * @throws Error naming the file when one changed while it was read, or a worker's own error
+ * the calling thread. `onEntry` runs on the calling thread for each file entry once written, in zip
+ * order, between waits for the workers: work done there overlaps their compression.
+ * @throws Error naming the file when one changed while it was read, a worker's own error, or what
+ *   `onEntry` threw; the zip is removed then
  */
-export function packZip(plan: PackPlan, threads = defaultThreads()): PackResult {
+export function packZip(plan: PackPlan, threads = defaultThreads(), onEntry?: (index: number, result: EntryResult) => void): PackResult {
   const full = completePlan(plan);
   const toRead = plan.entries.reduce((sum, e) => sum + (e.abs && !e.reuse ? (e.size ?? 0) : 0), 0);
-  return engine().pack(full, toRead < THREADS_FROM_BYTES || plan.entries.some((e) => e.data) ? 0 : threads);
+  return engine().pack(full, toRead < THREADS_FROM_BYTES || plan.entries.some((e) => e.data) ? 0 : threads, onEntry);
 }
 
 /**
