@@ -455,6 +455,25 @@ describe("limits and bad sources", () => {
     expect(fs.existsSync(path.join(cache, "archives"))).toBe(false);
   });
 
+  test("refuses more than 65,535 files and folders (no ZIP64), counting the folders, before writing anything", () => {
+    const src = tempDir("many-");
+    // 65,532 files in two folders: with python/, python/a/ and python/b/ that is 65,535 entries, the most a zip holds.
+    for (const [dir, count] of [
+      ["a", 40_000],
+      ["b", 25_532],
+    ] as const) {
+      fs.mkdirSync(path.join(src, "python", dir), { recursive: true });
+      for (let i = 0; i < count; i++) fs.writeFileSync(path.join(src, "python", dir, `m${i}.py`), "");
+    }
+    const cache = tempDir("cache-");
+    expect(build(src, { outDir: cache }).entries).toHaveLength(65_532);
+    fs.mkdirSync(path.join(src, "python", "c"));
+    fs.writeFileSync(path.join(src, "python", "c", "one_more.py"), "");
+    const again = tempDir("cache-");
+    expectError(() => build(src, { outDir: again }), "source", /has 65537 files and folders, more than the 65,535 entries/);
+    expect(fs.readdirSync(again)).toEqual([]);
+  }, 120_000);
+
   test("refuses more than 50 MB zipped unless S3 upload is configured", () => {
     const src = tree({ "python/a.py": "" });
     fs.writeFileSync(path.join(src, "python", "random.bin"), require("crypto").randomBytes(53 * 1024 * 1024));

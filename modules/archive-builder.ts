@@ -157,7 +157,16 @@ export function collectFiles(
   for (const f of walked) {
     if (isBuildInput(f.rel, skip)) continue;
     const name = placedUnder + f.rel;
-    byName.set(name, { name, sourceRel: f.rel, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), ...times(f) });
+    byName.set(name, {
+      name,
+      sourceRel: f.rel,
+      abs: f.abs,
+      size: f.size,
+      mode: modeFor(name, f.executable),
+      mtimeMs: f.mtimeMs,
+      ctimeMs: f.ctimeMs,
+      ino: f.ino,
+    });
   }
   const warnings: string[] = [];
   if (options.installDependencies ?? true) {
@@ -171,7 +180,16 @@ export function collectFiles(
           shadowed++;
           continue; // the source folder's own file wins over an installed one
         }
-        byName.set(name, { name, sourceRel: name, abs: f.abs, size: f.size, mode: modeFor(name, f.executable), ...times(f) });
+        byName.set(name, {
+          name,
+          sourceRel: name,
+          abs: f.abs,
+          size: f.size,
+          mode: modeFor(name, f.executable),
+          mtimeMs: f.mtimeMs,
+          ctimeMs: f.ctimeMs,
+          ino: f.ino,
+        });
       }
       if (shadowed > 0)
         warnings.push(
@@ -211,8 +229,8 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   const { reportAs, cacheDir } = options;
   const unzippedBytes = files.reduce((sum, f) => sum + f.size, 0);
   if (unzippedBytes > MAX_UNZIPPED_BYTES) throw errors.unzippedTooLarge(reportAs, unzippedBytes, MAX_UNZIPPED_BYTES);
-  const zipEntries = withDirectories(files);
-  if (zipEntries.length > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, zipEntries.length);
+  const folders = folderNames(files);
+  if (files.length + folders.size > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, files.length + folders.size);
   const maxCacheBytes = cacheMaxBytes(); // a bad setting fails before anything is written
   const optionsKey = [BUILDER_VERSION, process.versions.zlib, deflateLevel(), MEM_LEVEL];
   // allowSecrets and the checks' options are part of the metadata key: a metadata hit skips the content scan and the checks.
@@ -236,7 +254,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     // A metadata hit vouches for the names too: they, the rules' version and allowSecrets are in its key.
     checkSecretNames(files, reportAs, options.allowSecrets);
     const checked = options.checks?.run(files);
-    const built = buildFromSource(files, zipEntries, options, optionsKey, cached, cacheWarnings);
+    const built = buildFromSource(files, withDirectories(files, folders), options, optionsKey, cached, cacheWarnings);
     record = built.record;
     cache = built.cache;
     counts = built.counts;
@@ -454,18 +472,13 @@ function withHashes(files: readonly PlannedFile[], shas: readonly string[]): Con
   return files.map((f, i) => ({ name: f.name, mode: f.mode, size: f.size, sha256: shas[i] }));
 }
 
-/** What the metadata fingerprint compares besides name, size and mode. */
-function times(f: SourceFile): Pick<PlannedFile, "mtimeMs" | "ctimeMs" | "ino"> {
-  return { mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, ino: f.ino };
-}
-
 /** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. @group Internals */
 export function modeFor(name: string, executable: boolean): number {
   return executable || name.endsWith("/bootstrap") || name === "bootstrap" || name.startsWith("bin/") ? 0o755 : 0o644;
 }
 
-/** The files plus every parent folder, as zip entries in byte order. */
-function withDirectories(files: readonly PlannedFile[]): ZipEntry[] {
+/** Every parent folder of the files ("python/", "python/pkg/", …). */
+function folderNames(files: readonly PlannedFile[]): Set<string> {
   const dirs = new Set<string>();
   for (const f of files) {
     // Up from the file's folder until a folder already listed: its parents are listed too.
@@ -475,6 +488,11 @@ function withDirectories(files: readonly PlannedFile[]): ZipEntry[] {
       dirs.add(dir);
     }
   }
+  return dirs;
+}
+
+/** The files plus their parent folders (folderNames), as zip entries in byte order: built only when a zip is. */
+function withDirectories(files: readonly PlannedFile[], dirs: ReadonlySet<string>): ZipEntry[] {
   const entries: ZipEntry[] = [...dirs].map((name) => ({ name, mode: 0o755 }));
   entries.push(...files.map((f) => ({ name: f.name, mode: f.mode })));
   return entries.sort((a, b) => compareBytes(a.name, b.name));

@@ -92,7 +92,7 @@ const PACKAGE_MARKERS = ["package.json", "__init__.py", "setup.py", "pyproject.t
  * @group Internals
  */
 export function isLaidOut(files: readonly LayoutFile[]): boolean {
-  const tops = new Set(files.map((f) => f.rel.split("/")[0]));
+  const tops = new Set(files.map((f) => topName(f.rel)));
   if (RUNTIME_ROOTS.some((r) => tops.has(r)) || tops.has("bootstrap")) return true;
   if (PACKAGE_MARKERS.some((m) => tops.has(m)) || [...tops].some((t) => t.endsWith(".gemspec"))) return false;
   const shared = files.filter((f) => /^(bin|lib)\//.test(f.rel));
@@ -174,7 +174,7 @@ export function npmNameProblem(name: string): string | undefined {
  */
 export function checkMisplacedRoots(source: string, files: readonly LayoutFile[], runtimes: readonly Runtime[]): void {
   const families = new Set(runtimes.map((r) => r.family));
-  const tops = new Set(files.map((f) => f.rel.split("/")[0]));
+  const tops = new Set(files.map((f) => topName(f.rel)));
   if (families.has(RuntimeFamily.PYTHON)) {
     const sitePackages = files.map((f) => /^(lib\/python\d+\.\d+\/site-packages)\//.exec(f.rel)?.[1]).find(Boolean);
     if (sitePackages) throw errors.sitePackagesOutsidePython(source, sitePackages, `python/${sitePackages}/`);
@@ -231,6 +231,12 @@ function describePaths(r: Runtime): string {
   return own.length === 0 ? "any path under /opt it is told to read" : [...own, ...SHARED_PATHS].map((p) => `/opt/${p}/`).join(", ");
 }
 
+/** The first segment of a "/"-separated path. */
+function topName(path: string): string {
+  const slash = path.indexOf("/");
+  return slash < 0 ? path : path.slice(0, slash);
+}
+
 function topTwo(path: string): string {
   const parts = path.split("/");
   return parts.length > 2 ? `${parts[0]}/${parts[1]}/…` : path;
@@ -238,7 +244,7 @@ function topTwo(path: string): string {
 
 /** Names the classic mistakes so the error says more than "wrong layout". */
 function diagnose(paths: readonly string[], runtimes: readonly Runtime[]): string {
-  const tops = [...new Set(paths.map((p) => p.split("/")[0]))];
+  const tops = [...new Set(paths.map(topName))];
   const hints: string[] = [`top level: ${tops.slice(0, 6).join(", ")}${tops.length > 6 ? ", …" : ""}`];
   const pyVersions = new Set(paths.map((p) => /^python\/lib\/python(\d+\.\d+)\//.exec(p)?.[1]).filter(Boolean));
   for (const v of pyVersions) hints.push(`python/lib/python${v}/site-packages is imported only by python${v}`);
