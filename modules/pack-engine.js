@@ -526,24 +526,26 @@ function startWorkers(plan, work, threads, results) {
  * Reads and hashes files, and nothing more: what a rebuild does first when files' metadata changed
  * but their names and sizes did not (after `touch` or a fresh checkout). If the content turns out
  * the same, nothing is compressed or written. Workers write each SHA-256 into shared memory: no
- * message per file, and this thread sleeps until they finish.
- * @param {Array<[name: string, abs: string, size: number]>} files
+ * message per file, and this thread sleeps until they finish. The list reaches each worker as two
+ * texts and an array of numbers: copying tens of thousands of small arrays to a thread costs more.
+ * @param {{ names: string[], paths: string[], sizes: number[] }} files
  * @param {number} threads 0: on this thread
  * @returns {string[]} the SHA-256s (hex)
  */
 function hashFiles(files, threads) {
-  const n = files.length;
+  const n = files.paths.length;
   const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, n * 32)));
   const control = new Int32Array(new SharedArrayBuffer(8)); // [next file, workers finished]
   const count = Math.min(threads, n);
   if (count <= 1) hashLoop(files, out, control);
   else {
+    const list = { names: files.names.join("\0"), paths: files.paths.join("\0"), sizes: Float64Array.from(files.sizes) };
     const ports = [];
     const workers = [];
     for (let t = 0; t < count; t++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(__filename, {
-        workerData: { packEngineHasher: true, port: port2, files, out, control },
+        workerData: { packEngineHasher: true, port: port2, list, out, control },
         transferList: [port2],
       });
       worker.unref();
@@ -570,28 +572,29 @@ function hashFiles(files, threads) {
 
 /**
  * Hashes the files whose index it takes from `control[0]`, on any thread.
- * @param {Array<[name: string, abs: string, size: number]>} files
+ * @param {{ names: string[], paths: string[], sizes: ArrayLike<number> }} files
  * @param {Uint8Array} out
  * @param {Int32Array} control
  */
 function hashLoop(files, out, control) {
   const scratch = { buffer: Buffer.alloc(0) };
   const shas = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-  for (let k = Atomics.add(control, 0, 1); k < files.length; k = Atomics.add(control, 0, 1)) {
-    const [name, abs, size] = files[k];
-    const data = readEntry({ name, abs, size, mode: 0 }, scratch);
+  const n = files.paths.length;
+  for (let k = Atomics.add(control, 0, 1); k < n; k = Atomics.add(control, 0, 1)) {
+    const data = readEntry({ name: files.names[k], abs: files.paths[k], size: files.sizes[k], mode: 0 }, scratch);
     shas.write(sha256Hex(data), k * 32, "hex");
   }
 }
 
 /** A hashing worker: hashes until no file is left, then says it finished (and why, when it failed). */
 function hasherLoop() {
-  const { port, files, out, control } = workerData;
+  const { port, list, out, control } = workerData;
+  const files = { names: list.names.split("\0"), paths: list.paths.split("\0"), sizes: list.sizes };
   try {
     hashLoop(files, out, control);
   } catch (e) {
     port.postMessage({ error: e instanceof Error ? e.message : String(e) });
-    Atomics.store(control, 0, files.length); // the others stop too
+    Atomics.store(control, 0, files.paths.length); // the others stop too
   } finally {
     Atomics.add(control, 1, 1);
     Atomics.notify(control, 1);

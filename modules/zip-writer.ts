@@ -146,7 +146,7 @@ export interface PackPlan {
 
 interface Engine {
   pack(plan: object, threads: number, onEntry?: (index: number, result: EntryResult) => void): PackResult;
-  hashFiles(files: Array<[name: string, abs: string, size: number]>, threads: number): string[];
+  hashFiles(files: { names: string[]; paths: string[]; sizes: number[] }, threads: number): string[];
 }
 const engine = (): Engine => require("./pack-engine.js") as Engine;
 
@@ -191,7 +191,7 @@ export function hashContents(
 ): string[] {
   const toRead = files.reduce((sum, f) => sum + f.size, 0);
   return engine().hashFiles(
-    files.map((f) => [f.name, f.abs, f.size]),
+    { names: files.map((f) => f.name), paths: files.map((f) => f.abs), sizes: files.map((f) => f.size) },
     toRead < THREADS_FROM_BYTES ? 0 : threads,
   );
 }
