@@ -337,7 +337,7 @@ function buildFromSource(
     const changed = files.flatMap((_, i) => (prior[i] < 0 ? [i] : []));
     hashContents(changed.map((i) => files[i])).forEach((sha, j) => (shas[changed[j]] = sha));
     // The pre-scan's mark of the same bytes; content new to this name is given to the secret rules whole.
-    const marks = row.map((k, i): SecretMark => (shas[i] === shaOf(k) ? (num(k, F.Suspect) as SecretMark) : 1));
+    const marks = row.map((k, i): SecretMark => (shas[i] === shaOf(k) ? (num(k, F.SecretMark) as SecretMark) : 1));
     const hit = cached(hashOf([optionsKey, contentIdentity(withHashes(files, shas))]));
     if (hit) {
       const checkWarnings = checkSecretContents(files, shas, marks, options);
@@ -354,7 +354,7 @@ function buildFromSource(
   if (last && prior.some((k) => k < 0)) {
     for (let k = 0; k < last.names.length; k++) {
       known[shaOf(k) + (num(k, F.Hint) ? "s" : "")] = storedAt(k);
-      markBySha.set(shaOf(k), num(k, F.Suspect) as SecretMark);
+      markBySha.set(shaOf(k), num(k, F.SecretMark) as SecretMark);
     }
   }
 

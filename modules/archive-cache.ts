@@ -55,7 +55,7 @@ export enum SourceField {
   CompressedSize,
   Crc32,
   Method,
-  Suspect,
+  SecretMark,
 }
 export const SOURCE_FIELDS = 10;
 

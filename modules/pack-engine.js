@@ -180,9 +180,10 @@ function openPack(pack) {
 }
 
 /**
- * Reads ranges of an open zip of `size` bytes through a window. `bytes(at, length, beforeMove)`
- * returns a view valid until the window moves; `beforeMove` runs first, so that whatever still
- * points into the window is used up.
+ * Reads ranges of an open zip of `size` bytes through two windows. `bytes(which, at, length,
+ * beforeMove)` returns a view valid until that window moves; `beforeMove` runs first, so that
+ * whatever still points into the window is used up. A cached zip is never written again once
+ * filed (every cache write is a new file renamed into place), so these are the bytes hashed.
  * @param {number} fd
  * @param {number} size
  */
