@@ -157,16 +157,7 @@ export function collectFiles(
   for (const f of walked) {
     if (isBuildInput(f.rel, skip)) continue;
     const name = placedUnder + f.rel;
-    byName.set(name, {
-      name,
-      sourceRel: f.rel,
-      abs: f.abs,
-      size: f.size,
-      mode: modeFor(name, f.executable),
-      mtimeMs: f.mtimeMs,
-      ctimeMs: f.ctimeMs,
-      ino: f.ino,
-    });
+    byName.set(name, plannedFile(name, f.rel, f));
   }
   const warnings: string[] = [];
   if (options.installDependencies ?? true) {
@@ -180,16 +171,7 @@ export function collectFiles(
           shadowed++;
           continue; // the source folder's own file wins over an installed one
         }
-        byName.set(name, {
-          name,
-          sourceRel: name,
-          abs: f.abs,
-          size: f.size,
-          mode: modeFor(name, f.executable),
-          mtimeMs: f.mtimeMs,
-          ctimeMs: f.ctimeMs,
-          ino: f.ino,
-        });
+        byName.set(name, plannedFile(name, name, f));
       }
       if (shadowed > 0)
         warnings.push(
@@ -470,6 +452,12 @@ function saveIndex(
 
 function withHashes(files: readonly PlannedFile[], shas: readonly string[]): ContentFile[] {
   return files.map((f, i) => ({ name: f.name, mode: f.mode, size: f.size, sha256: shas[i] }));
+}
+
+/** A walked file as it will be archived under `name`. */
+function plannedFile(name: string, sourceRel: string, f: SourceFile): PlannedFile {
+  const { abs, size, mtimeMs, ctimeMs, ino } = f;
+  return { name, sourceRel, abs, size, mode: modeFor(name, f.executable), mtimeMs, ctimeMs, ino };
 }
 
 /** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. @group Internals */
