@@ -99,7 +99,7 @@ describe("the packing engine", () => {
     expect(() => packZip({ out, entries: gone }, 2)).toThrow(/ENOENT.*m002\.py\.missing/);
   });
 
-  test("large files go to the workers first, and the zip is the same; onEntry sees every file in zip order, and what it throws removes the zip", () => {
+  test("with files over 1 MiB among small ones (the workers take those first) the zip is the same on this thread and on two; onEntry sees every file in zip order, and what it throws removes the zip", () => {
     const withLarge = planFiles({
       ...Object.fromEntries(Object.entries(MIXED).slice(0, 40)),
       "m005.py": Buffer.from("big text\n".repeat(300_000)), // 2.6 MiB, among the small ones

@@ -473,27 +473,18 @@ function pack(plan, threads, onEntry) {
 function startWorkers(plan, work, threads, results) {
   const signal = new SharedArrayBuffer(8);
   const done = new Int32Array(signal);
-  /** @type {import("worker_threads").MessagePort[]} */
-  const ports = [];
-  /** @type {import("worker_threads").Worker[]} */
-  const workers = [];
   // What a worker needs, in few pieces (each is copied to every worker): the settings, the content
   // keys whose compressed bytes are at hand (one string), and per file its index, name, path, size and hint.
   const { level, memLevel, sample, keywords } = plan;
   const knownKeys = Object.keys(plan.known).join("\n");
   const files = work.map((i) => [i, plan.entries[i].name, plan.entries[i].abs, plan.entries[i].size, plan.entries[i].hint ?? 0]);
-  for (let t = 0; t < Math.min(threads, work.length); t++) {
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(__filename, {
-      workerData: { packEngineWorker: true, port: port2, signal, plan: { level, memLevel, sample, keywords }, knownKeys, files },
-      transferList: [port2],
-      // A young generation large enough for a batch of results: the default one is collected every few files.
-      resourceLimits: { maxYoungGenerationSizeMb: 64 },
-    });
-    worker.unref();
-    workers.push(worker);
-    ports.push(port1);
-  }
+  const { ports, stop } = spawnWorkers(Math.min(threads, work.length), {
+    packEngineWorker: true,
+    signal,
+    plan: { level, memLevel, sample, keywords },
+    knownKeys,
+    files,
+  });
   return {
     /** @param {number} i */
     wait(i) {
@@ -516,6 +507,35 @@ function startWorkers(plan, work, threads, results) {
       results[i] = undefined; // written: let it go
       return r;
     },
+    stop,
+  };
+}
+
+/**
+ * Starts `count` workers running this file with `data` (plus a `port` of their own to report on),
+ * unref'd so that they never keep the process alive.
+ * @param {number} count
+ * @param {Record<string, unknown>} data
+ */
+function spawnWorkers(count, data) {
+  /** @type {import("worker_threads").MessagePort[]} */
+  const ports = [];
+  /** @type {import("worker_threads").Worker[]} */
+  const workers = [];
+  for (let t = 0; t < count; t++) {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(__filename, {
+      workerData: { ...data, port: port2 },
+      transferList: [port2],
+      // A young generation large enough for a batch of results: the default one is collected every few files.
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
+    });
+    worker.unref();
+    workers.push(worker);
+    ports.push(port1);
+  }
+  return {
+    ports,
     stop() {
       for (const port of ports) port.close();
       for (const worker of workers) void worker.terminate();
@@ -541,18 +561,7 @@ function hashFiles(files, threads) {
   if (count <= 1) hashLoop(files, out, control);
   else {
     const list = { names: files.names.join("\0"), paths: files.paths.join("\0"), sizes: Float64Array.from(files.sizes) };
-    const ports = [];
-    const workers = [];
-    for (let t = 0; t < count; t++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(__filename, {
-        workerData: { packEngineHasher: true, port: port2, list, out, control },
-        transferList: [port2],
-      });
-      worker.unref();
-      workers.push(worker);
-      ports.push(port1);
-    }
+    const { ports, stop } = spawnWorkers(count, { packEngineHasher: true, list, out, control });
     try {
       for (let finished = Atomics.load(control, 1); finished < count; finished = Atomics.load(control, 1)) {
         Atomics.wait(control, 1, finished, 1000);
@@ -562,8 +571,7 @@ function hashFiles(files, threads) {
         if (m) throw new Error(m.message.error);
       }
     } finally {
-      for (const port of ports) port.close();
-      for (const worker of workers) void worker.terminate();
+      stop();
     }
   }
   const shas = new Array(n);

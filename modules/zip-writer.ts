@@ -153,6 +153,11 @@ const engine = (): Engine => require("./pack-engine.js") as Engine;
 /** Below this many bytes to read, starting worker threads costs more than it saves. */
 export const THREADS_FROM_BYTES = 8 * 2 ** 20;
 
+/** Worker threads for a job with `toRead` bytes to read: none below THREADS_FROM_BYTES. */
+function threadsFor(toRead: number, threads: number): number {
+  return toRead < THREADS_FROM_BYTES ? 0 : threads;
+}
+
 /** A plan with every setting the engine takes: this library's deflate settings and sample rule, and no pack. */
 export function completePlan(plan: PackPlan): object {
   return {
@@ -177,7 +182,7 @@ export function completePlan(plan: PackPlan): object {
 export function packZip(plan: PackPlan, threads = defaultThreads(), onEntry?: (index: number, result: EntryResult) => void): PackResult {
   const full = completePlan(plan);
   const toRead = plan.entries.reduce((sum, e) => sum + (e.abs && !e.reuse ? (e.size ?? 0) : 0), 0);
-  return engine().pack(full, toRead < THREADS_FROM_BYTES || plan.entries.some((e) => e.data) ? 0 : threads, onEntry);
+  return engine().pack(full, plan.entries.some((e) => e.data) ? 0 : threadsFor(toRead, threads), onEntry);
 }
 
 /**
@@ -192,7 +197,7 @@ export function hashContents(
   const toRead = files.reduce((sum, f) => sum + f.size, 0);
   return engine().hashFiles(
     { names: files.map((f) => f.name), paths: files.map((f) => f.abs), sizes: files.map((f) => f.size) },
-    toRead < THREADS_FROM_BYTES ? 0 : threads,
+    threadsFor(toRead, threads),
   );
 }
 
