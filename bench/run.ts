@@ -44,7 +44,7 @@ interface Measured {
 /**
  * Runs a command, sampling the summed PSS of it and every descendant (terraform's provider plugins)
  * unless `sample` is false: reading /proc every 50 ms takes CPU from the measured program, which a
- * build that uses every core feels (it measured 0.97x Info-ZIP with the sampler, 1.4x without).
+ * build that uses every core feels (the full build measured 0.97x Info-ZIP with the sampler, 1.12-1.33x without).
  */
 function measure(
   cmd: string,
@@ -231,7 +231,7 @@ async function infoZipOnce(t: BenchTree, i: number): Promise<number> {
   return z.ms;
 }
 
-/** Full builds alternating with Info-ZIP, then (unless `full` only) the rebuilds, and for the generated tree the scaling curve. */
+/** Full builds alternating with Info-ZIP, then the rebuilds and the scaling curve when `parts` asks for them. */
 async function archiveTree(t: BenchTree, parts: { rebuilds: boolean; scaling: boolean }): Promise<void> {
   const { bytes, files } = treeBytes(t.dir);
   const mb = bytes / 2 ** 20;
