@@ -242,7 +242,16 @@ function pack(plan, threads, onEntry) {
   });
   const work = [...large, ...rest];
   const results = /** @type {Array<ReturnType<typeof processContent> | undefined>} */ (new Array(plan.entries.length));
-  const source = threads > 0 && work.length > 1 ? startWorkers(plan, work, threads, results) : undefined;
+  const scratch = { buffer: Buffer.alloc(0) };
+  /** @param {number} i an entry to read, hash, pre-scan and compress on this thread */
+  const processHere = (i) => {
+    const e = plan.entries[i];
+    const r = processContent(plan, e, e.data ?? readEntry(e, scratch), isKnown);
+    // The scratch buffer is reused by the next entry: keep a copy of stored bytes.
+    return r.compressed && r.method === 0 && !e.data ? { ...r, compressed: Buffer.from(r.compressed) } : r;
+  };
+  // This thread is one of the `threads`: it compresses the next file whenever the one it is to write next is not ready.
+  const source = threads > 1 && work.length > 1 ? startWorkers(plan, work, threads - 1, results, processHere) : undefined;
 
   const opened = plan.pack && openPack(plan.pack);
   const packRejected = opened?.rejected === true;
@@ -253,16 +262,11 @@ function pack(plan, threads, onEntry) {
   const fromPack = (at) =>
     at && inPack(at) ? /** @type {NonNullable<typeof reader>} */ (reader).bytes("copy", at[0], at[1], flush) : undefined;
   /** @param {string} key */
-  const isKnown = (key) => inPack(plan.known[key]);
-  const scratch = { buffer: Buffer.alloc(0) };
-  /** @param {number} i an entry the workers were given, or (no workers, or the pack went bad) one done here */
-  const resultOf = (i, onThisThread = false) => {
-    if (source && !onThisThread) return source.wait(i);
-    const e = plan.entries[i];
-    const r = processContent(plan, e, e.data ?? readEntry(e, scratch), isKnown);
-    // The scratch buffer is reused by the next entry: keep a copy of stored bytes.
-    return r.compressed && r.method === 0 && !e.data ? { ...r, compressed: Buffer.from(r.compressed) } : r;
-  };
+  function isKnown(/** @type {string} */ key) {
+    return inPack(plan.known[key]);
+  }
+  /** @param {number} i an entry of the work list, or (the pack went bad) one done here */
+  const resultOf = (i, onThisThread = false) => (source && !onThisThread ? source.wait(i) : processHere(i));
 
   const fd = fs.openSync(plan.out, "w");
   const hash = crypto.createHash("sha256");
@@ -464,13 +468,16 @@ function pack(plan, threads, onEntry) {
 /**
  * Starts `threads` workers over the work list. Each takes the next index from a shared counter
  * (so they finish together, in zip order), reads the file into its own reused buffer and posts the
- * result. This thread sleeps on an Atomics counter and drains results with receiveMessageOnPort.
+ * result. This thread, waiting for a result, drains them with receiveMessageOnPort; when the one
+ * it waits for is not there, it takes the next index itself (`processHere`), and sleeps on an
+ * Atomics counter only once the list is all taken.
  * @param {Plan} plan
  * @param {number[]} work indexes into plan.entries
  * @param {number} threads
  * @param {Array<ReturnType<typeof processContent> | undefined>} results
+ * @param {(i: number) => ReturnType<typeof processContent>} processHere
  */
-function startWorkers(plan, work, threads, results) {
+function startWorkers(plan, work, threads, results, processHere) {
   const signal = new SharedArrayBuffer(8);
   const done = new Int32Array(signal);
   // What a worker needs, in few pieces (each is copied to every worker): the settings, the content
@@ -501,7 +508,10 @@ function startWorkers(plan, work, threads, results) {
             drained = true;
           }
         }
-        if (!drained && !results[i]) Atomics.wait(done, 0, seen, 1000);
+        if (drained || results[i]) continue;
+        const k = Atomics.add(done, 1, 1);
+        if (k < work.length) results[work[k]] = processHere(work[k]);
+        else Atomics.wait(done, 0, seen, 1000);
       }
       const r = /** @type {ReturnType<typeof processContent>} */ (results[i]);
       results[i] = undefined; // written: let it go
@@ -546,41 +556,59 @@ function spawnWorkers(count, data) {
 /**
  * Reads and hashes files, and nothing more: what a rebuild does first when files' metadata changed
  * but their names and sizes did not (after `touch` or a fresh checkout). If the content turns out
- * the same, nothing is compressed or written. Workers write each SHA-256 into shared memory: no
- * message per file, and this thread sleeps until they finish. The list reaches each worker as two
- * texts and an array of numbers: copying tens of thousands of small arrays to a thread costs more.
+ * the same, nothing is compressed or written. This thread hashes too, beside `threads` - 1 workers:
+ * a worker costs tens of milliseconds to start, which this thread spends hashing, and once the
+ * files are all taken it does not wait for a worker that has not started. Workers write each
+ * SHA-256 into shared memory: no message per file. The list reaches each worker as two texts and
+ * an array of numbers: copying tens of thousands of small arrays to a thread costs more.
  * @param {{ names: string[], paths: string[], sizes: number[] }} files
- * @param {number} threads 0: on this thread
+ * @param {number} threads how many threads hash, this one included (0 and 1: this one only)
  * @returns {string[]} the SHA-256s (hex)
  */
 function hashFiles(files, threads) {
   const n = files.paths.length;
   const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, n * 32)));
-  const control = new Int32Array(new SharedArrayBuffer(8)); // [next file, workers finished]
-  const count = Math.min(threads, n);
-  if (count <= 1) hashLoop(files, out, control);
-  else {
-    const list = { names: files.names.join("\0"), paths: files.paths.join("\0"), sizes: Float64Array.from(files.sizes) };
-    const { ports, stop } = spawnWorkers(count, { packEngineHasher: true, list, out, control });
-    try {
-      for (let finished = Atomics.load(control, 1); finished < count; finished = Atomics.load(control, 1)) {
-        Atomics.wait(control, 1, finished, 1000);
+  const control = new Int32Array(new SharedArrayBuffer(HASH_CONTROL * 4));
+  const workers = Math.min(threads, n) - 1;
+  const started =
+    workers > 0
+      ? spawnWorkers(workers, {
+          packEngineHasher: true,
+          list: { names: files.names.join("\0"), paths: files.paths.join("\0"), sizes: Float64Array.from(files.sizes) },
+          out,
+          control,
+        })
+      : undefined;
+  try {
+    hashLoop(files, out, control);
+    if (started) {
+      for (
+        let done = Atomics.load(control, HASHED);
+        done < n && Atomics.load(control, FAILED) === 0;
+        done = Atomics.load(control, HASHED)
+      ) {
+        Atomics.wait(control, HASHED, done, 1000);
       }
-      for (const port of ports) {
+      for (const port of started.ports) {
         const m = receiveMessageOnPort(port);
         if (m) throw new Error(m.message.error);
       }
-    } finally {
-      stop();
     }
+  } finally {
+    Atomics.store(control, NEXT, n); // after a failure here, the workers take no more files
+    started?.stop();
   }
   const shas = new Array(n);
   for (let k = 0; k < n; k++) shas[k] = Buffer.from(out.buffer, k * 32, 32).toString("hex");
   return shas;
 }
 
+/** hashFiles' shared counters: the next file to take, the files hashed, and whether a worker failed. */
+const [NEXT, HASHED, FAILED, HASH_CONTROL] = [0, 1, 2, 3];
+
 /**
- * Hashes the files whose index it takes from `control[0]`, on any thread.
+ * Hashes the files whose index it takes from `control[NEXT]`, on any thread, and counts each in
+ * `control[HASHED]`, waking the calling thread once the last is done.
  * @param {{ names: string[], paths: string[], sizes: ArrayLike<number> }} files
  * @param {Uint8Array} out
  * @param {Int32Array} control
@@ -589,13 +617,14 @@ function hashLoop(files, out, control) {
   const scratch = { buffer: Buffer.alloc(0) };
   const shas = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   const n = files.paths.length;
-  for (let k = Atomics.add(control, 0, 1); k < n; k = Atomics.add(control, 0, 1)) {
+  for (let k = Atomics.add(control, NEXT, 1); k < n; k = Atomics.add(control, NEXT, 1)) {
     const data = readEntry({ name: files.names[k], abs: files.paths[k], size: files.sizes[k], mode: 0 }, scratch);
     shas.write(sha256Hex(data), k * 32, "hex");
+    if (Atomics.add(control, HASHED, 1) === n - 1) Atomics.notify(control, HASHED);
   }
 }
 
-/** A hashing worker: hashes until no file is left, then says it finished (and why, when it failed). */
+/** A hashing worker: hashes until no file is left; a failure stops the others and wakes the calling thread. */
 function hasherLoop() {
   const { port, list, out, control } = workerData;
   const files = { names: list.names.split("\0"), paths: list.paths.split("\0"), sizes: list.sizes };
@@ -603,10 +632,9 @@ function hasherLoop() {
     hashLoop(files, out, control);
   } catch (e) {
     port.postMessage({ error: e instanceof Error ? e.message : String(e) });
-    Atomics.store(control, 0, files.paths.length); // the others stop too
-  } finally {
-    Atomics.add(control, 1, 1);
-    Atomics.notify(control, 1);
+    Atomics.store(control, NEXT, files.paths.length); // the others take no more files
+    Atomics.store(control, FAILED, 1);
+    Atomics.notify(control, HASHED);
   }
 }
 
