@@ -1,10 +1,10 @@
 // @ts-check
 // The packing engine: reads, hashes, pre-scans, compresses and writes the entries of one zip.
 // Plain JavaScript on purpose: its worker threads load this file as it is, whatever runs the
-// caller (ts-node, jest or compiled code). With threads, one worker per core takes the next file
-// from a shared counter, reads it into a buffer it reuses, hashes, pre-scans and deflates it, and
-// hands the result over; the calling thread writes the entries in order as they come. Small jobs
-// run on the calling thread.
+// caller (ts-node, jest or compiled code). With threads, the calling thread and one worker per
+// other core take the next file from a shared counter, read it into a buffer each reuses, hash,
+// pre-scan and deflate it; workers hand the result over, and the calling thread writes the entries
+// in order as they come. Small jobs run on the calling thread alone.
 //
 // The zip depends only on entry names, modes and contents: fixed timestamps, no extra fields or
 // comments, entries in the order given, deflate at the level given (stored when deflate would not
@@ -222,10 +222,11 @@ function packReader(fd, size) {
 const LARGE_FIRST_BYTES = 1 << 20;
 
 /**
- * Writes the planned zip and returns what each entry became. Synchronous: with `threads` > 0,
- * workers read and compress while this thread writes the entries in order as they come.
+ * Writes the planned zip and returns what each entry became. Synchronous: with `threads` > 1,
+ * `threads` - 1 workers read and compress while this thread writes the entries in order as they
+ * come, and compresses files too whenever the next one to write is not ready.
  * @param {Plan} plan
- * @param {number} threads
+ * @param {number} threads how many threads compress, this one included (0 and 1: this one only)
  * @param {(index: number, result: EntryResult) => void} [onEntry] called on this thread for each
  *   file entry once it is written, in zip order: work done there overlaps the workers' compression
  * @returns {PackResult}

@@ -153,7 +153,7 @@ const engine = (): Engine => require("./pack-engine.js") as Engine;
 /** Below this many bytes to read, starting worker threads costs more than it saves. */
 export const THREADS_FROM_BYTES = 8 * 2 ** 20;
 
-/** Worker threads for a job with `toRead` bytes to read: none below THREADS_FROM_BYTES. */
+/** Threads for a job with `toRead` bytes to read: the calling thread alone below THREADS_FROM_BYTES. */
 function threadsFor(toRead: number, threads: number): number {
   return toRead < THREADS_FROM_BYTES ? 0 : threads;
 }
@@ -172,10 +172,11 @@ export function completePlan(plan: PackPlan): object {
 
 /**
  * Writes a zip as planned and returns what each entry became. Jobs with at least
- * THREADS_FROM_BYTES to read run on `threads` worker threads (the calling thread writes the zip
- * meanwhile, and waits synchronously, since constructs are built synchronously); smaller ones run on
- * the calling thread. `onEntry` runs on the calling thread for each file entry once written, in zip
- * order, between waits for the workers: work done there overlaps their compression.
+ * THREADS_FROM_BYTES to read run on `threads` threads: the calling one and `threads` - 1 workers.
+ * The calling thread writes the zip in order and compresses the next file whenever the one to write
+ * is not ready (synchronously, since constructs are built synchronously); smaller jobs run on the
+ * calling thread alone. `onEntry` runs on the calling thread for each file entry once written, in
+ * zip order: work done there overlaps the workers' compression.
  * @throws Error naming the file when one changed while it was read, a worker's own error, or what
  *   `onEntry` threw; the zip is removed then
  */
@@ -186,8 +187,8 @@ export function packZip(plan: PackPlan, threads = defaultThreads(), onEntry?: (i
 }
 
 /**
- * The SHA-256 (hex) of each file, read without compressing it; on `threads` worker threads from
- * THREADS_FROM_BYTES to read, as packZip does.
+ * The SHA-256 (hex) of each file, read without compressing it; on `threads` threads (the calling
+ * one included) from THREADS_FROM_BYTES to read, as packZip does.
  * @throws Error naming the file when one changed while it was read
  */
 export function hashContents(
