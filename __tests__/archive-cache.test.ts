@@ -261,6 +261,33 @@ describe("cache health", () => {
     expect(loadSourceIndex(cache, "missing")).toBeUndefined();
   });
 
+  test("index records keep no entry names (a hit returns the files' own), and a record from before that still reads", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 50);
+    writeTree(src, { "python/new\nline.py": "A = 1\n" });
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    expect(first.entries).toContain("python/new\nline.py");
+    const records = fs.readdirSync(path.join(cache, "index")).map((f) => path.join(cache, "index", f));
+    expect(records.length).toBeGreaterThan(0);
+    for (const file of records) {
+      const record = JSON.parse(fs.readFileSync(file, "utf8"));
+      expect(record).not.toHaveProperty("entries");
+      expect(record.zipSha256).toBe(first.zipSha256);
+    }
+
+    const hit = build(src, cache);
+    expect(hit.cache).toBe("metadata-hit");
+    expect(hit.entries).toEqual(first.entries);
+    // An older record with the names in it, and names that disagree, are read: the files' names win.
+    for (const file of records) {
+      const record = JSON.parse(fs.readFileSync(file, "utf8"));
+      fs.writeFileSync(file, JSON.stringify({ ...record, entries: ["python/stale.py"] }));
+    }
+    const old = build(src, cache);
+    expect([old.cache, old.entries, old.zipSha256]).toEqual(["metadata-hit", first.entries, first.zipSha256]);
+  });
+
   test("a truncated cached zip is detected by its hash, rebuilt with a warning, and never returned", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 50);

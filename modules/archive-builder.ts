@@ -75,8 +75,12 @@ export interface BuiltArchive extends ArchiveRecord {
   readonly checked?: unknown;
 }
 
-/** An index entry: the archive plus what the checks of the files it was reached by concluded. */
-interface IndexRecord extends ArchiveRecord {
+/**
+ * An index entry: the archive plus what the checks of the files it was reached by concluded. The
+ * entry names are not kept: they are the names of the files that reached it (both keys hold them),
+ * and 20,000 of them would be most of what a metadata hit reads.
+ */
+interface IndexRecord extends Omit<ArchiveRecord, "entries"> {
   readonly checkWarnings?: readonly string[];
   readonly checked?: unknown;
 }
@@ -211,16 +215,13 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   const { reportAs, cacheDir } = options;
   const unzippedBytes = files.reduce((sum, f) => sum + f.size, 0);
   if (unzippedBytes > MAX_UNZIPPED_BYTES) throw errors.unzippedTooLarge(reportAs, unzippedBytes, MAX_UNZIPPED_BYTES);
-  const folders = folderNames(files);
-  if (files.length + folders.size > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, files.length + folders.size);
   const maxCacheBytes = cacheMaxBytes(); // a bad setting fails before anything is written
   const optionsKey = [BUILDER_VERSION, process.versions.zlib, deflateLevel(), MEM_LEVEL];
   // allowSecrets and the checks' options are part of the metadata key: a metadata hit skips the content scan and the checks.
-  const metadata = crypto
-    .createHash("sha256")
-    .update(JSON.stringify([optionsKey, options.source, [SECRET_RULES_VERSION, options.allowSecrets ?? []], options.checks?.key ?? null]));
-  for (const f of files) metadata.update(`\n${f.name}\0${f.abs}\0${f.size}\0${f.mode}\0${f.mtimeMs}\0${f.ctimeMs}\0${f.ino}`);
-  const metadataKey = metadata.digest("hex");
+  const metadataKey = metadataFingerprint(
+    files,
+    JSON.stringify([optionsKey, options.source, [SECRET_RULES_VERSION, options.allowSecrets ?? []], options.checks?.key ?? null]),
+  );
   const cacheWarnings: string[] = [];
   const cached = (key: string): IndexRecord | undefined => {
     const found = readIndex(cacheDir, key);
@@ -234,6 +235,9 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   let counts: { entriesCompressed: number; entriesReused: number } | undefined;
   if (!record) {
     // A metadata hit vouches for the names too: they, the rules' version and allowSecrets are in its key.
+    // So it does for the entry count: the same names make the same folders.
+    const folders = folderNames(files);
+    if (files.length + folders.size > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, files.length + folders.size);
     checkSecretNames(files, reportAs, options.allowSecrets);
     const checked = options.checks?.run(files);
     const built = buildFromSource(files, withDirectories(files, folders), options, optionsKey, cached, cacheWarnings);
@@ -254,6 +258,7 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
   return {
     path: archivePath(cacheDir, record),
     ...archive,
+    entries: files.map((f) => f.name),
     cache,
     ...counts,
     cacheWarnings,
@@ -261,6 +266,36 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     checkWarnings: checkWarnings ?? [],
     checked,
   };
+}
+
+/** How many numbers of each file the metadata fingerprint holds (size, mode, mtime, ctime, inode). */
+const FINGERPRINT_NUMBERS = 5;
+
+/**
+ * SHA-256 (hex) of `head` and every file's name, path, size, mode, mtime, ctime and inode: the
+ * names and the paths as two NUL-joined texts (neither can hold a NUL), the numbers as bytes. Three
+ * updates instead of a text per file: this runs on every synth, over every file of every layer.
+ */
+function metadataFingerprint(files: readonly PlannedFile[], head: string): string {
+  const numbers = new Float64Array(files.length * FINGERPRINT_NUMBERS);
+  files.forEach((f, i) => {
+    const at = i * FINGERPRINT_NUMBERS;
+    numbers[at] = f.size;
+    numbers[at + 1] = f.mode;
+    numbers[at + 2] = f.mtimeMs;
+    numbers[at + 3] = f.ctimeMs;
+    numbers[at + 4] = f.ino;
+  });
+  const names = files.map((f) => f.name).join("\0");
+  const paths = files.map((f) => f.abs).join("\0");
+  // The lengths first: a name may hold a line break, so no separator alone could say where each text ends.
+  return crypto
+    .createHash("sha256")
+    .update(`${head}\n${files.length} ${names.length} ${paths.length}\n`)
+    .update(names)
+    .update(paths)
+    .update(new Uint8Array(numbers.buffer))
+    .digest("hex");
 }
 
 /**
@@ -405,7 +440,6 @@ function buildFromSource(
       zipSha256: packed.zipSha256,
       zippedBytes: packed.zippedBytes,
       unzippedBytes: files.reduce((sum, f) => sum + f.size, 0),
-      entries: files.map((f) => f.name),
     };
     const target = archivePath(cacheDir, record);
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -428,7 +462,7 @@ function buildFromSource(
 function saveIndex(
   cacheDir: string,
   sourceKey: string,
-  record: ArchiveRecord,
+  record: IndexRecord,
   files: readonly PlannedFile[],
   shas: readonly string[],
   hints: ReadonlyArray<0 | 1>,
@@ -590,18 +624,19 @@ function archivePath(cacheDir: string, record: Pick<ArchiveRecord, "contentSha25
   return path.join(cacheDir, "archives", record.zipSha256, `${record.contentSha256}.zip`);
 }
 
-function readIndex(cacheDir: string, key: string): ArchiveRecord | undefined {
+function readIndex(cacheDir: string, key: string): IndexRecord | undefined {
   const file = path.join(cacheDir, "index", `${key}.json`);
   if (!fs.existsSync(file)) return undefined;
   try {
-    const record = JSON.parse(fs.readFileSync(file, "utf8")) as ArchiveRecord;
+    // A record written before the names were left out still holds them: the files' own names are used.
+    const { entries: _names, ...record } = JSON.parse(fs.readFileSync(file, "utf8")) as IndexRecord & { entries?: unknown };
     return fs.existsSync(archivePath(cacheDir, record)) ? record : undefined;
   } catch {
     return undefined; // a torn or foreign file is a miss, never an error
   }
 }
 
-function writeIndex(cacheDir: string, key: string, record: ArchiveRecord): void {
+function writeIndex(cacheDir: string, key: string, record: IndexRecord): void {
   tagCacheFolder(cacheDir);
   const dir = ensureDir(path.join(cacheDir, "index"));
   const tmp = path.join(dir, `.tmp-${process.pid}-${key}`);
