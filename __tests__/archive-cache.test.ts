@@ -196,6 +196,22 @@ describe("entry cache: one changed file costs one file", () => {
     expect([second.entriesCompressed, second.entriesReused]).toEqual([0, first.entries.length - 1]);
     expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
   });
+
+  test("a renamed file's entry is copied by its hash; a new copy of an unchanged file is compressed; the bytes are a fresh build's", () => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 100);
+    const cache = tempDir("cache-");
+    const first = build(src, cache);
+    const [renamed, copied] = [first.entries[3], first.entries[7]];
+    fs.renameSync(path.join(src, renamed), path.join(src, "python/zz_renamed.py"));
+    fs.copyFileSync(path.join(src, copied), path.join(src, "python/zz_copy.py"));
+    const second = build(src, cache);
+    // The renamed file's old row is kept by no file, so its content is known; the copied file's row
+    // is kept by the unchanged original, so the copy is compressed again (to the same bytes).
+    expect([second.cache, second.entriesCompressed, second.entriesReused]).toEqual(["built", 1, first.entries.length]);
+    expect(second.entries).toEqual(expect.arrayContaining(["python/zz_renamed.py", "python/zz_copy.py"]));
+    expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
+  });
 });
 
 describe("already-compressed members", () => {

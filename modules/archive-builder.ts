@@ -323,18 +323,13 @@ function buildFromSource(
   const last = loadSourceIndex(cacheDir, sourceKey);
   const lastZip = last && path.join(cacheDir, last.zip);
   const hints = files.map((f): 0 | 1 => (isAlreadyCompressedName(f.name) ? 1 : 0));
-  // prior[i]: the row of file i in the last build's index when its metadata is unchanged, else -1.
-  const rows = new Map<string, number>();
-  last?.names.forEach((name, k) => rows.set(name, k));
   const num = (k: number, field: F) => last!.numbers[k * SOURCE_FIELDS + field];
   const shaOf = (k: number) => last!.shas.slice(k * 64, k * 64 + 64);
   const storedAt = (k: number): StoredEntry => [num(k, F.Offset), num(k, F.CompressedSize), num(k, F.Crc32), num(k, F.Method) as 0 | 8];
   // row[i]: the row of file i in the last build's index when its name, size and hint are the same, else -1;
   // prior[i]: that row when the rest of its metadata (mtime, ctime, inode, path) is unchanged too.
-  const row = files.map((f, i) => {
-    const k = rows.get(f.name);
-    return k !== undefined && num(k, F.Size) === f.size && num(k, F.Hint) === hints[i] ? k : -1;
-  });
+  const byName = matchSorted(files.length, (i) => files[i].name, last?.names ?? []);
+  const row = byName.map((k, i) => (k >= 0 && num(k, F.Size) === files[i].size && num(k, F.Hint) === hints[i] ? k : -1));
   const prior = files.map((f, i) => {
     const k = row[i];
     return k >= 0 &&
@@ -365,18 +360,33 @@ function buildFromSource(
       return { record: hit, cache: "content-hit", checkWarnings };
     }
   }
-  // Content compressed before, by its hash: what a changed file's bytes may turn out to be.
+  // Content compressed before, by its hash: what a changed file's bytes may turn out to be (a file
+  // renamed, restored, or touched and rewritten). Only rows no unchanged file keeps: a changed file
+  // whose bytes equal an unchanged file's is compressed again, which gives the same bytes and
+  // spares the one-changed-file rebuild a table of every file.
   const known: Record<string, StoredEntry> = {};
-  const markBySha = new Map<string, SecretMark>();
+  const knownRow = new Map<string, number>();
   if (last && prior.some((k) => k < 0)) {
+    const kept = new Uint8Array(last.names.length);
+    for (const k of prior) if (k >= 0) kept[k] = 1;
     for (let k = 0; k < last.names.length; k++) {
-      known[shaOf(k) + (num(k, F.Hint) ? "s" : "")] = storedAt(k);
-      markBySha.set(shaOf(k), num(k, F.SecretMark) as SecretMark);
+      if (kept[k]) continue;
+      const key = shaOf(k) + (num(k, F.Hint) ? "s" : "");
+      known[key] = storedAt(k);
+      knownRow.set(key, k);
     }
   }
+  /** The secret mark of file k's bytes as the last build left it: its own row's, or the row its content was found in. */
+  const lastMark = (k: number, sha: string): SecretMark => {
+    const r = prior[k] >= 0 ? prior[k] : (knownRow.get(sha + (hints[k] ? "s" : "")) ?? -1);
+    return r >= 0 ? (num(r, F.SecretMark) as SecretMark) : 0;
+  };
 
-  const fileIndexByName = new Map(files.map((f, i) => [f.name, i]));
-  const entryFile = zipEntries.map((e) => fileIndexByName.get(e.name) ?? -1);
+  const entryFile = matchSorted(
+    zipEntries.length,
+    (i) => zipEntries[i].name,
+    files.map((f) => f.name),
+  );
   // Written beside the cache's folders, and moved into archives/ only once every check has passed.
   const tmp = path.join(ensureDir(cacheDir), `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
   const plan: PlannedEntry[] = zipEntries.map((e, i) => {
@@ -386,14 +396,9 @@ function buildFromSource(
     const r = prior[k];
     // Unchanged, or hashed above and compressed before: copied from the last zip unread.
     const reuse = r >= 0 ? storedAt(r) : shas[k] ? known[shas[k] + (hints[k] ? "s" : "")] : undefined;
-    return {
-      name: e.name,
-      mode: e.mode,
-      abs: f.abs,
-      size: f.size,
-      hint: hints[k],
-      ...(reuse ? { sha: shas[k], reuse } : {}),
-    };
+    return reuse
+      ? { name: e.name, mode: e.mode, abs: f.abs, size: f.size, hint: hints[k], sha: shas[k], reuse }
+      : { name: e.name, mode: e.mode, abs: f.abs, size: f.size, hint: hints[k] };
   });
   // The secret rules read each marked file while the workers compress the next ones.
   const secrets = secretChecker(options);
@@ -410,7 +415,7 @@ function buildFromSource(
     (i, [sha, , , , , suspect]) => {
       const k = entryFile[i];
       // Read now: the engine's pre-scan; copied from the last zip: the mark those bytes had there.
-      marks[k] = secrets.check(files[k], sha, suspect ? 1 : (markBySha.get(sha) ?? 0));
+      marks[k] = secrets.check(files[k], sha, suspect ? 1 : lastMark(k, sha));
     },
   );
   if (packed.packRejected && lastZip) cacheWarnings.push(discardCorrupt(lastZip));
@@ -472,7 +477,17 @@ function saveIndex(
   const numbers = new Float64Array(files.length * SOURCE_FIELDS);
   files.forEach((f, i) => {
     const [offset, compressedSize, crc32, method] = entryOf(i);
-    numbers.set([f.size, f.mtimeMs, f.ctimeMs, f.ino, hints[i], offset, compressedSize, crc32, method, marks[i]], i * SOURCE_FIELDS);
+    const at = i * SOURCE_FIELDS;
+    numbers[at + F.Size] = f.size;
+    numbers[at + F.MtimeMs] = f.mtimeMs;
+    numbers[at + F.CtimeMs] = f.ctimeMs;
+    numbers[at + F.Ino] = f.ino;
+    numbers[at + F.Hint] = hints[i];
+    numbers[at + F.Offset] = offset;
+    numbers[at + F.CompressedSize] = compressedSize;
+    numbers[at + F.Crc32] = crc32;
+    numbers[at + F.Method] = method;
+    numbers[at + F.SecretMark] = marks[i];
   });
   saveSourceIndex(cacheDir, sourceKey, {
     zip: path.relative(cacheDir, archivePath(cacheDir, record)),
@@ -482,6 +497,21 @@ function saveIndex(
     shas: shas.join(""),
     numbers,
   });
+}
+
+/**
+ * For each of `count` names (`nameAt`, in byte order), its index in `among` (in byte order too), else
+ * -1: a merge of two sorted lists, no table. Names out of order are only missed, never mismatched.
+ */
+function matchSorted(count: number, nameAt: (i: number) => string, among: readonly string[]): number[] {
+  const found = new Array<number>(count);
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    const name = nameAt(i);
+    while (k < among.length && among[k] < name) k++;
+    found[i] = k < among.length && among[k] === name ? k : -1;
+  }
+  return found;
 }
 
 function withHashes(files: readonly PlannedFile[], shas: readonly string[]): ContentFile[] {

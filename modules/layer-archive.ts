@@ -111,15 +111,14 @@ export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchi
           files.map((f) => f.name),
           runtimes,
         );
-        const allowed = options.allowForeignBinaries?.length ? picomatch([...options.allowForeignBinaries], { dot: true }) : () => false;
         const binaries = findNativeBinaries(files);
-        const byName = new Map(files.map((f) => [f.name, f]));
-        checkNativeBinaries(
-          reportAs,
-          binaries.filter((b) => !allowed(byName.get(b.name)!.sourceRel) && !allowed(b.name)),
-          runtimes,
-          architectures,
-        );
+        let checked = binaries;
+        if (options.allowForeignBinaries?.length && binaries.length > 0) {
+          const allowed = picomatch([...options.allowForeignBinaries], { dot: true });
+          const byName = new Map(files.map((f) => [f.name, f]));
+          checked = binaries.filter((b) => !allowed(byName.get(b.name)!.sourceRel) && !allowed(b.name));
+        }
+        checkNativeBinaries(reportAs, checked, runtimes, architectures);
         return { layoutWarnings, binaries };
       },
     },

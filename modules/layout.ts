@@ -52,12 +52,17 @@ export function isSharedNative(path: string): boolean {
 
 /** True when a path (a file inside the archive) is on one of a runtime's search paths. */
 export function isLoadedBy(path: string, runtime: Runtime): boolean {
-  if (isSharedNative(path)) return true;
-  return searchPaths(runtime).some((p) => isUnder(path, p) && !shadowedByOtherVersion(path, runtime));
+  if ((path.startsWith("bin/") || path.startsWith("lib/")) && isSharedNative(path)) return true;
+  return searchPrefixes(runtime).some((p) => path.startsWith(p)) && !shadowedByOtherVersion(path, runtime);
 }
 
-function isUnder(path: string, folder: string): boolean {
-  return folder === "" || path.startsWith(`${folder}/`);
+const prefixesByRuntime = new WeakMap<Runtime, readonly string[]>();
+
+/** A runtime's search paths as path prefixes ("python/"; "" for /opt itself), made once per runtime: the layout checks ask for every file. */
+function searchPrefixes(runtime: Runtime): readonly string[] {
+  let prefixes = prefixesByRuntime.get(runtime);
+  if (!prefixes) prefixesByRuntime.set(runtime, (prefixes = searchPaths(runtime).map((p) => (p === "" ? "" : `${p}/`))));
+  return prefixes;
 }
 
 /** python/lib/python3.11/site-packages/x is under python/ but only python3.11 imports it as x. */
