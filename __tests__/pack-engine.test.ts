@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -21,6 +22,18 @@ function planFiles(contents: Record<string, Buffer>, hint: (name: string) => 0 |
     entries.push({ name: `python/${name}`, mode: 0o644, abs, size: contents[name].length, hint: hint(name) });
   }
   return entries;
+}
+
+/**
+ * A file entry that holds the calling thread: a FIFO whose 3 bytes a child process writes only after
+ * `ms`. The calling thread takes it first and blocks on it, so every other file of the job goes to
+ * the workers, whose failures are then the ones reported.
+ */
+function holdingFifo(ms: number): PlannedEntry {
+  const abs = path.join(tempDir(), "a_fifo");
+  execFileSync("mkfifo", [abs]);
+  spawn("timeout", ["30", "sh", "-c", `sleep ${ms / 1000}; printf abc > "$0"`, abs], { stdio: "ignore" }).unref();
+  return { name: "python/a_fifo", mode: 0o644, abs, size: 3 };
 }
 
 /** Each file entry as read back by Python's zipfile: [name, method, bytes]. */
@@ -52,7 +65,7 @@ describe("the packing engine", () => {
   const entries = planFiles(MIXED);
   const total = Object.values(MIXED).reduce((s, b) => s + b.length, 0);
 
-  test("writes the same zip on this thread, on 1, 2 and 3 workers and through packZip, and the files read back byte for byte", () => {
+  test("writes the same zip on this thread, on 1, 2 and 3 threads (0, 1 and 2 workers) and through packZip, and the files read back byte for byte", () => {
     expect(total).toBeGreaterThan(THREADS_FROM_BYTES); // so that packZip runs the engine on worker threads
     const zips: Buffer[] = [];
     for (const threads of [0, 1, 2, 3]) {
@@ -92,6 +105,11 @@ describe("the packing engine", () => {
         /python\/m001\.py changed while the archive was being built \(\d+ bytes listed, more read\): build again/,
       );
     }
+    // The calling thread held on a FIFO taken first: the worker meets the file and its error is the one reported.
+    const held = [grown[0], holdingFifo(1500), ...grown.slice(1)];
+    expect(() => engine.pack(completePlan({ out: path.join(tempDir(), "w.zip"), entries: held }), 2)).toThrow(
+      /python\/m001\.py changed while the archive was being built/,
+    );
     const out = path.join(tempDir(), "y.zip");
     expect(() => packZip({ out, entries: grown }, 2)).toThrow(/python\/m001\.py changed while the archive was being built/);
     expect(fs.existsSync(out)).toBe(false); // nothing is left half-written
@@ -135,6 +153,11 @@ describe("the packing engine", () => {
       expect(() => hashContents(shrunk, threads)).toThrow(/python\/m006\.py changed while the archive was being built/);
       expect(() => hashContents(gone, threads)).toThrow(/ENOENT.*m009\.py\.missing/);
     }
+    // The calling thread held on a FIFO it takes first: a worker meets the changed file, and the
+    // calling thread, once free, takes no more files and reports the worker's error.
+    const fifo = holdingFifo(1500);
+    const held = [{ name: fifo.name, abs: fifo.abs!, size: 3 }, ...shrunk];
+    expect(() => hashContents(held, 2)).toThrow(/python\/m006\.py changed while the archive was being built/);
   });
 
   test("a name that says compressed has the sample decide: noise is stored, text is still deflated, on this thread and on two", () => {

@@ -307,7 +307,7 @@ function metadataFingerprint(files: readonly PlannedFile[], head: string): strin
  */
 function buildFromSource(
   files: readonly PlannedFile[],
-  zipEntries: readonly ZipEntry[],
+  zipEntries: readonly ZipSlot[],
   options: ZipOptions,
   optionsKey: unknown[],
   cached: (key: string) => IndexRecord | undefined,
@@ -328,7 +328,7 @@ function buildFromSource(
   const storedAt = (k: number): StoredEntry => [num(k, F.Offset), num(k, F.CompressedSize), num(k, F.Crc32), num(k, F.Method) as 0 | 8];
   // row[i]: the row of file i in the last build's index when its name, size and hint are the same, else -1;
   // prior[i]: that row when the rest of its metadata (mtime, ctime, inode, path) is unchanged too.
-  const byName = matchSorted(files.length, (i) => files[i].name, last?.names ?? []);
+  const byName = matchSorted(files, last?.names ?? []);
   const row = byName.map((k, i) => (k >= 0 && num(k, F.Size) === files[i].size && num(k, F.Hint) === hints[i] ? k : -1));
   const prior = files.map((f, i) => {
     const k = row[i];
@@ -382,16 +382,12 @@ function buildFromSource(
     return r >= 0 ? (num(r, F.SecretMark) as SecretMark) : 0;
   };
 
-  const entryFile = matchSorted(
-    zipEntries.length,
-    (i) => zipEntries[i].name,
-    files.map((f) => f.name),
-  );
+  const entryFile = zipEntries.map((e) => e.file);
   // Written beside the cache's folders, and moved into archives/ only once every check has passed.
   const tmp = path.join(ensureDir(cacheDir), `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
   const plan: PlannedEntry[] = zipEntries.map((e, i) => {
     const k = entryFile[i];
-    if (k < 0) return e;
+    if (k < 0) return { name: e.name, mode: e.mode };
     const f = files[k];
     const r = prior[k];
     // Unchanged, or hashed above and compressed before: copied from the last zip unread.
@@ -500,15 +496,15 @@ function saveIndex(
 }
 
 /**
- * For each of `count` names (`nameAt`, in byte order), its index in `among` (in byte order too), else
+ * For each file (in byte order of names), the index of its name in `among` (in byte order too), else
  * -1: a merge of two sorted lists, no table. Names out of order are only missed, never mismatched.
  */
-function matchSorted(count: number, nameAt: (i: number) => string, among: readonly string[]): number[] {
-  const found = new Array<number>(count);
+function matchSorted(files: readonly PlannedFile[], among: readonly string[]): number[] {
+  const found = new Array<number>(files.length);
   let k = 0;
-  for (let i = 0; i < count; i++) {
-    const name = nameAt(i);
-    while (k < among.length && among[k] < name) k++;
+  for (let i = 0; i < files.length; i++) {
+    const name = files[i].name;
+    while (k < among.length && compareBytes(among[k], name) < 0) k++;
     found[i] = k < among.length && among[k] === name ? k : -1;
   }
   return found;
@@ -543,10 +539,15 @@ function folderNames(files: readonly PlannedFile[]): Set<string> {
   return dirs;
 }
 
+/** A zip entry in the making: a folder (`file` -1) or the file `files[file]`. */
+interface ZipSlot extends ZipEntry {
+  readonly file: number;
+}
+
 /** The files plus their parent folders (folderNames), as zip entries in byte order: built only when a zip is. */
-function withDirectories(files: readonly PlannedFile[], dirs: ReadonlySet<string>): ZipEntry[] {
-  const entries: ZipEntry[] = [...dirs].map((name) => ({ name, mode: 0o755 }));
-  entries.push(...files.map((f) => ({ name: f.name, mode: f.mode })));
+function withDirectories(files: readonly PlannedFile[], dirs: ReadonlySet<string>): ZipSlot[] {
+  const entries: ZipSlot[] = [...dirs].map((name) => ({ name, mode: 0o755, file: -1 }));
+  entries.push(...files.map((f, file) => ({ name: f.name, mode: f.mode, file })));
   return entries.sort((a, b) => compareBytes(a.name, b.name));
 }
 

@@ -46,13 +46,15 @@ const RUNTIME_CODE = /\.(js|mjs|cjs|ts|rb|jar|class|py)$/;
  * a `.js`, `.rb` or `.jar` there is loaded by nothing.
  */
 export function isSharedNative(path: string): boolean {
+  // The prefix first: the layout rules ask of every file, and nearly none is in bin/ or lib/.
+  if (!path.startsWith("bin/") && !path.startsWith("lib/")) return false;
   if (RUNTIME_CODE.test(path)) return false;
   return /^bin\/[^/]+$/.test(path) || SHARED_LIBRARY.test(path);
 }
 
 /** True when a path (a file inside the archive) is on one of a runtime's search paths. */
 export function isLoadedBy(path: string, runtime: Runtime): boolean {
-  if ((path.startsWith("bin/") || path.startsWith("lib/")) && isSharedNative(path)) return true;
+  if (isSharedNative(path)) return true;
   return searchPrefixes(runtime).some((p) => path.startsWith(p)) && !shadowedByOtherVersion(path, runtime);
 }
 

@@ -262,8 +262,8 @@ function pack(plan, threads, onEntry) {
   /** @param {Stored | undefined} at */
   const fromPack = (at) =>
     at && inPack(at) ? /** @type {NonNullable<typeof reader>} */ (reader).bytes("copy", at[0], at[1], flush) : undefined;
-  /** @param {string} key */
-  function isKnown(/** @type {string} */ key) {
+  /** @param {string} key (a declaration, not a const: processHere above calls it) */
+  function isKnown(key) {
     return inPack(plan.known[key]);
   }
   /** @param {number} i an entry of the work list, or (the pack went bad) one done here */
