@@ -5,7 +5,7 @@ import * as zlib from "zlib";
 import { generateTree } from "../bench/generate-tree";
 import { buildLayerArchive, BuildLayerArchiveOptions } from "../modules";
 import { cacheMaxBytes, loadSourceIndex, pruneArchives, saveSourceIndex } from "../modules/archive-cache";
-import { repoRoot, tempDir, writeTree } from "./helpers/files";
+import { repoRoot, settle, tempDir, writeTree } from "./helpers/files";
 import { rsaPrivateKeyPem } from "./helpers/secrets";
 
 const build = (source: string, outDir: string, extra: Partial<BuildLayerArchiveOptions> = {}) =>
@@ -23,6 +23,13 @@ function realPythonLayer(): string {
     fs.cpSync(from, path.join(dir, "python", pkg), { recursive: true, dereference: true });
   }
   return dir;
+}
+
+/** An index record's JSON: between its format line and its seal (the SHA-256 line). */
+function indexRecord(file: string): Record<string, unknown> {
+  const text = fs.readFileSync(file, "utf8");
+  expect(text.slice(0, text.indexOf("\n") + 1)).toBe("cdktf-lambda-layers index record 2\n");
+  return JSON.parse(text.slice(text.indexOf("\n") + 1, -65));
 }
 
 describe("entry cache: one changed file costs one file", () => {
@@ -78,6 +85,7 @@ describe("entry cache: one changed file costs one file", () => {
   test("only the changed file is read again: the others' hashes and entries come from the source index, unread", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 100);
+    settle();
     const cache = tempDir("cache-");
     const first = build(src, cache);
     const changed = path.join(src, first.entries[5]);
@@ -117,6 +125,7 @@ describe("entry cache: one changed file costs one file", () => {
     const first = build(src, cache);
     const zipBefore = fs.statSync(first.path);
     execFileSync("find", [src, "-type", "f", "-exec", "touch", "-d", "2030-01-01", "{}", "+"]);
+    settle(); // the touch stamped every ctime: until the window has passed, a rebuild hashes them again
     const touched = build(src, cache);
     expect([touched.cache, touched.path, touched.zipSha256]).toEqual(["content-hit", first.path, first.zipSha256]);
     expect(touched.entriesCompressed).toBeUndefined();
@@ -164,6 +173,7 @@ describe("entry cache: one changed file costs one file", () => {
       "python/other.py": "X = 1\n",
       "python/.npmrc": "registry=https://registry.npmjs.org/\n",
     });
+    settle();
     const cache = tempDir("cache-");
     const settings = path.join(src, "python", "settings.py");
     const npmrc = path.join(src, "python", ".npmrc");
@@ -265,29 +275,39 @@ describe("cache health", () => {
       paths: names.map((n) => `/src/${n}`),
       shas: "0123456789abcdef".repeat(12),
       numbers: Float64Array.from({ length: 30 }, (_, i) => (i === 1 ? 1764435010123.456 : i === 3 ? 2 ** 53 - 1 : i * 7)),
+      readAt: 1764435010999.25,
     };
     saveSourceIndex(cache, "k", index);
     expect(loadSourceIndex(cache, "k")).toEqual(index);
     const file = path.join(cache, "sources", "k.bin");
     const bytes = fs.readFileSync(file);
+    const warnings: string[] = [];
+    const warn = (w: string) => warnings.push(w);
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 8));
-    expect(loadSourceIndex(cache, "k")).toBeUndefined();
+    expect(loadSourceIndex(cache, "k", warn)).toBeUndefined();
+    expect(fs.existsSync(file)).toBe(false); // removed: the next build writes a good one
     fs.writeFileSync(file, JSON.stringify(index));
-    expect(loadSourceIndex(cache, "k")).toBeUndefined();
-    expect(loadSourceIndex(cache, "missing")).toBeUndefined();
+    expect(loadSourceIndex(cache, "k", warn)).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/did not match its checksum \(damaged or truncated\)/), expect.anything()]);
+    // Another version's index is no index, and no damage: rebuilt without a word.
+    fs.writeFileSync(file, Buffer.concat([Buffer.from("cdktf-lambda-layers source index 1\n"), bytes.subarray(35)]));
+    expect(loadSourceIndex(cache, "k", warn)).toBeUndefined();
+    expect(loadSourceIndex(cache, "missing", warn)).toBeUndefined();
+    expect(warnings).toHaveLength(2);
   });
 
-  test("index records keep no entry names (a hit returns the files' own), and a record from before that still reads", () => {
+  test("index records keep no entry names (a hit returns the files' own); an older version's record is not read", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 50);
     writeTree(src, { "python/new\nline.py": "A = 1\n" });
+    settle();
     const cache = tempDir("cache-");
     const first = build(src, cache);
     expect(first.entries).toContain("python/new\nline.py");
     const records = fs.readdirSync(path.join(cache, "index")).map((f) => path.join(cache, "index", f));
     expect(records.length).toBeGreaterThan(0);
     for (const file of records) {
-      const record = JSON.parse(fs.readFileSync(file, "utf8"));
+      const record = indexRecord(file);
       expect(record).not.toHaveProperty("entries");
       expect(record.zipSha256).toBe(first.zipSha256);
     }
@@ -295,13 +315,20 @@ describe("cache health", () => {
     const hit = build(src, cache);
     expect(hit.cache).toBe("metadata-hit");
     expect(hit.entries).toEqual(first.entries);
-    // An older record with the names in it, and names that disagree, are read: the files' names win.
+    // What versions before the seal and the racy rule wrote (plain JSON, no readAt) vouches for nothing.
     for (const file of records) {
-      const record = JSON.parse(fs.readFileSync(file, "utf8"));
-      fs.writeFileSync(file, JSON.stringify({ ...record, entries: ["python/stale.py"] }));
+      fs.writeFileSync(file.replace(/\.rec$/, ".json"), JSON.stringify({ ...indexRecord(file), entries: ["python/stale.py"] }));
+      fs.rmSync(file);
     }
+    // Filed again from the source index: every entry copied, nothing compressed, no warning.
     const old = build(src, cache);
-    expect([old.cache, old.entries, old.zipSha256]).toEqual(["metadata-hit", first.entries, first.zipSha256]);
+    expect([old.cache, old.entriesCompressed, old.entries, old.zipSha256, old.warnings]).toEqual([
+      "built",
+      0,
+      first.entries,
+      first.zipSha256,
+      [],
+    ]);
   });
 
   test("a truncated cached zip is detected by its hash, rebuilt with a warning, and never returned", () => {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
 import { elfHeader } from "./helpers/elf";
-import { tempDir, tree, unzipTo, writeTree } from "./helpers/files";
+import { settle, tempDir, tree, unzipTo, writeTree } from "./helpers/files";
 import { makeWheel as makeTinyWheel } from "./helpers/wheels";
 import { awsKeyPair, openSshPrivateKey, rsaPrivateKeyPem } from "./helpers/secrets";
 
@@ -226,6 +226,7 @@ describe("reproducibility", () => {
 describe("cache", () => {
   test("a metadata hit returns the layout's warnings without running the layout rules; other runtimes run them again", () => {
     const src = tree({ "python/a.py": "A = 1\n", "docs/readme.txt": "hi\n" });
+    settle();
     const outDir = tempDir("cache-");
     const runtimes = ["python3.12", "nodejs20.x"];
     const first = build(src, { outDir, compatibleRuntimes: runtimes });
@@ -250,6 +251,7 @@ describe("cache", () => {
 
   test("reuses the archive by metadata, then by content after touch, and rebuilds on change", () => {
     const src = tree({ "python/a.py": "A = 1\n" });
+    settle();
     const outDir = tempDir("cache-");
     const first = build(src, { outDir });
     expect(first.cache).toBe("built");
@@ -321,6 +323,7 @@ describe("cache", () => {
 
   test('never archives its own cache inside the source (source "." with the default ./.layer-cache)', () => {
     const src = tree({ "python/a.py": "A = 1\n" });
+    settle();
     const outDir = path.join(src, ".layer-cache");
     const first = build(src, { outDir });
     const second = build(src, { outDir });
@@ -591,6 +594,7 @@ describe("native binaries", () => {
 
   test("checks again when the declared architectures change, even though the files did not", () => {
     const src = source();
+    settle();
     const outDir = tempDir("cache-");
     const allowed = { allowForeignBinaries: ["python/fast/**"] };
     expect(build(src, { outDir, compatibleArchitectures: ["x86_64"], ...allowed }).cache).toBe("built");

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import { buildLayerArchive } from "../modules";
 import { secretByContent, secretByName, secretFindings } from "../modules/secrets";
-import { tempDir, tree } from "./helpers/files";
+import { settle, tempDir, tree } from "./helpers/files";
 import { awsKeyPair, base62, openSshPrivateKey, pgpPrivateKey, puttyKey, randomOf, rsaPrivateKeyPem } from "./helpers/secrets";
 
 const aws = awsKeyPair();
@@ -120,6 +120,7 @@ describe("in a build", () => {
     expect(fs.readdirSync(cache).filter((d) => d === "archives" || d === "index")).toEqual([]);
 
     const thin = tree({ "python/app.py": "aws_secret_access_key = 'abcdefghijklmnopqrstuvwxyzabcdefghijklmn'\n" });
+    settle();
     const built = buildLayerArchive({ source: thin, compatibleRuntimes: ["python3.12"], outDir: cache });
     expect(built.warnings).toEqual([expect.stringMatching(/^python\/app\.py may hold a secret .*allowSecrets/)]);
     // The warning survives a metadata hit, which skips the content scan.
