@@ -4,7 +4,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { generateTree } from "../bench/generate-tree";
 import { buildLayerArchive, BuildLayerArchiveOptions } from "../modules";
-import { cacheMaxBytes, loadSourceIndex, pruneArchives, saveSourceIndex } from "../modules/archive-cache";
+import { cacheMaxBytes, loadSourceIndex, pruneArchives, saveSourceIndex, SOURCE_FIELDS, SourceField } from "../modules/archive-cache";
 import { repoRoot, settle, tempDir, writeTree } from "./helpers/files";
 import { rsaPrivateKeyPem } from "./helpers/secrets";
 
@@ -359,6 +359,85 @@ describe("cache health", () => {
     expect([second.entriesCompressed, second.entriesReused]).toEqual([first.entries.length, 0]);
     expect(second.warnings.join("\n")).toMatch(/did not match its SHA-256/);
     expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
+  });
+
+  describe("a damaged cache record is discarded with a warning, never used: the rebuild is a fresh build's bytes", () => {
+    /** Rewrites one row's field in the source index in place: the same length, so only the seal can tell. */
+    function alterSourceIndex(
+      cache: string,
+      entry: string,
+      alter: (bytes: Buffer, field: (f: SourceField) => number, sha: number) => void,
+    ) {
+      const dir = path.join(cache, "sources");
+      const [name] = fs.readdirSync(dir);
+      const file = path.join(dir, name);
+      const index = loadSourceIndex(cache, name.replace(/\.bin$/, ""))!;
+      const row = index.names.indexOf(entry);
+      expect(row).toBeGreaterThanOrEqual(0);
+      const bytes = fs.readFileSync(file);
+      const numbersAt = bytes.length - 65 - index.names.length * SOURCE_FIELDS * 8;
+      alter(bytes, (f) => numbersAt + (row * SOURCE_FIELDS + f) * 8, numbersAt - index.names.length * 32 + row * 32);
+      fs.writeFileSync(file, bytes);
+    }
+    // Each damage, and whether another file is edited (so that the metadata misses and the source index is read).
+    const damages: Array<[string, (cache: string, entry: string) => void, boolean?]> = [
+      // What each did before the seal: a zip failing `unzip -t` under a clean build's content hash,
+      // a bad-CRC (stored) entry, a wrong content identity, and a raw RangeError.
+      [
+        "an entry offset",
+        (cache, entry) =>
+          alterSourceIndex(cache, entry, (b, at) => b.writeDoubleLE(b.readDoubleLE(at(SourceField.Offset)) + 2, at(SourceField.Offset))),
+      ],
+      ["a compression method", (cache, entry) => alterSourceIndex(cache, entry, (b, at) => b.writeDoubleLE(0, at(SourceField.Method)))],
+      ["a hash byte", (cache, entry) => alterSourceIndex(cache, entry, (b, _, sha) => (b[sha + 5] ^= 0x01))],
+      ["a CRC", (cache, entry) => alterSourceIndex(cache, entry, (b, at) => (b[at(SourceField.Crc32) + 7] ^= 0x80))],
+      [
+        "the index records' source_code_hash",
+        (cache) => {
+          for (const name of fs.readdirSync(path.join(cache, "index"))) {
+            const file = path.join(cache, "index", name);
+            const text = fs.readFileSync(file, "latin1");
+            fs.writeFileSync(
+              file,
+              text.replace(/"contentBase64Sha256":"(.)/, (_, c: string) => `"contentBase64Sha256":"${c === "A" ? "B" : "A"}`),
+              "latin1",
+            );
+          }
+        },
+        false,
+      ],
+    ];
+    test.each(damages)("%s", (_, damage, edit = true) => {
+      const src = tempDir("gen-");
+      generateTree(src, 1, 60);
+      settle();
+      const cache = tempDir("cache-");
+      const first = build(src, cache);
+      const kept = first.entries.find((e) => e.endsWith(".py"))!;
+      const edited = first.entries.filter((e) => e.endsWith(".py"))[3];
+      expect(first.entries.filter((e) => e === kept || e === edited)).toHaveLength(2);
+      damage(cache, kept);
+      // Another file edited: the metadata misses, and the unchanged files' rows would be used.
+      if (edit) fs.appendFileSync(path.join(src, edited), "# edited\n");
+      settle();
+      const again = build(src, cache);
+      expect(again.warnings).toContainEqual(
+        expect.stringMatching(
+          /^the cache record .+ did not match its checksum \(damaged or truncated\): removed, and rebuilt from the source$/,
+        ),
+      );
+      const fresh = build(src, tempDir("fresh-"));
+      expect([again.contentSha256, again.contentBase64Sha256, again.zipSha256]).toEqual([
+        fresh.contentSha256,
+        fresh.contentBase64Sha256,
+        fresh.zipSha256,
+      ]);
+      expect(fs.readFileSync(again.path).equals(fs.readFileSync(fresh.path))).toBe(true);
+      execFileSync("unzip", ["-tq", again.path]);
+      // Repaired: the next build finds good records, and says nothing.
+      const next = build(src, cache);
+      expect([next.cache, next.warnings]).toEqual(["metadata-hit", []]);
+    });
   });
 
   test("after touch, content is a hit under the allowances it was scanned with, and refused without them", () => {
