@@ -440,6 +440,33 @@ describe("cache health", () => {
     });
   });
 
+  test.each([
+    [
+      "a byte of a file changed (same size)",
+      (file: string) => fs.writeFileSync(file, Buffer.from(fs.readFileSync(file).map((b, i) => (i === 0 ? b ^ 1 : b)))),
+    ],
+    ["a file made executable", (file: string) => fs.chmodSync(file, 0o755)],
+    ["a file added", (file: string) => fs.writeFileSync(`${file}.extra`, "")],
+    ["a file removed", (file: string) => fs.rmSync(file)],
+  ])("a staged folder that no longer holds its content (%s) is staged again, with a warning", (_, damage) => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 40);
+    settle();
+    const cache = tempDir("cache-");
+    const first = build(src, cache, { stage: true });
+    const victim = first.entries.find((e) => e.endsWith(".py"))!;
+    damage(path.join(first.stagedDir!, victim));
+    const again = build(src, cache, { stage: true });
+    expect(again.cache).toBe("metadata-hit");
+    expect(again.warnings).toEqual([
+      `the staged folder ${first.stagedDir} did not hold the content it is named after (changed or damaged): removed, and staged again`,
+    ]);
+    expect(again.stagedDir).toBe(first.stagedDir);
+    execFileSync("diff", ["-r", src, again.stagedDir!]);
+    expect(fs.statSync(path.join(again.stagedDir!, victim)).mode & 0o777).toBe(0o644);
+    expect(build(src, cache, { stage: true }).warnings).toEqual([]);
+  });
+
   test("after touch, content is a hit under the allowances it was scanned with, and refused without them", () => {
     const src = tempDir("secret-");
     writeTree(src, { "python/conf.ini": rsaPrivateKeyPem(), "python/a.py": "A = 1\n" });

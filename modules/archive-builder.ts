@@ -264,11 +264,10 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     writeIndex(cacheDir, metadataKey, record);
   }
   if (cache === "built") pruneArchives(cacheDir, maxCacheBytes, [path.dirname(archivePath(cacheDir, record))]);
+  const tooLarge = record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload;
+  const stagedDir = options.stage && !tooLarge ? stage(cacheDir, record.contentSha256, files, warn) : undefined;
   for (const warning of cacheWarnings) progress(`warning: ${warning}`);
-  if (record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload) {
-    throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
-  }
-  const stagedDir = options.stage ? stage(cacheDir, record.contentSha256, files) : undefined;
+  if (tooLarge) throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
   const { checkWarnings, checked, ...archive } = record;
   return {
     path: archivePath(cacheDir, record),
@@ -702,10 +701,18 @@ function writeIndex(cacheDir: string, key: string, record: IndexRecord): void {
   writeSealed(indexRecordPath(cacheDir, key), INDEX_RECORD_FORMAT, [Buffer.from(JSON.stringify(record), "utf8")]);
 }
 
-/** Writes the archive's content as a folder once per archive hash (for `archive_file` packaging). */
-function stage(cacheDir: string, contentSha256: string, files: readonly PlannedFile[]): string {
+/**
+ * Writes the archive's content as a folder once per content identity (for `archive_file`
+ * packaging). One staged before is used only if it still holds exactly that content: Terraform
+ * zips whatever the folder holds, under this identity. One that does not is staged again, with a warning.
+ */
+function stage(cacheDir: string, contentSha256: string, files: readonly PlannedFile[], warn: (warning: string) => void): string {
   const target = path.join(cacheDir, "staged", contentSha256);
-  if (fs.existsSync(target)) return target;
+  if (fs.existsSync(target)) {
+    if (holdsContent(target, contentSha256, files)) return target;
+    fs.rmSync(target, { recursive: true, force: true });
+    warn(`the staged folder ${target} did not hold the content it is named after (changed or damaged): removed, and staged again`);
+  }
   const tmp = path.join(cacheDir, "staged", `${tempPrefix()}${contentSha256}`);
   for (const f of files) {
     const dest = path.join(tmp, ...f.name.split("/"));
@@ -721,6 +728,23 @@ function stage(cacheDir: string, contentSha256: string, files: readonly PlannedF
     if (!fs.existsSync(target)) throw e;
   }
   return target;
+}
+
+/** Whether `dir` holds exactly `files` (by name, mode, size and bytes): its content identity, computed again. */
+function holdsContent(dir: string, contentSha256: string, files: readonly PlannedFile[]): boolean {
+  try {
+    const held = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).length;
+    if (held !== files.length) return false;
+    const staged = files.map((f) => {
+      const abs = path.join(dir, ...f.name.split("/"));
+      const stat = fs.lstatSync(abs);
+      if (!stat.isFile() || stat.size !== f.size || (stat.mode & 0o7777) !== f.mode) throw new Error(`${abs} differs`);
+      return { name: f.name, abs, size: f.size };
+    });
+    return contentIdentity(withHashes(files, hashContents(staged))) === contentSha256;
+  } catch {
+    return false; // a file missing, of another size, or changed while read: staged again
+  }
 }
 
 function hashOf(value: unknown): string {
