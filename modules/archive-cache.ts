@@ -63,21 +63,26 @@ const FINE_SLACK_MS = 100;
 const COARSE_SLACK_MS = 2000 + FINE_SLACK_MS;
 
 /**
+ * How far ahead of this process's clock a file's timestamp may be and still be a write seen now:
+ * a network filesystem stamps files with its server's clock. A timestamp further ahead (a file
+ * from `touch -d 2030-01-01`) was set by hand, not by a write.
+ */
+const CLOCK_AHEAD_MS = 24 * 3600 * 1000;
+
+/**
  * Whether a file's metadata cannot vouch for the content read at `readAt`: git's "racily clean"
  * rule. Every write stamps the file's mtime and ctime with the current time, less at most the
- * slack; so a write after `readAt`, seen at `now`, leaves timestamps between `readAt` less the
- * slack and `now` plus it. A file with a timestamp in that band may have been edited after its
- * bytes were read without a trace in its metadata (an in-place edit in the same clock tick as the
- * build changes neither size, mtime, ctime nor inode): it must be read and hashed again. Outside
- * the band (older, or dated beyond `now`) no unseen write can have left it. The ctime too: tools
+ * slack; so a write after `readAt`, seen at `now`, leaves timestamps from `readAt` less the slack
+ * on. A file with a timestamp in that band may have been edited after its bytes were read without
+ * a trace in its metadata (an in-place edit in the same clock tick as the build changes neither
+ * size, mtime, ctime nor inode): it must be read and hashed again. The band ends a day after
+ * `now` (CLOCK_AHEAD_MS): a server clock ahead of ours keeps recent files racy, never trusted,
+ * while a file dated years ahead by hand is not hashed on every build. The ctime counts too: tools
  * that restore an mtime (`touch -d`, `cp -p`, archive extractors) cannot set it. Assumes the
- * file's filesystem and this process share a clock (to within the slack), as local filesystems do.
+ * file's filesystem is not behind this process's clock by more than the slack, as no local one is.
  */
 export function isRacy(file: { readonly mtimeMs: number; readonly ctimeMs: number }, readAt: number, now: number): boolean {
-  const inBand = (t: number) => {
-    const slack = timestampSlackMs(t);
-    return t + slack >= readAt && t - slack <= now;
-  };
+  const inBand = (t: number) => t + timestampSlackMs(t) >= readAt && t <= now + CLOCK_AHEAD_MS;
   return inBand(file.mtimeMs) || inBand(file.ctimeMs);
 }
 
