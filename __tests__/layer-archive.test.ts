@@ -149,11 +149,84 @@ describe("excludes", () => {
     expect(build(tree(files), { defaultExcludes: false }).entries).toHaveLength(8);
   });
 
-  test("keeps a package named test directly under node_modules", () => {
-    const archive = build(tree({ "nodejs/node_modules/test/index.js": "", "nodejs/node_modules/a/test/spec.js": "" }), {
-      compatibleRuntimes: ["nodejs20.x"],
+  test("keeps a package named like a test folder, scoped or not, and drops the test folders inside packages", () => {
+    const source = tree({
+      "nodejs/node_modules/test/index.js": "",
+      "nodejs/node_modules/a/test/spec.js": "",
+      "nodejs/node_modules/@playwright/test/package.json": '{"name":"@playwright/test"}',
+      "nodejs/node_modules/@playwright/test/index.js": "",
+      "nodejs/node_modules/@playwright/test/tests/spec.js": "",
+      "nodejs/node_modules/@scope/tests/index.js": "",
+      "nodejs/node_modules/@scope/__tests__/index.js": "",
+      "nodejs/node_modules/@scope/pkg/test/spec.js": "",
+      "nodejs/node_modules/@scope/pkg/node_modules/@inner/test/index.js": "",
+      "nodejs/node_modules/not-a-scope/test/spec.js": "",
+      "nodejs/lib/@scope/test/spec.js": "",
+      "python/test/test_x.py": "",
+      "python/pkg/tests/test_x.py": "",
     });
-    expect(archive.entries).toEqual(["nodejs/node_modules/test/index.js"]);
+    const archive = build(source, { compatibleRuntimes: ["nodejs20.x", "python3.12"] });
+    expect(archive.entries).toEqual([
+      "nodejs/node_modules/@playwright/test/index.js",
+      "nodejs/node_modules/@playwright/test/package.json",
+      "nodejs/node_modules/@scope/__tests__/index.js",
+      "nodejs/node_modules/@scope/pkg/node_modules/@inner/test/index.js",
+      "nodejs/node_modules/@scope/tests/index.js",
+      "nodejs/node_modules/test/index.js",
+    ]);
+    // In the zip itself, where require("@playwright/test") will look for it.
+    expect(fs.existsSync(path.join(unzipTo(archive.path), "nodejs/node_modules/@playwright/test/package.json"))).toBe(true);
+  });
+});
+
+describe("names that are not UTF-8", () => {
+  // A Latin-1 name, as an old archive or a Windows share leaves it: the bytes 0xff and 0xe9 begin no UTF-8 character.
+  const latin1 = (name: string) => Buffer.from(name, "latin1");
+  function sourceWith(...badNames: string[]): string {
+    const source = tree({ "python/ok.py": "x = 1\n" });
+    for (const name of badNames) {
+      const abs = latin1(path.join(source, name));
+      if (name.endsWith("/")) fs.mkdirSync(abs);
+      else fs.writeFileSync(abs, "y = 2\n");
+    }
+    return source;
+  }
+
+  test("a file is refused by name, its bytes escaped, with the exclude that skips it", () => {
+    const source = sourceWith("python/bad\xff.py");
+    const err = expectError(
+      () => build(source),
+      "source",
+      'contains "python/bad\\xff.py", a name that is not valid UTF-8',
+      "rename it to a UTF-8 name",
+      'or leave it out with "python/bad*.py" in `excludes`',
+    );
+    expect(err.message).not.toMatch(/ENOENT/);
+    // The suggested exclude works: the file is never stat'ed (a stat of the decoded name fails).
+    expect(build(source, { excludes: ["python/bad*.py"] }).entries).toEqual(["python/ok.py"]);
+  });
+
+  test("a folder is refused the same way, and skipped whole when excluded", () => {
+    const source = sourceWith("python/caf\xe9/");
+    fs.writeFileSync(latin1(path.join(source, "python/caf\xe9/mod.py")), "");
+    expectError(() => build(source), "source", 'contains "python/caf\\xe9"', '"python/caf*" in `excludes`');
+    expect(build(source, { excludes: ["python/caf*"] }).entries).toEqual(["python/ok.py"]);
+  });
+
+  test("inside a default-excluded folder or with a default-excluded suffix it is skipped without a word", () => {
+    const source = sourceWith("python/__pycache__/", "python/__pycache__/m\xff.cpython-312.pyc", "python/old\xff.pyc");
+    expect(build(source).entries).toEqual(["python/ok.py"]);
+  });
+
+  test("a link whose target's name is not UTF-8 is refused as such, not as a dangling link", () => {
+    const source = sourceWith("python/t\xe9.py");
+    fs.symlinkSync(latin1("t\xe9.py"), path.join(source, "python/link.py"));
+    expectError(() => build(source, { excludes: ["python/t*.py"] }), "source", 'contains "python/link.py (a link to t\\xe9.py)"');
+  });
+
+  test("a name holding the character U+FFFD itself is valid UTF-8 and archived", () => {
+    const archive = build(tree({ "python/ok.py": "", "python/r\uFFFDsum\u00e9.py": "" }));
+    expect(archive.entries).toEqual(["python/ok.py", "python/r\uFFFDsum\u00e9.py"]);
   });
 });
 
