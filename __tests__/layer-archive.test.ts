@@ -3,6 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
+import { isDefaultExcluded } from "../modules/source-files";
 import { elfHeader } from "./helpers/elf";
 import { tempDir, tree, unzipTo, writeTree } from "./helpers/files";
 import { makeWheel as makeTinyWheel } from "./helpers/wheels";
@@ -147,6 +148,25 @@ describe("excludes", () => {
 
   test("keeps everything with defaultExcludes: false", () => {
     expect(build(tree(files), { defaultExcludes: false }).entries).toHaveLength(8);
+  });
+
+  test.each<[string, boolean, boolean]>([
+    ["node_modules/test", true, false],
+    ["nodejs/node_modules/@playwright/test", true, false],
+    ["nodejs/node_modules/@scope/tests", true, false],
+    ["@scope/test", true, true],
+    ["nodejs/node_modules/@playwright/test/tests", true, true],
+    ["nodejs/node_modules/a/test", true, true],
+    ["nodejs/node_modules/not-scope/test", true, true],
+    ["nodejs/node_modules/@scope/pkg/test", true, true],
+    ["nodejs/node_modules/@scope/__pycache__", true, true],
+    ["python/tests", true, true],
+    ["python/lib/python3.12/site-packages/test", true, true],
+    ["nodejs/node_modules/test", false, false],
+    ["nodejs/node_modules/x.pyc", true, false],
+    ["nodejs/node_modules/x/y.pyc", false, true],
+  ])("isDefaultExcluded(%j, folder: %j) is %j", (rel, isDir, expected) => {
+    expect(isDefaultExcluded(rel, isDir)).toBe(expected);
   });
 
   test("keeps a package named like a test folder, scoped or not, and drops the test folders inside packages", () => {

@@ -267,7 +267,7 @@ export const errors = {
       "source",
       source,
       `contains "${escaped}", a name that is not valid UTF-8 (\\xNN is a byte outside any UTF-8 character): the layer's zip names its entries in UTF-8 text, and no Python import or Node.js require() can name such a file, so it cannot be shipped as it is`,
-      `rename it to a UTF-8 name (convmv -f latin1 -t utf8 --notest renames a whole tree written in Latin-1), or leave it out with ${JSON.stringify(glob)} in \`excludes\``,
+      `rename it to a UTF-8 name (\`convmv -r -f latin1 -t utf8 --notest <folder>\` renames a tree written in Latin-1), or leave it out with ${JSON.stringify(glob)} in \`excludes\``,
     ),
 
   secretsFound: (source: string, findings: string[]) =>

@@ -271,7 +271,7 @@ const CONTENT_RULES: readonly ContentRule[] = [
       return thin;
     },
   },
-  // '"auths"' is in every match; its first byte is the rarer "u" of it, so the keyword is 'uths"'.
+  // Every match holds "auths"; the keyword starts at its "u", rarer in source text than "a" or a quote.
   { keywords: ['uths"'], find: dockerCredential },
   ...TOKENS.map(({ why, keywords, re }) => ({
     keywords,

@@ -54,6 +54,7 @@ export const DEFAULT_EXCLUDES = [
   "**/__tests__/",
 ];
 
+/** Whether the default excludes leave out the file or folder at `rel` ("/"-separated, relative to the source). */
 export function isDefaultExcluded(rel: string, isDir: boolean): boolean {
   const slash = rel.lastIndexOf("/");
   return defaultExcludedName(rel.slice(slash + 1), slash < 0 ? false : holdsPackages(rel.slice(0, slash)), isDir);
@@ -131,8 +132,8 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
   const userExcluded = options.excludes?.length ? picomatch([...options.excludes], { dot: true }) : () => false;
   const useDefaults = options.defaultExcludes ?? true;
   const userExcludes = (options.excludes?.length ?? 0) > 0;
-  const excluded = (rel: string, isDir: boolean, name?: string, inPackageFolder?: boolean) =>
-    (useDefaults && (name === undefined ? isDefaultExcluded(rel, isDir) : defaultExcludedName(name, inPackageFolder ?? false, isDir))) ||
+  const excluded = (rel: string, isDir: boolean, name: string, inPackageFolder: boolean) =>
+    (useDefaults && defaultExcludedName(name, inPackageFolder, isDir)) ||
     (userExcludes && (userExcluded(rel) || (isDir && userExcluded(`${rel}/`))));
   const skipped = new Set((options.skipFolders ?? []).map((f) => realpathOrSelf(path.resolve(f))));
 
