@@ -660,6 +660,37 @@ describe("dependencies", () => {
     });
     expect(r.stdout.trim()).toBe("42");
   });
+
+  test("a scoped package named test (as @playwright/test is) installed by npm ships, and require() finds it in the zip", () => {
+    const pkg = tree({
+      "package.json": JSON.stringify({ name: "@acme/test", version: "1.0.0", main: "index.js" }),
+      "index.js": "exports.runner = () => 'ran';\n",
+      "tests/spec.js": "",
+    });
+    const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", pkg], { cwd: pkg, encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .pop()!;
+    const src = tree({
+      "nodejs/package.json": JSON.stringify({
+        name: "deps",
+        version: "1.0.0",
+        dependencies: { "@acme/test": `file:${path.join(pkg, packed)}` },
+      }),
+    });
+    const archive = build(src, { compatibleRuntimes: ["nodejs20.x"], npmArgs: ["--offline"] });
+    expect(archive.entries.filter((e) => e.includes("@acme"))).toEqual([
+      "nodejs/node_modules/@acme/test/index.js",
+      "nodejs/node_modules/@acme/test/package.json",
+    ]);
+    const opt = unzipTo(archive.path);
+    const r = spawnSync("node", ["-e", "console.log(require('@acme/test').runner())"], {
+      env: { ...process.env, NODE_PATH: path.join(opt, "nodejs/node_modules") },
+      encoding: "utf8",
+      cwd: tempDir(),
+    });
+    expect(r.stdout.trim()).toBe("ran");
+  });
 });
 
 describe("native binaries", () => {
