@@ -455,20 +455,21 @@ describe("cache", () => {
 
 describe("secrets and symlinks", () => {
   test.each([
-    [".env", "TOKEN=x", "dotenv file"],
-    ["config/.env.production", "TOKEN=x", "dotenv file"],
-    ["keys/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n", "SSH private key"],
-    ["keys/deploy", openSshPrivateKey(), "private key"],
-    [".aws/credentials", "[default]\n", "AWS credentials file"],
-    ["server.pem", rsaPrivateKeyPem(), "private key"],
-    ["settings.py", "KEY = 'AKIAZ7VQ2X4RT6MNB3LC'\n", "AWS access key id"],
-    ["conf.ini", `AWS_SECRET_ACCESS_KEY = ${awsKeyPair().secret}\n`, "AWS secret access key"],
-  ])("refuses %s", (rel, content, why) => {
+    // A name rule names the file; a content rule names the file and the line where the value starts.
+    [".env", "TOKEN=x", "", "dotenv file"],
+    ["config/.env.production", "TOKEN=x", "", "dotenv file"],
+    ["keys/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n", "", "SSH private key"],
+    ["keys/deploy", openSshPrivateKey(), ":1", "private key"],
+    [".aws/credentials", "[default]\n", "", "AWS credentials file"],
+    ["server.pem", rsaPrivateKeyPem(), ":1", "private key"],
+    ["settings.py", "import os\n\nKEY = 'AKIAZ7VQ2X4RT6MNB3LC'\n", ":3", "AWS access key id"],
+    ["conf.ini", `[default]\nAWS_SECRET_ACCESS_KEY = ${awsKeyPair().secret}\n`, ":2", "AWS secret access key"],
+  ])("refuses %s", (rel, content, line, why) => {
     const cache = tempDir("cache-");
     expectError(
       () => build(tree({ "python/ok.py": "", [`python/${rel}`]: content }), { outDir: cache }),
       "source",
-      `python/${rel} (${why})`,
+      `python/${rel}${line} (${why})`,
       /allowSecrets/,
     );
     expect(fs.readdirSync(cache).filter((d) => d === "archives" || d === "index")).toEqual([]); // nothing written
