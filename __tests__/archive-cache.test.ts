@@ -193,7 +193,7 @@ describe("entry cache: one changed file costs one file", () => {
     expect(count(touched.opened, settings)).toBe(1);
     // New bytes go to the rules again, and a real key in them is refused.
     fs.writeFileSync(settings, 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENGbPxRfiCYzQ2mLkP9vTq"\n');
-    expect(() => build(src, cache)).toThrow(/settings\.py \(AWS secret access key\)/);
+    expect(() => build(src, cache)).toThrow(/settings\.py:1 \(AWS secret access key\)/);
   });
 
   test("a removed file leaves the rest reused and the bytes those of a fresh build", () => {

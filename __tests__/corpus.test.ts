@@ -1,6 +1,6 @@
 // Real package trees nobody here wrote, laid out as users' layers hold them: Debian's python3
 // packages under python/ and the project's own node_modules under nodejs/node_modules/. They must
-// build without a single secret finding or binary refusal (issue 15), while real secrets and
+// build without a single secret finding or binary refusal (issues 15 and 21), while real secrets and
 // binaries that cannot load are still refused in the same trees.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -21,6 +21,9 @@ const DEBIAN_PACKAGES = [
   "python3-markupsafe",
   "python3-requests",
   "python3-urllib3",
+  // The AWS CLI v2's own tree (awscli/, with its vendored botocore): its examples/ hold presigned
+  // URLs, and private keys marked EXAMPLE or with their body left out, that are not secrets (issue 21).
+  "awscli",
 ];
 
 /** The files a Debian package installs under dist-packages; fails loudly when it is not installed. */
@@ -99,7 +102,15 @@ describe("real Python packages (Debian's python3-boto3, botocore, cryptography, 
     expect(files).toBeGreaterThan(1500);
     const archive = buildLayerArchive({ ...options, outDir: tempDir("cache-") });
     expect(secretWarnings(archive.warnings)).toEqual([]);
-    expect(archive.entries).toEqual(expect.arrayContaining(["python/botocore/credentials.py", "python/boto3/session.py"]));
+    expect(archive.entries).toEqual(
+      expect.arrayContaining([
+        "python/botocore/credentials.py",
+        "python/boto3/session.py",
+        "python/awscli/examples/lightsail/create-key-pair.rst",
+        "python/awscli/examples/iot/create-provisioning-claim.rst",
+        "python/awscli/examples/ecr/get-download-url-for-layer.rst",
+      ]),
+    );
     // The extension modules were seen and classified, not skipped.
     expect(archive.nativeBinaries.length).toBeGreaterThanOrEqual(3);
     expect(archive.nativeBinaries.map((b) => b.python)).toEqual(expect.arrayContaining(["abi3", python.slice("python".length)]));
@@ -111,7 +122,7 @@ describe("real Python packages (Debian's python3-boto3, botocore, cryptography, 
     fs.writeFileSync(path.join(source, "python", "boto3", "signing.pem"), rsaPrivateKeyPem());
     try {
       expect(() => buildLayerArchive({ ...options, outDir: tempDir("cache-") })).toThrow(
-        /python\/boto3\/signing\.pem \(private key\); python\/botocore\/local_settings\.py \(AWS secret access key\)/,
+        /python\/boto3\/signing\.pem:1 \(private key\); python\/botocore\/local_settings\.py:1 \(AWS secret access key\)/,
       );
     } finally {
       fs.rmSync(path.join(source, "python", "botocore", "local_settings.py"));

@@ -36,7 +36,7 @@ const BUILDER_VERSION = 4;
 /** Bump only when the canonical content encoding below changes: it would republish every layer. */
 const CONTENT_IDENTITY_VERSION = "cdktf-lambda-layers content v2";
 /** Bump when the secret rules change, so that files a metadata hit vouched for are scanned again. */
-const SECRET_RULES_VERSION = 3;
+const SECRET_RULES_VERSION = 4;
 
 /** A reproducible zip and what it holds. @group Internals */
 export interface ArchiveRecord {
@@ -617,8 +617,8 @@ function secretChecker(options: Pick<ZipOptions, "reportAs" | "allowSecrets">): 
       }
       const findings = secretFindings(data, f.sourceRel);
       for (const finding of findings) {
-        if (finding.severity === "refuse") refused.push(`${f.sourceRel} (${finding.why})`);
-        else warnings.push(errors.secretSuspected(f.sourceRel, finding.why));
+        if (finding.severity === "refuse") refused.push(`${f.sourceRel}:${finding.line} (${finding.why})`);
+        else warnings.push(errors.secretSuspected(`${f.sourceRel}:${finding.line}`, finding.why));
       }
       return findings.length === 0 && mark === 1 ? 2 : mark;
     },

@@ -262,6 +262,14 @@ export const errors = {
       `point the link at a real file or folder inside the source folder, remove it, or add ${JSON.stringify(link)} to \`excludes\``,
     ),
 
+  nameNotUtf8: (source: string, escaped: string, glob: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `contains "${escaped}", a name that is not valid UTF-8 (\\xNN is a byte outside any UTF-8 character): the layer's zip names its entries in UTF-8 text, and no Python import or Node.js require() can name such a file, so it cannot be shipped as it is`,
+      `rename it to a UTF-8 name (\`convmv -r -f latin1 -t utf8 --notest <folder>\` renames a tree written in Latin-1), or leave it out with ${JSON.stringify(glob)} in \`excludes\``,
+    ),
+
   secretsFound: (source: string, findings: string[]) =>
     new LayerValidationError(
       "source",
