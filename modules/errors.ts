@@ -614,6 +614,23 @@ export const errors = {
       'admit 6.x (for example ">= 6.0, < 7.0"), or use providerMode "aliases", which works with 5.x',
     ),
 
+  runtimeNeedsNewerProvider: (
+    field: "compatibleRuntimes" | "runtime",
+    tooNew: ReadonlyArray<{ name: string; awsProvider: string }>,
+    constraint: string,
+    admitted: string,
+    fixedConstraint: string,
+  ) =>
+    new LayerValidationError(
+      field,
+      tooNew.map((r) => r.name).join(", "),
+      `${field === "runtime" ? "is" : "lists"} ${tooNew.map((r) => `${r.name} (hashicorp/aws accepts it from ${r.awsProvider})`).join(" and ")}, ` +
+        `but the stack's AWS provider constraint ${JSON.stringify(constraint)} admits ${admitted}, whose plan-time validation rejects ` +
+        `${tooNew.length === 1 ? "it" : "them"}: \`terraform plan\` would fail with "expected ${field === "runtime" ? "runtime" : "compatible_runtimes"} to be one of [...]"`,
+      `require a provider that knows ${tooNew.length === 1 ? "it" : "them"}: setAwsProviderVersion(stack, ${JSON.stringify(fixedConstraint)}) ` +
+        `(or that constraint as a LayerRollout's awsProviderVersion)`,
+    ),
+
   providerForOtherRegion: (region: string, providerRegion: string) =>
     new LayerValidationError(
       `providers.${region}`,
