@@ -334,7 +334,7 @@ export const errors = {
     new LayerValidationError(
       "layerVersionArn",
       value,
-      "is not a layer version ARN of the form arn:aws:lambda:<region>:<12-digit account>:layer:<name>:<version>",
+      "is not a layer version ARN of the form arn:<partition>:lambda:<region>:<12-digit account>:layer:<name>:<version> (partition aws, aws-cn, aws-us-gov, aws-eusc, ...)",
       "copy the LayerVersionArn printed by `aws lambda list-layer-versions` (it ends in the version number)",
     ),
 
@@ -374,7 +374,7 @@ export const errors = {
     new LayerValidationError(
       field,
       value,
-      "must hold 12-digit account ids or arn:aws:iam::<account id>:root",
+      "must hold 12-digit account ids or arn:<partition>:iam::<account id>:root",
       'write the account as "123456789012" (user and role ARNs cannot be granted layer access)',
     ),
 
@@ -487,7 +487,7 @@ export const errors = {
     new LayerValidationError(
       "role",
       value,
-      "is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
+      "is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
       "pass the ARN of the execution role, for example `role.arn` of an aws_iam_role",
     ),
 

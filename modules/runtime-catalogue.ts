@@ -78,7 +78,7 @@ export const RUNTIME_CATALOGUE: readonly RuntimeCatalogueEntry[] = [
   { name: "java11", family: "java", deprecation: "2027-06-30", blockCreate: "2027-07-31", blockUpdate: "2027-08-31", awsProvider: "2.39.0" }, // provider: 2.39.0 per the maintainer (#11067)
   { name: "java8.al2", family: "java", deprecation: "2027-06-30", blockCreate: "2027-07-31", blockUpdate: "2027-08-31", awsProvider: "4.67.0" }, // provider: upper bound; a 4.66/4.67 error list shows it (#31332)
   { name: "dotnet10", family: "dotnet", deprecation: "2028-11-14", blockCreate: "2028-12-14", blockUpdate: "2029-01-15", awsProvider: "6.27.0" }, // provider: 6.27.0 (#45864: SDK release 2025-12-11)
-  { name: "dotnet8", family: "dotnet", deprecation: "2026-11-10", blockCreate: "2026-12-10", blockUpdate: "2027-01-11", awsProvider: "5.75.1" }, // provider: upper bound; 5.75.1 accepts it (its error list in #40107)
+  { name: "dotnet8", family: "dotnet", deprecation: "2026-11-10", blockCreate: "2026-12-10", blockUpdate: "2027-01-11", awsProvider: "5.75.1" }, // provider: upper bound; 5.75.1 accepts it (its error list in #40107). Dates: the commercial lambda-csharp page; its docs.amazonaws.cn copy gives block dates 2027-02-01 and 2027-03-03
   { name: "provided.al2023", family: "provided", deprecation: "2029-06-30", blockCreate: "2029-07-31", blockUpdate: "2029-08-31", awsProvider: "5.26.0" }, // provider: CHANGELOG 5.26.0 (#34401)
   { name: "provided.al2", family: "provided", deprecation: "2026-07-31", blockCreate: "2026-08-31", blockUpdate: "2026-09-30", awsProvider: "4.67.0" }, // provider: upper bound; a 4.66/4.67 error list shows it (#31332)
 ];
