@@ -1,9 +1,11 @@
 // The region and partition table: generated from the installed AWS SDK's partition data and equal
 // to it, opt-in regions derived from the closed list of default ones, ARNs per partition.
+import { Testing } from "cdktf";
 import * as fs from "fs";
 import { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, LayerFanout, parseLayerVersionArn, partitionOf } from "../modules";
 import { PARTITIONS } from "../modules/regions.generated";
 import { ARN_PARTITIONS, arnOf, parseRegions } from "../modules/regions";
+import { ExampleLayersStack } from "../main";
 import { GENERATED_FILE, readSdkPartitions, regionsOf, renderRegionsModule } from "../scripts/generate-regions";
 import { tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
@@ -119,5 +121,13 @@ describe("partitions and ARNs", () => {
         assume_role: [expect.objectContaining({ role_arn: "arn:aws-eusc:iam::123456789012:role/deployer" })],
       }),
     );
+  });
+
+  test.each([
+    ["ca-central-1", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+    ["cn-north-1", "arn:aws-cn:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+  ])("the example app in %s attaches the managed policy of its partition", (region, policyArn) => {
+    const stack = new ExampleLayersStack(Testing.app(), "example", { region });
+    expect(Object.values<any>(synthJson(stack).resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn)).toEqual([policyArn]);
   });
 });
