@@ -8,10 +8,12 @@ import {
   LayeredFunction,
   parseRuntimes,
   Runtime,
+  RuntimeFamily,
   RUNTIME_CATALOGUE,
   RUNTIME_CATALOGUE_CHECKED,
   runtimeDeprecationWarning,
 } from "../modules";
+import { formatVersion, parseVersion } from "../modules/version-constraint";
 import { tree } from "./helpers/files";
 import { refusal as caught } from "./helpers/refusal";
 
@@ -31,8 +33,18 @@ describe("the catalogue table", () => {
 
   test("every catalogued runtime is a known Runtime, and the runtimes AWS added are known", () => {
     expect(Runtime.all.map((r) => r.name).sort()).toEqual(RUNTIME_CATALOGUE.map((e) => e.name).sort());
-    for (const name of ["ruby4.0", "python3.14", "nodejs24.x", "java25", "dotnet10"]) expect(Runtime.of(name).name).toBe(name);
+    for (const name of ["ruby4.0", "python3.14", "nodejs24.x", "java25", "dotnet10", "java17.al2023", "java11.al2023", "java8.al2023"])
+      expect(Runtime.of(name).name).toBe(name);
     expect(Runtime.RUBY_4_0.family).toBe("ruby");
+    expect([Runtime.JAVA_8_AL2023, Runtime.JAVA_11_AL2023, Runtime.JAVA_17_AL2023].map((r) => r.family)).toEqual(["java", "java", "java"]);
+  });
+
+  test("every row names the first AWS provider release that accepts it, as a version", () => {
+    for (const e of RUNTIME_CATALOGUE) {
+      expect([e.name, formatVersion(parseVersion(e.awsProvider))]).toEqual([e.name, e.awsProvider]);
+      expect(Runtime.of(e.name).awsProviderVersion).toBe(e.awsProvider);
+    }
+    expect(Runtime.custom("python3.99", RuntimeFamily.PYTHON).awsProviderVersion).toBeUndefined();
   });
 });
 
@@ -45,7 +57,10 @@ describe("a runtime on a given day", () => {
     ["nodejs20.x", "2026-04-29", "supported"],
     ["nodejs20.x", "2026-05-01", "deprecated"],
     ["nodejs20.x", "2026-09-01", "create-blocked"],
-    ["provided.al2023", "2040-01-01", "supported"],
+    ["provided.al2023", "2029-06-29", "supported"],
+    ["provided.al2023", "2029-08-31", "update-blocked"],
+    ["provided.al2", "2026-12-02", "update-blocked"],
+    ["java17.al2023", "2029-06-30", "deprecated"],
   ])("%s on %s is %s", (name, day, state) => {
     expect(Runtime.of(name).lifecycle(day)).toBe(state);
   });
@@ -55,6 +70,9 @@ describe("a runtime on a given day", () => {
     expect(Runtime.NODEJS_20_X.successor("2026-11-29")?.name).toBe("nodejs24.x");
     expect(Runtime.RUBY_3_2.successor("2026-11-29")?.name).toBe("ruby4.0");
     expect(Runtime.PROVIDED_AL2.successor("2026-11-29")?.name).toBe("provided.al2023");
+    // java25, java21 and the java*.al2023 builds retire the same day: the catalogue's order decides, not the name.
+    expect(Runtime.JAVA_11.successor("2026-12-02")?.name).toBe("java25");
+    expect(Runtime.JAVA_8_AL2023.successor("2026-12-02")?.name).toBe("java25");
   });
 
   test("the warning names the dates and the successor, and stays silent while a runtime is supported", () => {

@@ -342,7 +342,7 @@ export const errors = {
     new LayerValidationError(
       "layerVersionArn",
       value,
-      "is not a layer version ARN of the form arn:aws:lambda:<region>:<12-digit account>:layer:<name>:<version>",
+      "is not a layer version ARN of the form arn:<partition>:lambda:<region>:<12-digit account>:layer:<name>:<version> (partition aws, aws-cn, aws-us-gov, aws-eusc, ...)",
       "copy the LayerVersionArn printed by `aws lambda list-layer-versions` (it ends in the version number)",
     ),
 
@@ -382,7 +382,7 @@ export const errors = {
     new LayerValidationError(
       field,
       value,
-      "must hold 12-digit account ids or arn:aws:iam::<account id>:root",
+      "must hold 12-digit account ids or arn:<partition>:iam::<account id>:root",
       'write the account as "123456789012" (user and role ARNs cannot be granted layer access)',
     ),
 
@@ -495,7 +495,7 @@ export const errors = {
     new LayerValidationError(
       "role",
       value,
-      "is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
+      "is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
       "pass the ARN of the execution role, for example `role.arn` of an aws_iam_role",
     ),
 
@@ -620,6 +620,23 @@ export const errors = {
       value,
       'admits no AWS provider 6.x, but providerMode "region-argument" uses the per-resource `region` argument that only 6.x has',
       'admit 6.x (for example ">= 6.0, < 7.0"), or use providerMode "aliases", which works with 5.x',
+    ),
+
+  runtimeNeedsNewerProvider: (
+    field: "compatibleRuntimes" | "runtime",
+    tooNew: ReadonlyArray<{ name: string; awsProvider: string }>,
+    constraint: string,
+    admitted: string,
+    fixedConstraint: string,
+  ) =>
+    new LayerValidationError(
+      field,
+      tooNew.map((r) => r.name).join(", "),
+      `${field === "runtime" ? "is" : "lists"} ${tooNew.map((r) => `${r.name} (hashicorp/aws accepts it from ${r.awsProvider})`).join(" and ")}, ` +
+        `but the stack's AWS provider constraint ${JSON.stringify(constraint)} admits ${admitted}, whose plan-time validation rejects ` +
+        `${tooNew.length === 1 ? "it" : "them"}: \`terraform plan\` would fail with "expected ${field === "runtime" ? "runtime" : "compatible_runtimes"} to be one of [...]"`,
+      `require a provider that knows ${tooNew.length === 1 ? "it" : "them"}: setAwsProviderVersion(stack, ${JSON.stringify(fixedConstraint)}) ` +
+        `(or that constraint as a LayerRollout's awsProviderVersion)`,
     ),
 
   providerForOtherRegion: (region: string, providerRegion: string) =>
