@@ -19,8 +19,8 @@ export {
   todayUtc,
 } from "./runtime";
 export type { RuntimeLifecycle } from "./runtime";
-export { RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./runtime-catalogue";
-export type { RuntimeCatalogueEntry } from "./runtime-catalogue";
+export { LAMBDA_OS_GLIBC, RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./runtime-catalogue";
+export type { LambdaOs, RuntimeCatalogueEntry } from "./runtime-catalogue";
 export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS, RUNTIME_ROOTS, npmNameProblem } from "./layout";
 export type { LayoutFile, PlainFolderFacts } from "./layout";
 export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
