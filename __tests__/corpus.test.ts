@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, Runtime } from "../modules";
 import { compareGlibc } from "../modules/native-binaries";
-import { HOST } from "./helpers/elf";
+import { HOST, readelfGlibc } from "./helpers/elf";
 import { repoRoot, tempDir } from "./helpers/files";
 import { refusal as caught } from "./helpers/refusal";
 import { awsKeyPair, rsaPrivateKeyPem } from "./helpers/secrets";
@@ -88,14 +88,6 @@ function nodeTree(): string {
 
 const countFiles = (dir: string) => fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
 const secretWarnings = (warnings: readonly string[]) => warnings.filter((w) => w.includes("may hold a secret"));
-
-/** The newest GLIBC_x.y a file's version needs name, as binutils' `readelf -V` prints them: the oracle the builder's reader is held to. */
-function readelfGlibc(file: string): string | undefined {
-  const needs =
-    execFileSync("readelf", ["-V", "-W", file], { encoding: "utf8", maxBuffer: 1 << 26 }).split("Version needs section")[1] ?? "";
-  const versions = [...needs.matchAll(/Name: GLIBC_(\d+\.\d+(?:\.\d+)?)\s/g)].map((m) => m[1]);
-  return versions.sort(compareGlibc).pop();
-}
 
 describe("real Python packages (Debian's python3-boto3, botocore, cryptography, …)", () => {
   const source = pythonTree();

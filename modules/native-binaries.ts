@@ -577,13 +577,12 @@ function glibcFinding(b: NativeBinary, tooOld: readonly Runtime[]): Finding {
     ? `a manylinux2014 wheel of its package (\`pip install --platform manylinux2014_${b.machine} --only-binary=:all:\`; from requirements.txt the builder asks pip only for wheels glibc ${lowest} loads)`
     : `a build made for glibc ${lowest} or older`;
   const image = `build it in the runtime's build image (${tooOld.map((r) => buildImage(r)).join(", ")})`;
-  const declare = pinnedPython
-    ? ""
-    : newer.length > 0
-      ? `, or declare a runtime with a newer glibc (${newer.map((r) => r.name).join(", ")}: glibc ${newer[0].glibc})`
-      : compareGlibc(need, newestLambdaGlibc()) > 0
-        ? ` (no Lambda runtime has glibc ${need}: the newest, Amazon Linux 2023, has ${newestLambdaGlibc()})`
-        : "";
+  const declare =
+    compareGlibc(need, newestLambdaGlibc()) > 0
+      ? ` (no Lambda runtime has glibc ${need}: the newest, Amazon Linux 2023, has ${newestLambdaGlibc()})`
+      : pinnedPython || newer.length === 0
+        ? "" // a CPython 3.11 module loads on python3.11 only, whatever another runtime's glibc
+        : `, or declare a runtime with a newer glibc (${newer.map((r) => r.name).join(", ")}: glibc ${newer[0].glibc})`;
   return {
     reason: `needs GLIBC_${need} (its version-needs section), but ${has.join(", ")}: it fails at load with "version \`GLIBC_${need}' not found"`,
     fix: `use ${wheel}, or ${image}${declare}`,
