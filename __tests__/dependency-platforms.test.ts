@@ -110,7 +110,7 @@ describe("two declared Python versions (issue 10.3)", () => {
 
 describe("the platforms pip is asked for follow the oldest declared Python's glibc (issue 21.2)", () => {
   test.each<[string, Architecture, string[], string[]]>([
-    // Amazon Linux 2: glibc 2.26, down to manylinux1 (x86_64) / manylinux2014 (aarch64, whose first glibc is 2.17)
+    // Amazon Linux 2: glibc 2.26, down to manylinux_2_17 = manylinux2014 (pip widens that to manylinux2010 and manylinux1 on x86_64 itself)
     [
       "2.26",
       Architecture.X86_64,
@@ -124,12 +124,7 @@ describe("the platforms pip is asked for follow the oldest declared Python's gli
       ["manylinux_2_27_aarch64", "manylinux_2_16_aarch64", "manylinux2010_aarch64"],
     ],
     // Amazon Linux 2023: glibc 2.34
-    [
-      "2.34",
-      Architecture.X86_64,
-      ["manylinux_2_34_x86_64", "manylinux_2_28_x86_64", "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"],
-      ["manylinux_2_35_x86_64"],
-    ],
+    ["2.34", Architecture.X86_64, ["manylinux_2_34_x86_64", "manylinux_2_28_x86_64", "manylinux2014_x86_64"], ["manylinux_2_35_x86_64"]],
   ])("glibc %s on %s", (glibc, arch, includes, excludes) => {
     const platforms = manylinuxPlatforms(glibc, arch);
     for (const p of includes) expect(platforms).toContain(p);
@@ -165,6 +160,20 @@ describe("the platforms pip is asked for follow the oldest declared Python's gli
     expect(installed(build("python3.12", "dual"))).toBe("BUILD = 'manylinux_2_28'");
   });
 
+  test("python3.11 still gets wheels tagged only manylinux_2_24 (PEP 600) or only manylinux1 (PEP 513)", () => {
+    const legacy = tempDir("wheels-legacy-");
+    wheel(legacy, "pep600", "cp311-abi3-manylinux_2_24_x86_64", { "pep600/__init__.py": "" });
+    wheel(legacy, "old", "cp311-abi3-manylinux1_x86_64", { "old/__init__.py": "" });
+    const archive = buildLayerArchive({
+      source: tree({ "python/app.py": "", "requirements.txt": "pep600==1.0\nold==1.0\n" }),
+      compatibleRuntimes: ["python3.11"],
+      compatibleArchitectures: ["x86_64"],
+      pipArgs: ["--no-index", "--find-links", legacy],
+      outDir: sharedCache,
+    });
+    expect(archive.entries).toEqual(expect.arrayContaining(["python/pep600/__init__.py", "python/old/__init__.py"]));
+  });
+
   test("a layer for python3.11 and python3.12 is installed for the older glibc", () => {
     const archive = buildLayerArchive({
       source: tree({ "python/app.py": "", "requirements.txt": "dual\n" }),
@@ -178,7 +187,7 @@ describe("the platforms pip is asked for follow the oldest declared Python's gli
 
   test("a pinned release published only for glibc 2.28 fails for python3.11, saying why and what to declare", () => {
     expect(() => build("python3.11", "dual==1.1")).toThrow(
-      /could not be installed.*Fix: pip was offered only wheels glibc 2\.26 loads \(manylinux_2_26 and older, the C library of python3\.11\).*python3\.12, python3\.13, python3\.14 run on glibc 2\.34/s,
+      /could not be installed.*Fix: run that command .*; if the package exists but has no wheel for this target: pip was offered only wheels glibc 2\.26 loads \(manylinux_2_26 and older, the C library of python3\.11\).*python3\.12, python3\.13, python3\.14 run on glibc 2\.34/s,
     );
   });
 });

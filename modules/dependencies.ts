@@ -147,8 +147,8 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
     cwd: path.dirname(dep.manifest),
     warnings: inputs.warnings,
     failureHint: (output) =>
-      /No matching distribution|Could not find a version/.test(output)
-        ? `pip was offered only wheels glibc ${glibc} loads (manylinux_2_${glibc.split(".")[1]} and older, the C library of ${pythons.map((r) => r.name).join(", ") || "Amazon Linux 2"}): a release published only for a newer glibc needs an older release that has manylinux2014 wheels, or ${newerPythons(glibc)}`
+      /No matching distribution|Could not find a version/.test(output) && newerPythons(glibc) !== undefined
+        ? `if the package exists but has no wheel for this target: pip was offered only wheels glibc ${glibc} loads (manylinux_2_${glibc.split(".")[1]} and older, the C library of ${pythons.map((r) => r.name).join(", ") || "Amazon Linux 2"}), so a release published only for a newer glibc needs an older release with manylinux2014 wheels, or ${newerPythons(glibc)}`
         : undefined,
     prepare: () => undefined,
     command: (work) => [
@@ -273,41 +273,34 @@ export function lowestGlibc(runtimes: readonly Runtime[]): string {
   return known.sort(compareVersions)[0];
 }
 
-/** "a newer runtime (python3.12, python3.13 run on glibc 2.34)", or what to do when there is none. */
-function newerPythons(glibc: string): string {
+/** "a newer runtime (python3.12, python3.13 run on glibc 2.34)"; undefined when none has a newer glibc. */
+function newerPythons(glibc: string): string | undefined {
   const newer = Runtime.all.filter((r) => r.family === RuntimeFamily.PYTHON && r.glibc && compareVersions(r.glibc, glibc) > 0);
-  if (newer.length === 0) return "a release built for an older glibc";
+  if (newer.length === 0) return undefined;
   const byGlibc = new Map<string, string[]>();
   for (const r of newer.sort((a, b) => compareVersions(a.version!, b.version!)))
     byGlibc.set(r.glibc!, [...(byGlibc.get(r.glibc!) ?? []), r.name]);
   return `a newer runtime (${[...byGlibc].map(([g, names]) => `${names.join(", ")} run on glibc ${g}`).join("; ")})`;
 }
 
-/** PEP 599/571/513 names of manylinux_2_17, _2_12 and _2_5 (x86_64 and i686 only for the last two). */
-const LEGACY_MANYLINUX: Readonly<Record<number, string>> = { 17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1" };
-
 /**
  * The `pip --platform` values for wheels a glibc loads on an architecture, most preferred first,
- * as `packaging` lists a glibc system's own tags (PEP 600): manylinux_2_<minor> from the glibc
- * down to manylinux_2_17 (aarch64's first) or manylinux_2_5 (x86_64), each legacy alias beside
- * its PEP 600 name. pip matches --platform values literally, so every one is named: a wheel
- * tagged only manylinux_2_24 would otherwise not match "manylinux2014".
- * For glibc 2.26 on x86_64: manylinux_2_26_x86_64 … manylinux_2_17_x86_64, manylinux2014_x86_64, … manylinux1_x86_64.
+ * in the order `packaging` ranks a glibc system's own tags (PEP 600): manylinux_2_<minor> from the
+ * glibc down to manylinux_2_17, then manylinux2014 (PEP 599's name for 2_17, which pip itself
+ * widens to manylinux2010 and manylinux1 on x86_64). pip matches --platform values literally,
+ * so each PEP 600 name is given: a wheel tagged only manylinux_2_24 would not match
+ * "manylinux2014". Wheels for older glibcs carry the legacy names (auditwheel writes both).
+ * For glibc 2.26 on x86_64: manylinux_2_26_x86_64 … manylinux_2_17_x86_64, manylinux2014_x86_64.
  * @see https://peps.python.org/pep-0600/
  * @group Internals
  */
 export function manylinuxPlatforms(glibc: string, architecture: Architecture): string[] {
   const [major, minor] = glibc.split(".").map(Number);
-  if (major !== 2 || !Number.isInteger(minor)) throw new Error(`glibc version ${glibc} is not 2.<minor>`);
+  if (major !== 2 || !Number.isInteger(minor) || minor < 17) throw new Error(`glibc version ${glibc} is not 2.17 or later`);
   const machine = architecture.linuxMachine;
-  const first = machine === "x86_64" ? 5 : 17;
   const platforms: string[] = [];
-  for (let m = minor; m >= first; m--) {
-    platforms.push(`manylinux_2_${m}_${machine}`);
-    const legacy = LEGACY_MANYLINUX[m];
-    if (legacy && (m === 17 || machine === "x86_64")) platforms.push(`${legacy}_${machine}`);
-  }
-  return platforms;
+  for (let m = minor; m >= 17; m--) platforms.push(`manylinux_2_${m}_${machine}`);
+  return [...platforms, `manylinux2014_${machine}`];
 }
 
 /**
