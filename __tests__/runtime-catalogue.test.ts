@@ -4,6 +4,7 @@ import { TerraformStack, Testing } from "cdktf";
 import * as path from "path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import {
+  LAMBDA_OS_GLIBC,
   LambdaLayer,
   LayeredFunction,
   parseRuntimes,
@@ -45,6 +46,32 @@ describe("the catalogue table", () => {
       expect(Runtime.of(e.name).awsProviderVersion).toBe(e.awsProvider);
     }
     expect(Runtime.custom("python3.99", RuntimeFamily.PYTHON).awsProviderVersion).toBeUndefined();
+  });
+
+  // AWS's runtime pages (Operating system column) and Amazon Linux's toolchain page (glibc per OS).
+  test.each<[string, string, string]>([
+    ["python3.9", "amazonlinux2", "2.26"],
+    ["python3.11", "amazonlinux2", "2.26"],
+    ["python3.12", "amazonlinux2023", "2.34"],
+    ["nodejs18.x", "amazonlinux2", "2.26"],
+    ["nodejs20.x", "amazonlinux2023", "2.34"],
+    ["ruby3.2", "amazonlinux2", "2.26"],
+    ["ruby3.3", "amazonlinux2023", "2.34"],
+    ["java8.al2", "amazonlinux2", "2.26"],
+    ["java17", "amazonlinux2", "2.26"],
+    ["java21", "amazonlinux2023", "2.34"],
+    ["dotnet8", "amazonlinux2023", "2.34"],
+    ["provided.al2", "amazonlinux2", "2.26"],
+    ["provided.al2023", "amazonlinux2023", "2.34"],
+  ])("%s runs on %s with glibc %s", (name, os, glibc) => {
+    expect(Runtime.of(name).os).toBe(os);
+    expect(Runtime.of(name).glibc).toBe(glibc);
+  });
+
+  test("every row's glibc is its OS's, and a custom runtime takes its OS's glibc or none", () => {
+    for (const e of RUNTIME_CATALOGUE) expect(e.glibc).toBe(LAMBDA_OS_GLIBC[e.os]);
+    expect(Runtime.custom("python3.99", RuntimeFamily.PYTHON, "amazonlinux2023").glibc).toBe("2.34");
+    expect(Runtime.custom("python3.98", RuntimeFamily.PYTHON).glibc).toBeUndefined();
   });
 });
 

@@ -314,12 +314,12 @@ export const errors = {
       "exclude it, or ship it another way (S3 at run time, a container image)",
     ),
 
-  dependencyInstallFailed: (source: string, manifest: string, command: string, where: string, output: string) =>
+  dependencyInstallFailed: (source: string, manifest: string, command: string, where: string, output: string, hint?: string) =>
     new LayerValidationError(
       "source",
       source,
       `declares dependencies in ${manifest} that could not be installed: \`${command}\` failed:\n${output.trim().split("\n").slice(-15).join("\n")}\n`,
-      `run that command in ${where} to see the whole error and make the install work there, or pass \`pipArgs\` / \`npmArgs\` (for example --no-index --find-links ./wheels when PyPI is out of reach; relative paths resolve from the manifest's folder)`,
+      `run that command in ${where} to see the whole error and make the install work there, or pass \`pipArgs\` / \`npmArgs\` (for example --no-index --find-links ./wheels when PyPI is out of reach; relative paths resolve from the manifest's folder)${hint ? `; ${hint}` : ""}`,
     ),
 
   dependencyCacheUnwritable: (folder: string, why: string) =>

@@ -1,7 +1,7 @@
 // Lambda runtimes and architectures as values with behaviour (family, version, where a layer
 // must put its content), instead of bare strings scattered through the code.
 import { errors } from "./errors";
-import { RUNTIME_CATALOGUE, RuntimeCatalogueEntry } from "./runtime-catalogue";
+import { LAMBDA_OS_GLIBC, LambdaOs, RUNTIME_CATALOGUE, RuntimeCatalogueEntry } from "./runtime-catalogue";
 
 /** The language family of a runtime: it decides where Lambda looks inside /opt. */
 export enum RuntimeFamily {
@@ -67,9 +67,13 @@ export class Runtime {
     return found;
   }
 
-  /** A runtime this library does not list yet (AWS adds runtimes faster than libraries ship). */
-  public static custom(name: string, family: RuntimeFamily): Runtime {
-    return Runtime.known.get(name) ?? new Runtime(name, family, {});
+  /**
+   * A runtime this library does not list yet (AWS adds runtimes faster than libraries ship).
+   * @param os the OS its AWS page names; without it the runtime's glibc is unknown and native
+   *   binaries are not compared with it
+   */
+  public static custom(name: string, family: RuntimeFamily, os?: LambdaOs): Runtime {
+    return Runtime.known.get(name) ?? new Runtime(name, family, os ? { os, glibc: LAMBDA_OS_GLIBC[os] } : {});
   }
 
   private static register(name: string): Runtime {
@@ -92,17 +96,26 @@ export class Runtime {
    * `Runtime.custom` runtime: not checked.
    */
   public readonly awsProviderVersion?: string;
+  /** The OS it runs on: "amazonlinux2" or "amazonlinux2023"; undefined for a custom runtime declared without one. */
+  public readonly os?: LambdaOs;
+  /**
+   * The glibc of its OS, such as "2.26": a native binary needing a newer GLIBC_x.y symbol version
+   * fails to load on it. Undefined for a custom runtime declared without an OS.
+   */
+  public readonly glibc?: string;
 
   private constructor(
     /** The AWS identifier, for example "python3.12". */
     public readonly name: string,
     public readonly family: RuntimeFamily,
-    entry: Partial<Pick<RuntimeCatalogueEntry, "deprecation" | "blockCreate" | "blockUpdate" | "awsProvider">>,
+    entry: Partial<Pick<RuntimeCatalogueEntry, "deprecation" | "blockCreate" | "blockUpdate" | "awsProvider" | "os" | "glibc">>,
   ) {
     this.deprecationDate = entry.deprecation;
     this.blockCreateDate = entry.blockCreate;
     this.blockUpdateDate = entry.blockUpdate;
     this.awsProviderVersion = entry.awsProvider;
+    this.os = entry.os;
+    this.glibc = entry.glibc;
   }
 
   /** AWS no longer applies security patches on `today` (YYYY-MM-DD, UTC; default: now). */
