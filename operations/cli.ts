@@ -46,6 +46,7 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
       json: { type: "boolean" },
       keep: { type: "string" },
       yes: { type: "boolean" },
+      "include-shared": { type: "boolean" },
       pinned: { type: "string", multiple: true },
       principal: { type: "string" },
       versions: { type: "string", multiple: true },
@@ -57,7 +58,7 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
     throw new UsageError(`${JSON.stringify(layerName)} is not a layer name (1-140 of A-Z a-z 0-9 - _)`);
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`);
   const only = (allowed: string[]) => {
-    for (const flag of ["keep", "yes", "pinned", "principal", "versions"] as const)
+    for (const flag of ["keep", "yes", "include-shared", "pinned", "principal", "versions"] as const)
       if (values[flag] !== undefined && !allowed.includes(flag)) throw new UsageError(`--${flag} does not apply to ${command}`);
   };
 
@@ -92,7 +93,7 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
       return versionsExitCode(result);
     }
     case "prune": {
-      only(["keep", "yes", "pinned"]);
+      only(["keep", "yes", "include-shared", "pinned"]);
       if (values.keep === undefined) throw new UsageError("prune needs --keep N (the newest N versions always stay)");
       const keep = wholeNumber("--keep", values.keep);
       const pinned = hasSource ? fromDeployment(() => pinnedFromDeployment(layerName, source)) : new Map<string, Set<number>>();
@@ -101,7 +102,13 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
         if (!m) throw new UsageError(`--pinned ${JSON.stringify(arn)} is not a versioned ARN of layer ${layerName}`);
         pinned.set(m[1], new Set([...(pinned.get(m[1]) ?? []), Number(m[2])]));
       }
-      const result = await pruneLayerVersions(layerName, regions, { ...aws, keep, yes: values.yes, pinned });
+      const result = await pruneLayerVersions(layerName, regions, {
+        ...aws,
+        keep,
+        yes: values.yes,
+        pinned,
+        includeShared: values["include-shared"],
+      });
       print(result, formatPrune);
       return pruneExitCode(result);
     }

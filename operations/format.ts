@@ -3,7 +3,7 @@
 import { CallCounts, formatCalls, OperationResult, RegionOutcome, totalCalls } from "./aws";
 import type { RegionGrants } from "./grants";
 import { PolicyStatement, principalLabel } from "./policy";
-import type { RegionPrune } from "./prune";
+import type { PruneDecision, RegionPrune } from "./prune";
 import type { RegionRevoke } from "./revoke";
 import type { RegionVersions } from "./versions";
 
@@ -20,30 +20,42 @@ export function formatVersions(result: OperationResult<RegionVersions>): string 
   );
 }
 
-export function formatPrune(result: OperationResult<RegionPrune>): string {
-  return sections(result, (data) => {
+export function formatPrune(result: OperationResult<RegionPrune>, notes: readonly string[] = []): string {
+  const text = sections(result, (data) => {
     if (data.decisions.length === 0) return ["  no versions"];
-    const lines = data.decisions.map((d) => {
-      const why =
-        d.reason === "newest"
-          ? "keep: one of the newest"
-          : d.reason === "used"
-            ? `keep: used by ${d.usedBy!.join(", ")}`
-            : d.reason === "pinned"
-              ? "keep: pinned by the deployment's outputs"
-              : data.dryRun
-                ? "would delete"
-                : data.deleted.includes(d.version)
-                  ? "deleted"
-                  : `delete failed: ${data.failed.find((f) => f.version === d.version)?.error}`;
-      return `  v${d.version}  ${why}`;
-    });
+    const lines = data.decisions.map((d) => `  v${d.version}  ${pruneLine(d, data)}`);
     const n = data.decisions.filter((d) => d.delete).length;
     lines.push(
       data.dryRun ? `  ${n} to delete (dry run: add --yes to delete)` : `  ${data.deleted.length} deleted, ${data.failed.length} failed`,
     );
     return lines;
   });
+  if (notes.length === 0) return text;
+  // Notes go under the title, before the regions: what the decisions above could not take into account.
+  const [title, ...rest] = text.split("\n");
+  return [title, ...notes, ...rest].join("\n");
+}
+
+function pruneLine(d: PruneDecision, data: RegionPrune): string {
+  const sharedWith = d.grantees ? `shared with ${d.grantees.map(principalLabel).join(", ")}` : "";
+  switch (d.reason) {
+    case "newest":
+      return "keep: one of the newest";
+    case "used":
+      return `keep: used by ${d.usedBy!.join(", ")}`;
+    case "pinned":
+      return "keep: pinned by the deployment's outputs";
+    case "unscanned":
+      return `keep: granted to ${d.unscannedAccounts!.join(", ")}, whose functions could not be scanned (${sharedWith})`;
+    case "shared":
+      return `keep: ${sharedWith} (--include-shared to delete)`;
+    case "old": {
+      const suffix = sharedWith ? ` (${sharedWith})` : "";
+      if (data.dryRun) return `would delete${suffix}`;
+      if (data.deleted.includes(d.version)) return `deleted${suffix}`;
+      return `delete failed: ${data.failed.find((f) => f.version === d.version)?.error}`;
+    }
+  }
 }
 
 export function formatGrants(result: OperationResult<RegionGrants>): string {

@@ -32,6 +32,8 @@ const client = (region: string) => {
 };
 let roleArn: string;
 const zips: Record<string, Buffer[]> = {};
+/** The dry-run outputs of the operator's scenarios, written to $OPS_TRANSCRIPTS (a file) when set, for the docs and the report. */
+const transcripts: Record<string, string> = {};
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -42,6 +44,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  if (process.env.OPS_TRANSCRIPTS) fs.writeFileSync(process.env.OPS_TRANSCRIPTS, JSON.stringify(transcripts, null, 2));
   for (const c of clients.values()) c.destroy();
   await emulator?.stop();
 });
@@ -74,8 +77,11 @@ async function createRole(name: string): Promise<string> {
   return `arn:aws:iam::${emulator.accountId}:role/${name}`;
 }
 
-/** Publishes `count` versions of the layer in `region`, each shared with CONSUMER and ORG (as LambdaLayer's grants name them). */
-async function publish(region: string, count: number): Promise<void> {
+/**
+ * Publishes `count` versions of the layer in `region`, each shared with CONSUMER and ORG (as
+ * LambdaLayer's grants name them) unless `shared` is false.
+ */
+async function publish(region: string, count: number, shared = true): Promise<void> {
   const dir = tempDir("ops-zips-");
   zips[region] = [];
   for (let i = 1; i <= count; i++) {
@@ -90,6 +96,7 @@ async function publish(region: string, count: number): Promise<void> {
       }),
     );
     expect(v.Version).toBe(i);
+    if (!shared) continue;
     await grant(region, i, `account-${CONSUMER}`, { Principal: CONSUMER });
     await grant(region, i, `org-${ORG}`, { Principal: "*", OrganizationId: ORG });
   }
@@ -344,8 +351,9 @@ describe("operations against the emulator", () => {
     for (const v of [1, 2, 3]) expect(await statements("eu-west-1", v)).toEqual({ [`account-${CONSUMER}`]: consumerStatement });
     expect(await statements("us-east-1", 1)).toEqual({ [`account-${CONSUMER}`]: consumerStatement, [`org-${ORG}`]: orgStatement });
 
-    // prune: a dry run first, then --keep 2 with version 3 pinned by the deployment in us-east-1.
-    const plan = await pruneLayerVersions(LAYER, ["us-east-1", "eu-west-1"], { ...aws, keep: 2 });
+    // prune, shared versions included: a dry run first, then --keep 2 with version 3 pinned by the
+    // deployment in us-east-1.
+    const plan = await pruneLayerVersions(LAYER, ["us-east-1", "eu-west-1"], { ...aws, keep: 2, includeShared: true });
     const [planEast, planWest] = plan.regions;
     if (!planEast.ok || !planWest.ok) throw new Error("a region failed");
     expect(planEast.data.decisions.map((d) => [d.version, d.delete, d.reason])).toEqual([
@@ -380,6 +388,7 @@ describe("operations against the emulator", () => {
       "us-east-1,eu-west-1",
       "--keep",
       "2",
+      "--include-shared",
       "--yes",
       "--outdir",
       outdir,
@@ -389,8 +398,10 @@ describe("operations against the emulator", () => {
     expect(pruned.status).toBe(0);
     expect(pruned.stdout).toContain("v3  keep: pinned by the deployment's outputs");
     expect(pruned.stdout).toContain("v2  keep: used by orders");
-    expect(pruned.stdout).toContain("v1  deleted");
-    expect(pruned.stdout).toMatch(/API calls in us-east-1: DeleteLayerVersion 1, ListFunctions 1, ListLayerVersions 1/);
+    expect(pruned.stdout).toContain(`v1  deleted (shared with account ${CONSUMER}, organization ${ORG})`);
+    expect(pruned.stdout).toMatch(
+      /API calls in us-east-1: DeleteLayerVersion 1, GetLayerVersionPolicy 3, ListFunctions 1, ListLayerVersions 1\n/,
+    );
     expect(await remainingVersions("us-east-1")).toEqual([2, 3, 4, 5]);
     expect(await remainingVersions("eu-west-1")).toEqual([1, 2, 3]);
     // What is left keeps its statements, one by one.
@@ -398,6 +409,44 @@ describe("operations against the emulator", () => {
     expect(await statements("us-east-1", 3)).toEqual({ [`account-${CONSUMER}`]: consumerStatement, [`org-${ORG}`]: orgStatement });
     expect(await statements("us-east-1", 5)).toEqual({ [`account-${CONSUMER}`]: consumerStatement, [`org-${ORG}`]: orgStatement });
   }, 300_000);
+
+  test("prune keeps a shared version unless --include-shared; the dry run names the grantees", async () => {
+    await publish("us-east-1", 4, false);
+    await grant("us-east-1", 2, `account-${PARTNER}`, { Principal: PARTNER });
+    await grant("us-east-1", 2, `org-${ORG}`, { Principal: "*", OrganizationId: ORG });
+    // A grant to the publishing account itself shares with nobody else.
+    await grant("us-east-1", 3, "self", { Principal: emulator.accountId });
+
+    const dry = cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1"]);
+    expect(dry.status).toBe(1);
+    expect(dry.stdout).toContain(
+      [
+        "  v4  keep: one of the newest",
+        "  v3  would delete",
+        `  v2  keep: shared with account ${PARTNER}, organization ${ORG} (--include-shared to delete)`,
+        "  v1  would delete",
+        "  2 to delete (dry run: add --yes to delete)",
+      ].join("\n"),
+    );
+    transcripts["shared version (dry run)"] = dry.stdout;
+
+    const pruned = cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--yes"]);
+    expect(pruned.status).toBe(0);
+    expect(await remainingVersions("us-east-1")).toEqual([2, 4]);
+    expect(await statements("us-east-1", 2)).toEqual({
+      [`account-${PARTNER}`]: { AWS: `arn:aws:iam::${PARTNER}:root` },
+      [`org-${ORG}`]: orgStatement,
+    });
+    expect(await statements("us-east-1", 4)).toEqual({});
+
+    const opted = cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared"]);
+    expect(opted.status).toBe(1);
+    expect(opted.stdout).toContain(`  v2  would delete (shared with account ${PARTNER}, organization ${ORG})\n`);
+    transcripts["shared version, --include-shared (dry run)"] = opted.stdout;
+    expect(await remainingVersions("us-east-1")).toEqual([2, 4]);
+    expect(cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared", "--yes"]).status).toBe(0);
+    expect(await remainingVersions("us-east-1")).toEqual([4]);
+  });
 
   test("the CLI: usage errors exit 2, grants finds the undeclared principal and exits 1", async () => {
     await publish("us-east-1", 1);
