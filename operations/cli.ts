@@ -2,10 +2,17 @@
 // call, a text or JSON report out, and an exit code. Loaded by bin/ only for these commands.
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { outputsFromStateFile, outputsFromTerraform } from "../modules/rollout-report";
 import { parseRegions } from "../modules/regions";
 import { AwsOptions, OperationResult } from "./aws";
-import { DeploymentSource, declaredFromDeployment, manifestRegions, pinnedFromDeployment, readRolloutManifest } from "./deployment";
+import {
+  DeploymentReadError,
+  DeploymentSource,
+  declaredFromDeployment,
+  manifestRegions,
+  pinnedFromDeployment,
+  readRolloutManifest,
+  stackDirs,
+} from "./deployment";
 import { formatGrants, formatPrune, formatRevoke, formatVersions } from "./format";
 import { layerGrants, RegionGrants } from "./grants";
 import { parsePrincipal } from "./policy";
@@ -22,6 +29,11 @@ export async function runOperation(argv: readonly string[], out: Out, err: Out, 
   try {
     return await run(argv, out, err);
   } catch (e) {
+    // Pins that cannot be read are a problem of the deployment, not of the command line: no usage text.
+    if (e instanceof DeploymentReadError) {
+      err(`error: ${e.message}\n`);
+      return 3;
+    }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       err(`error: ${(e as Error).message}\n\n${usage}`);
       return 2;
@@ -66,7 +78,7 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
     outdir: values.outdir ?? "cdktf.out",
     rollout: values.rollout,
     stacks: values.stack,
-    readOutputs: values.terraform ? outputsFromTerraform : outputsFromStateFile,
+    terraform: values.terraform,
   };
   const hasSource = values.rollout !== undefined || (values.stack?.length ?? 0) > 0;
   // A missing manifest or stack folder is the caller's to fix, before any request is sent.
@@ -96,7 +108,9 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
       only(["keep", "yes", "include-shared", "pinned"]);
       if (values.keep === undefined) throw new UsageError("prune needs --keep N (the newest N versions always stay)");
       const keep = wholeNumber("--keep", values.keep);
-      const pinned = hasSource ? fromDeployment(() => pinnedFromDeployment(layerName, source)) : new Map<string, Set<number>>();
+      // Read before any request: a stack whose outputs cannot be read stops the command (DeploymentReadError).
+      if (hasSource) fromDeployment(() => stackDirs(source));
+      const pinned = hasSource ? pinnedFromDeployment(layerName, source) : new Map<string, Set<number>>();
       for (const arn of values.pinned ?? []) {
         const m = new RegExp(`^arn:[a-z-]+:lambda:([a-z0-9-]+):\\d{12}:layer:${layerName}:(\\d+)$`).exec(arn);
         if (!m) throw new UsageError(`--pinned ${JSON.stringify(arn)} is not a versioned ARN of layer ${layerName}`);
@@ -109,7 +123,13 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
         pinned,
         includeShared: values["include-shared"],
       });
-      print(result, formatPrune);
+      const notes = hasSource
+        ? []
+        : [
+            "deployment pins not checked: no --stack or --rollout given, so a version only the deployment names may be listed " +
+              "to delete; add --rollout <id> or --stack <name> (or --pinned <arn>) to keep it",
+          ];
+      print(result, (r) => formatPrune(r, notes));
       return pruneExitCode(result);
     }
     case "grants": {

@@ -15,12 +15,15 @@ export type { PolicyStatement, Principal, RevokeSelection } from "./policy";
 export { listLayerVersions, layerUsage, readPolicy, PAGE_SIZE } from "./layer-reads";
 export type { LayerVersionSummary } from "./layer-reads";
 export {
+  DeploymentReadError,
   declaredFromDeployment,
   declaredPrincipals,
   manifestRegions,
   pinnedFromDeployment,
   pinnedVersions,
   readRolloutManifest,
+  readStackOutputs,
+  stackBackend,
   stackDirs,
 } from "./deployment";
 export type { DeploymentSource } from "./deployment";

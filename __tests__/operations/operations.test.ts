@@ -15,8 +15,10 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { AwsOptions, layerGrants, layerVersions, pruneLayerVersions, revokeLayerGrant, versionsExitCode } from "../../operations";
+import { runCli } from "../../bin/cdktf-lambda-layers";
 import { Emulator, startEmulator, writeZip } from "../helpers/emulator";
 import { repoRoot, tempDir } from "../helpers/files";
+import { requireTerraform } from "../helpers/terraform";
 
 const LAYER = "ops-utils";
 const PARTNER = "444455556666";
@@ -158,6 +160,49 @@ function cli(args: string[]) {
     encoding: "utf8",
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The CLI in this process (a child costs seconds of ts-node each): the SDK's standard chain reads the
+ * emulator's AWS_* variables, set on process.env for the call only.
+ */
+async function cliHere(args: string[]) {
+  const saved = Object.fromEntries(
+    Object.keys(emulator.env)
+      .filter((k) => k.startsWith("AWS_"))
+      .map((k) => [k, process.env[k]]),
+  );
+  Object.assign(process.env, Object.fromEntries(Object.keys(saved).map((k) => [k, emulator.env[k]])));
+  let stdout = "";
+  let stderr = "";
+  try {
+    const status = await runCli(
+      args,
+      (t) => (stdout += t),
+      (t) => (stderr += t),
+    );
+    return { status, stdout, stderr };
+  } finally {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  }
+}
+
+/** A synthesized stack folder in `outdir` whose cdk.tf.json holds `config`, and a local state with `outputs` when given. */
+function stackFolder(outdir: string, name: string, config: object, outputs?: Record<string, string>): string {
+  const dir = path.join(outdir, "stacks", name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(config));
+  if (outputs)
+    fs.writeFileSync(
+      path.join(dir, "terraform.tfstate"),
+      JSON.stringify({
+        version: 4,
+        outputs: Object.fromEntries(Object.entries(outputs).map(([k, value]) => [k, { value, type: "string" }])),
+      }),
+    );
+  return dir;
 }
 
 describe("the emulator pages lists as AWS does (50 items at most, NextMarker while items remain)", () => {
@@ -417,7 +462,7 @@ describe("operations against the emulator", () => {
     // A grant to the publishing account itself shares with nobody else.
     await grant("us-east-1", 3, "self", { Principal: emulator.accountId });
 
-    const dry = cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1"]);
+    const dry = await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1"]);
     expect(dry.status).toBe(1);
     expect(dry.stdout).toContain(
       [
@@ -430,7 +475,7 @@ describe("operations against the emulator", () => {
     );
     transcripts["shared version (dry run)"] = dry.stdout;
 
-    const pruned = cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--yes"]);
+    const pruned = await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--yes"]);
     expect(pruned.status).toBe(0);
     expect(await remainingVersions("us-east-1")).toEqual([2, 4]);
     expect(await statements("us-east-1", 2)).toEqual({
@@ -439,13 +484,75 @@ describe("operations against the emulator", () => {
     });
     expect(await statements("us-east-1", 4)).toEqual({});
 
-    const opted = cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared"]);
+    const opted = await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared"]);
     expect(opted.status).toBe(1);
     expect(opted.stdout).toContain(`  v2  would delete (shared with account ${PARTNER}, organization ${ORG})\n`);
     transcripts["shared version, --include-shared (dry run)"] = opted.stdout;
     expect(await remainingVersions("us-east-1")).toEqual([2, 4]);
-    expect(cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared", "--yes"]).status).toBe(0);
+    expect((await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared", "--yes"])).status).toBe(0);
     expect(await remainingVersions("us-east-1")).toEqual([4]);
+  });
+
+  test("pins are read or prune stops: a named stack whose outputs cannot be read stops it before any delete", async () => {
+    requireTerraform();
+    await publish("us-east-1", 4, false);
+    const outdir = tempDir("ops-pins-");
+    const v2 = `arn:aws:lambda:us-east-1:${emulator.accountId}:layer:${LAYER}:2`;
+    stackFolder(outdir, "deployed", {}, { [`${LAYER}_layer_version_arn`]: v2 });
+    stackFolder(outdir, "no-state", {});
+    stackFolder(outdir, "in-cloud", { terraform: { cloud: { organization: "acme", workspaces: { name: "layers-prod" } } } });
+    stackFolder(outdir, "empty-state", {}, {});
+    const prune = (...more: string[]) =>
+      cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--yes", "--outdir", outdir, ...more]);
+
+    const missing = await prune("--stack", "deployed", "--stack", "no-state");
+    expect(missing).toMatchObject({ status: 3, stdout: "" });
+    expect(missing.stderr).toBe(
+      "error: cannot read the outputs of stack no-state, so the versions it pins are unknown; nothing was deleted: " +
+        `no state file at ${path.join(outdir, "stacks", "no-state", "terraform.tfstate")} (local backend): the stack was not deployed from here. ` +
+        "Restore the state there, give --terraform to read it with `terraform output`, or name only deployed stacks\n",
+    );
+    transcripts["unreadable pins: missing local state"] = missing.stderr;
+
+    const cloud = await prune("--stack", "in-cloud");
+    expect(cloud.status).toBe(3);
+    expect(cloud.stderr).toContain(
+      "error: cannot read the outputs of stack in-cloud, so the versions it pins are unknown; nothing was deleted: ",
+    );
+    expect(cloud.stderr).toContain("(cloud backend) exited 1: Error: HCP Terraform or Terraform Enterprise initialization required");
+    expect(cloud.stderr).toContain("Run `terraform init` there with access to the backend");
+    transcripts["unreadable pins: cloud backend without access"] = cloud.stderr;
+
+    const empty = await prune("--stack", "empty-state");
+    expect(empty.status).toBe(3);
+    expect(empty.stderr).toContain("empty-state/terraform.tfstate holds no outputs: the stack was not applied there");
+
+    // --terraform on a folder without state: `terraform output -json` answers {} (exit 0), which pins nothing: a stop too.
+    const viaTerraform = await prune("--stack", "no-state", "--terraform");
+    expect(viaTerraform.status).toBe(3);
+    expect(viaTerraform.stderr).toContain("the local state that `terraform output -json` reads in");
+    expect(await remainingVersions("us-east-1")).toEqual([1, 2, 3, 4]);
+
+    // Readable, with --terraform as well as from the state file: v2 is pinned and stays.
+    const read = await prune("--stack", "deployed", "--terraform");
+    expect(read.status).toBe(0);
+    expect(read.stdout).toContain("  v2  keep: pinned by the deployment's outputs\n");
+    expect(read.stdout).not.toContain("deployment pins not checked");
+    expect(await remainingVersions("us-east-1")).toEqual([2, 4]);
+  });
+
+  test("a dry run without a deployment source says in one line that pins were not checked", async () => {
+    await publish("us-east-1", 3, false);
+    const dry = await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1"]);
+    expect(dry.status).toBe(1);
+    expect(dry.stdout.split("\n").slice(0, 2)).toEqual([
+      `${LAYER} in 1 region`,
+      "deployment pins not checked: no --stack or --rollout given, so a version only the deployment names may be listed to delete; " +
+        "add --rollout <id> or --stack <name> (or --pinned <arn>) to keep it",
+    ]);
+    expect(dry.stdout).toContain("  v2  would delete\n  v1  would delete\n");
+    transcripts["no deployment source (dry run)"] = dry.stdout;
+    expect(await remainingVersions("us-east-1")).toEqual([1, 2, 3]);
   });
 
   test("the CLI: usage errors exit 2, grants finds the undeclared principal and exits 1", async () => {
