@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { parseRegions } from "../modules/regions";
-import { AwsOptions, OperationResult } from "./aws";
+import { AwsOptions, ConsumerAccounts, OperationResult } from "./aws";
 import {
   DeploymentReadError,
   DeploymentSource,
@@ -54,6 +54,8 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
       outdir: { type: "string" },
       terraform: { type: "boolean" },
       role: { type: "string" },
+      "consumer-accounts": { type: "string", multiple: true },
+      "consumer-role": { type: "string" },
       concurrency: { type: "string" },
       json: { type: "boolean" },
       keep: { type: "string" },
@@ -93,7 +95,13 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
   const concurrency = values.concurrency === undefined ? undefined : wholeNumber("--concurrency", values.concurrency);
   if (values.role !== undefined && !/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/\S+$/.test(values.role.split("{region}").join("r")))
     throw new UsageError(`--role ${JSON.stringify(values.role)} is not an IAM role ARN`);
-  const aws: AwsOptions = { roleArn: values.role, concurrency, onProgress: values.json ? undefined : (line) => err(`${line}\n`) };
+  const consumers = consumerAccounts(command, values["consumer-accounts"], values["consumer-role"]);
+  const aws: AwsOptions = {
+    roleArn: values.role,
+    concurrency,
+    consumers,
+    onProgress: values.json ? undefined : (line) => err(`${line}\n`),
+  };
   const print = <T>(result: OperationResult<T>, format: (r: OperationResult<T>) => string) =>
     out(values.json ? `${JSON.stringify(result, null, 2)}\n` : format(result));
 
@@ -154,6 +162,33 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 }
 
+/**
+ * `--consumer-accounts` and `--consumer-role`: for versions, prune and revoke. revoke scans the revoked
+ * account with the role alone; the others need the accounts too.
+ */
+function consumerAccounts(
+  command: string,
+  lists: readonly string[] | undefined,
+  roleName: string | undefined,
+): ConsumerAccounts | undefined {
+  const accounts = (lists ?? [])
+    .flatMap((l) => l.split(","))
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  if (accounts.length === 0 && roleName === undefined) return undefined;
+  if (!["versions", "prune", "revoke"].includes(command))
+    throw new UsageError(`--consumer-accounts and --consumer-role do not apply to ${command}`);
+  for (const a of accounts)
+    if (!/^\d{12}$/.test(a)) throw new UsageError(`--consumer-accounts ${JSON.stringify(a)} is not a 12-digit account id`);
+  if (roleName === undefined)
+    throw new UsageError("--consumer-accounts needs --consumer-role <name>: the role assumed in each account to list its functions");
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName))
+    throw new UsageError(`--consumer-role ${JSON.stringify(roleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 _+=,.@-)`);
+  if (accounts.length === 0 && command !== "revoke")
+    throw new UsageError(`${command} needs --consumer-accounts with --consumer-role: the accounts whose functions to read`);
+  return { accounts, roleName };
+}
+
 /** The regions of `--regions` (a list, or a rollout manifest file), else of `--rollout`. */
 function resolveRegions(flags: readonly string[] | undefined, source: DeploymentSource): string[] {
   const fromFlags = (flags ?? []).flatMap((value) => {
@@ -178,13 +213,20 @@ function wholeNumber(flag: string, value: string): number {
   return Number(value);
 }
 
-/** 1 when a region failed. */
-export function versionsExitCode(result: OperationResult<RegionVersions>): number {
-  return result.failedRegions.length > 0 ? 1 : 0;
+/** 4 when a consumer account could not be read in some region (before any other finding). */
+function unscannedExitCode(result: OperationResult<{ unscannedAccounts: readonly unknown[] }>): number | undefined {
+  return result.regions.some((r) => r.ok && r.data.unscannedAccounts.length > 0) ? 4 : undefined;
 }
 
-/** 1 when a region failed, a dry run found versions to delete, or a delete failed. */
+/** 4 when a consumer account could not be read, else 1 when a region failed. */
+export function versionsExitCode(result: OperationResult<RegionVersions>): number {
+  return unscannedExitCode(result) ?? (result.failedRegions.length > 0 ? 1 : 0);
+}
+
+/** 4 when a consumer account could not be read, else 1 when a region failed, a dry run found versions to delete, or a delete failed. */
 export function pruneExitCode(result: OperationResult<RegionPrune>): number {
+  const unscanned = unscannedExitCode(result);
+  if (unscanned !== undefined) return unscanned;
   const found = result.regions.some((r) => r.ok && (r.data.failed.length > 0 || (r.data.dryRun && r.data.decisions.some((d) => d.delete))));
   return result.failedRegions.length > 0 || found ? 1 : 0;
 }
@@ -197,8 +239,13 @@ export function grantsExitCode(result: OperationResult<RegionGrants>): number {
   return result.failedRegions.length > 0 || found ? 1 : 0;
 }
 
-/** 1 when a region failed, a dry run found statements to remove, a removal failed, or a requested version does not exist. */
+/**
+ * 4 when an account of the principal could not be read, else 1 when a region failed, a dry run found
+ * statements to remove, a removal failed, or a requested version does not exist.
+ */
 export function revokeExitCode(result: OperationResult<RegionRevoke>): number {
+  const unscanned = unscannedExitCode(result);
+  if (unscanned !== undefined) return unscanned;
   const found = result.regions.some(
     (r) =>
       r.ok && (r.data.notFound.length > 0 || r.data.versions.some((v) => v.failed.length > 0 || (r.data.dryRun && v.remove.length > 0))),

@@ -3,7 +3,8 @@
 // unless told otherwise, every version shared with another account, an organization or the public.
 // A dry run unless told otherwise.
 import { DeleteLayerVersionCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { AwsOptions, describeError, forEachRegion, mapLimit, OperationResult } from "./aws";
+import { AwsOptions, CallCounts, describeError, forEachRegion, mapLimit, OperationResult } from "./aws";
+import { ConsumerScanner, mergeUsage, UnscannedAccount } from "./consumers";
 import { layerUsage, listLayerVersions, readPolicy, withoutVersion } from "./layer-reads";
 import { accountOfArn, granteesOf, Principal } from "./policy";
 import { PER_VERSION_CONCURRENCY } from "./versions";
@@ -94,6 +95,10 @@ export interface RegionPrune {
   /** Deletes that failed, per version. */
   readonly failed: Array<{ version: number; error: string }>;
   readonly dryRun: boolean;
+  /** Consumer accounts read (see `AwsOptions.consumers`). */
+  readonly scannedAccounts: string[];
+  /** Consumer accounts that could not be read: versions granted to them stay. */
+  readonly unscannedAccounts: UnscannedAccount[];
 }
 
 /**
@@ -107,15 +112,27 @@ export async function pruneLayerVersions(
   options: PruneOptions,
 ): Promise<OperationResult<RegionPrune>> {
   checkKeep(options.keep);
-  return forEachRegion(layerName, regions, options, (client, region) => regionPrune(client, layerName, region, options));
+  const consumers = new ConsumerScanner(options);
+  return forEachRegion(layerName, regions, options, (client, region, calls) =>
+    regionPrune(client, layerName, region, options, consumers, calls),
+  );
 }
 
-async function regionPrune(client: LambdaClient, layerName: string, region: string, options: PruneOptions): Promise<RegionPrune> {
+async function regionPrune(
+  client: LambdaClient,
+  layerName: string,
+  region: string,
+  options: PruneOptions,
+  consumers: ConsumerScanner,
+  calls: CallCounts,
+): Promise<RegionPrune> {
   const dryRun = !options.yes;
   const listed = await listLayerVersions(client, layerName);
-  if (listed.length === 0) return { decisions: [], deleted: [], failed: [], dryRun };
+  if (listed.length === 0) return { decisions: [], deleted: [], failed: [], dryRun, scannedAccounts: [], unscannedAccounts: [] };
   const ownAccount = accountOfArn(listed[0].layerVersionArn);
-  const usage = await layerUsage(client, withoutVersion(listed[0].layerVersionArn));
+  const arn = withoutVersion(listed[0].layerVersionArn);
+  const [own, elsewhere] = await Promise.all([layerUsage(client, arn), consumers.usage(region, arn, calls)]);
+  const usage = mergeUsage(own, elsewhere.usage);
   // The newest `keep` stay whatever their grants; every older version's policy is read.
   const older = listed.slice(options.keep);
   const policies = await mapLimit(older, PER_VERSION_CONCURRENCY, (v) => readPolicy(client, layerName, v.version));
@@ -125,7 +142,7 @@ async function regionPrune(client: LambdaClient, layerName: string, region: stri
     options.keep,
     usage,
     new Set(options.pinned?.get(region) ?? []),
-    { grantees, includeShared: options.includeShared },
+    { grantees, includeShared: options.includeShared, unscanned: elsewhere.unscanned.map((u) => u.account) },
   );
   const deleted: number[] = [];
   const failed: Array<{ version: number; error: string }> = [];
@@ -139,5 +156,5 @@ async function regionPrune(client: LambdaClient, layerName: string, region: stri
       }
     }
   }
-  return { decisions, deleted, failed, dryRun };
+  return { decisions, deleted, failed, dryRun, scannedAccounts: elsewhere.scanned, unscannedAccounts: elsewhere.unscanned };
 }

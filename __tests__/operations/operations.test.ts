@@ -15,8 +15,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { AwsOptions, layerGrants, layerVersions, pruneLayerVersions, revokeLayerGrant, versionsExitCode } from "../../operations";
-import { runCli } from "../../bin/cdktf-lambda-layers";
-import { Emulator, startEmulator, writeZip } from "../helpers/emulator";
+import { Emulator, runCliAgainst, startEmulator, writeZip } from "../helpers/emulator";
 import { repoRoot, tempDir } from "../helpers/files";
 import { requireTerraform } from "../helpers/terraform";
 
@@ -162,32 +161,8 @@ function cli(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/**
- * The CLI in this process (a child costs seconds of ts-node each): the SDK's standard chain reads the
- * emulator's AWS_* variables, set on process.env for the call only.
- */
-async function cliHere(args: string[]) {
-  const saved = Object.fromEntries(
-    Object.keys(emulator.env)
-      .filter((k) => k.startsWith("AWS_"))
-      .map((k) => [k, process.env[k]]),
-  );
-  Object.assign(process.env, Object.fromEntries(Object.keys(saved).map((k) => [k, emulator.env[k]])));
-  let stdout = "";
-  let stderr = "";
-  try {
-    const status = await runCli(
-      args,
-      (t) => (stdout += t),
-      (t) => (stderr += t),
-    );
-    return { status, stdout, stderr };
-  } finally {
-    for (const [k, v] of Object.entries(saved))
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-}
+/** The CLI in this process, against the emulator. */
+const cliHere = (args: string[]) => runCliAgainst(emulator, args);
 
 /** A synthesized stack folder in `outdir` whose cdk.tf.json holds `config`, and a local state with `outputs` when given. */
 function stackFolder(outdir: string, name: string, config: object, outputs?: Record<string, string>): string {
