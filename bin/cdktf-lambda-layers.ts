@@ -62,7 +62,7 @@ export async function runCli(
 ): Promise<number> {
   if (OPERATION_COMMANDS.includes(argv[0])) {
     const operations = await import("../operations/cli");
-    return operations.runOperation(argv, out, err, USAGE);
+    return operations.runOperation(argv, out, err);
   }
   return main(argv, out, err);
 }

@@ -18,14 +18,15 @@ import { layerGrants, RegionGrants } from "./grants";
 import { parsePrincipal } from "./policy";
 import { pruneLayerVersions, RegionPrune } from "./prune";
 import { RegionRevoke, revokeLayerGrant } from "./revoke";
+import { operationUsage } from "./usage";
 import { layerVersions, RegionVersions } from "./versions";
 
 type Out = (s: string) => void;
 
 class UsageError extends Error {}
 
-/** Runs one operations command; resolves to the exit code. */
-export async function runOperation(argv: readonly string[], out: Out, err: Out, usage: string): Promise<number> {
+/** Runs one operations command; resolves to the exit code. A usage error prints that command's usage only. */
+export async function runOperation(argv: readonly string[], out: Out, err: Out): Promise<number> {
   try {
     return await run(argv, out, err);
   } catch (e) {
@@ -35,7 +36,7 @@ export async function runOperation(argv: readonly string[], out: Out, err: Out, 
       return 3;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      err(`error: ${(e as Error).message}\n\n${usage}`);
+      err(`error: ${(e as Error).message}\n\n${operationUsage(argv[0])}`);
       return 2;
     }
     throw e;

@@ -536,6 +536,12 @@ describe("operations against the emulator", () => {
     const usage = cli(["prune", LAYER, "--regions", "us-east-1"]);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain("prune needs --keep N");
+    // The failing command's usage only, with the common options: not every command of the CLI.
+    expect(usage.stderr).toMatch(/^error: prune needs --keep N .*\n\nUsage: cdktf-lambda-layers prune <layer> --keep N /);
+    expect(usage.stderr).toContain("--include-shared");
+    expect(usage.stderr).toContain("  Common options:\n");
+    expect(usage.stderr).not.toMatch(/cdktf-lambda-layers (versions|grants|revoke|inspect|report|cache) /);
+    expect(usage.stderr.split("\n").length).toBeLessThan(35);
     expect(cli(["revoke", LAYER, "--regions", "us-east-1", "--principal", "bob"]).status).toBe(2);
     expect(cli(["versions", LAYER, "--regions", "mars-north-1"]).status).toBe(2);
     expect(
