@@ -3,6 +3,7 @@
 // region, every request counted; and the region runner that bounds concurrency, isolates each
 // region's failure and reports progress.
 import { LambdaClient, LambdaClientConfig } from "@aws-sdk/client-lambda";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
 /** How the operations reach AWS. */
@@ -32,6 +33,11 @@ export interface AwsOptions {
 export interface ConsumerAccounts {
   /** 12-digit account ids. */
   readonly accounts: readonly string[];
+  /**
+   * Every active account of the caller's organization too (Organizations ListAccounts: run from the
+   * management account or a delegated administrator). @default false
+   */
+  readonly organization?: boolean;
   /**
    * The IAM role assumed in each (`arn:<partition>:iam::<account>:role/<roleName>`), with the standard
    * chain's credentials; it needs lambda:ListFunctions.
@@ -128,13 +134,21 @@ function lambdaClient(region: string, options: AwsOptions, calls: CallCounts): L
 }
 
 /** Counts every request sent (the deserialize step runs once per attempt, so retries count). */
-export function countRequests(client: LambdaClient | STSClient, calls: CallCounts): void {
+export function countRequests(client: LambdaClient | STSClient | OrganizationsClient, calls: CallCounts): void {
   const options = { step: "deserialize", name: "cdktfLambdaLayersRequestCounter", override: true } as const;
   const count = (commandName: string | undefined) => {
     const name = (commandName ?? "unknown").replace(/Command$/, "");
     calls[name] = (calls[name] ?? 0) + 1;
   };
   if (client instanceof LambdaClient)
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        count(context.commandName);
+        return next(args);
+      },
+      options,
+    );
+  else if (client instanceof OrganizationsClient)
     client.middlewareStack.add(
       (next, context) => async (args) => {
         count(context.commandName);

@@ -172,22 +172,25 @@ function consumerAccounts(
   lists: readonly string[] | undefined,
   roleName: string | undefined,
 ): ConsumerAccounts | undefined {
-  const accounts = (lists ?? [])
+  const tokens = (lists ?? [])
     .flatMap((l) => l.split(","))
     .map((a) => a.trim())
     .filter((a) => a !== "");
-  if (accounts.length === 0 && roleName === undefined) return undefined;
+  if (tokens.length === 0 && roleName === undefined) return undefined;
   if (!["versions", "prune", "revoke"].includes(command))
     throw new UsageError(`--consumer-accounts and --consumer-role do not apply to ${command}`);
+  const organization = tokens.includes("organization");
+  const accounts = tokens.filter((a) => a !== "organization");
   for (const a of accounts)
-    if (!/^\d{12}$/.test(a)) throw new UsageError(`--consumer-accounts ${JSON.stringify(a)} is not a 12-digit account id`);
+    if (!/^\d{12}$/.test(a))
+      throw new UsageError(`--consumer-accounts ${JSON.stringify(a)} is not a 12-digit account id nor "organization"`);
   if (roleName === undefined)
     throw new UsageError("--consumer-accounts needs --consumer-role <name>: the role assumed in each account to list its functions");
   if (!/^[\w+=,.@-]{1,64}$/.test(roleName))
     throw new UsageError(`--consumer-role ${JSON.stringify(roleName)} is not an IAM role name (1-64 of A-Z a-z 0-9 _+=,.@-)`);
-  if (accounts.length === 0 && command !== "revoke")
+  if (tokens.length === 0 && command !== "revoke")
     throw new UsageError(`${command} needs --consumer-accounts with --consumer-role: the accounts whose functions to read`);
-  return { accounts, roleName };
+  return { accounts, roleName, organization };
 }
 
 /** The regions of `--regions` (a list, or a rollout manifest file), else of `--rollout`. */

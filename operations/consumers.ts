@@ -4,6 +4,7 @@
 // publishing account and the same isolation: an account that cannot be read is reported by id and
 // the others go on.
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { ListAccountsCommand, ListAccountsResponse, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { AwsOptions, CallCounts, countRequests, describeError, mapLimit } from "./aws";
 import { layerUsage } from "./layer-reads";
@@ -36,26 +37,28 @@ export interface ConsumerUsage {
 /** Reads consumer accounts for one operation; credentials of each account's role are shared by all its regions. */
 export class ConsumerScanner {
   private readonly credentials = new Map<string, () => Promise<AwsCredentialIdentity>>();
+  private organization?: Promise<string[]>;
 
   constructor(private readonly options: AwsOptions) {}
 
-  /** The consumer accounts of the options. */
-  get accounts(): readonly string[] {
-    return this.options.consumers?.accounts ?? [];
+  /**
+   * The consumer accounts of the options, with the organization's when asked (listed once for the
+   * operation). @throws when the organization's accounts cannot be listed.
+   */
+  async accounts(calls: CallCounts): Promise<string[]> {
+    const consumers = this.options.consumers;
+    if (!consumers) return [];
+    if (consumers.organization) this.organization ??= organizationAccounts(this.options, calls);
+    return [...new Set([...consumers.accounts, ...(consumers.organization ? await this.organization! : [])])];
   }
 
   /**
    * The functions of `accounts` (default: the options' consumer accounts) in `region` that use a
    * version of the layer `unversionedArn`; the publishing account itself is skipped.
    */
-  async usage(
-    region: string,
-    unversionedArn: string,
-    calls: CallCounts,
-    accounts: readonly string[] = this.accounts,
-  ): Promise<ConsumerUsage> {
+  async usage(region: string, unversionedArn: string, calls: CallCounts, accounts?: readonly string[]): Promise<ConsumerUsage> {
     const [, partition, , , publisher] = unversionedArn.split(":");
-    const others = [...new Set(accounts)].filter((a) => a !== publisher);
+    const others = [...new Set(accounts ?? (await this.accounts(calls)))].filter((a) => a !== publisher);
     const outcomes = await mapLimit(others, ACCOUNT_CONCURRENCY, async (account) => {
       const client = new LambdaClient({
         ...this.options.clientConfig,
@@ -117,4 +120,31 @@ export function mergeUsage(
   const merged = new Map<number, string[]>([...own].map(([v, names]) => [v, [...names]]));
   for (const [v, names] of consumers) merged.set(v, [...(merged.get(v) ?? []), ...names]);
   return merged;
+}
+
+/**
+ * The ids of every active account of the caller's organization: Organizations ListAccounts, paged.
+ * Source: Organizations API reference, ListAccounts ("This operation can be called only from the
+ * organization's management account or by a member account that is a delegated administrator",
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html).
+ */
+export async function organizationAccounts(options: AwsOptions, calls: CallCounts = {}): Promise<string[]> {
+  const { endpoint, credentials, maxAttempts } = options.clientConfig ?? {};
+  // Organizations is a global service, served from us-east-1 in the aws partition.
+  const client = new OrganizationsClient({ region: "us-east-1", endpoint, credentials, maxAttempts });
+  countRequests(client, calls);
+  const accounts: string[] = [];
+  try {
+    let token: string | undefined;
+    do {
+      const page: ListAccountsResponse = await client.send(new ListAccountsCommand({ NextToken: token }));
+      for (const a of page.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === "ACTIVE") accounts.push(a.Id);
+      token = page.NextToken;
+    } while (token);
+  } catch (e) {
+    throw new Error(`cannot list the organization's accounts (--consumer-accounts organization): ${describeError(e)}`);
+  } finally {
+    client.destroy();
+  }
+  return accounts;
 }

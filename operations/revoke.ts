@@ -57,11 +57,12 @@ export async function revokeLayerGrant(
 
 /**
  * The accounts whose functions lose the version with the principal's statement: the account itself,
- * or for an organization or the public the consumer accounts given. None without a consumer role.
+ * or for an organization or the public the consumer accounts given (undefined: the scanner's, the
+ * organization's included). None without a consumer role.
  */
-export function accountsOfPrincipal(options: Pick<RevokeOptions, "principal" | "consumers">): readonly string[] {
+export function accountsOfPrincipal(options: Pick<RevokeOptions, "principal" | "consumers">): readonly string[] | undefined {
   if (!options.consumers) return [];
-  return options.principal.kind === "account" ? [options.principal.accountId] : options.consumers.accounts;
+  return options.principal.kind === "account" ? [options.principal.accountId] : undefined;
 }
 
 async function regionRevoke(
@@ -78,7 +79,7 @@ async function regionRevoke(
   // Read before anything is removed: what the principal's functions name now.
   const accounts = accountsOfPrincipal(options);
   const elsewhere =
-    listed.length > 0 && accounts.length > 0
+    listed.length > 0 && options.consumers && (accounts === undefined || accounts.length > 0)
       ? await consumers.usage(region, withoutVersion(listed[0].layerVersionArn), calls, accounts)
       : { usage: new Map<number, string[]>(), scanned: [], unscanned: [] };
   const chosen = options.versions ? existing.filter((v) => options.versions!.includes(v)) : existing;

@@ -4,7 +4,8 @@
 /** The commands that talk to AWS, dispatched by bin/ to operations/cli. */
 export const OPERATION_COMMANDS: readonly string[] = ["versions", "prune", "grants", "revoke"];
 
-const CONSUMERS = `  --consumer-accounts 222233334444,… (repeatable) with --consumer-role <name>: consumer accounts whose
+const CONSUMERS = `  --consumer-accounts 222233334444,… (repeatable; "organization": every active account of the
+                 organization, by ListAccounts) with --consumer-role <name>: consumer accounts whose
                  functions count as users; the role is assumed in each (it needs lambda:ListFunctions)`;
 
 const COMMANDS: Readonly<Record<string, string>> = {

@@ -13,6 +13,7 @@ import {
   ListLayerVersionsCommand,
   PublishLayerVersionCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import * as fs from "fs";
 import * as path from "path";
@@ -343,6 +344,44 @@ describe("usage across accounts", () => {
     consumer.destroy();
   });
 
+  test("--consumer-accounts organization scans every account of the organization (ListAccounts)", async () => {
+    const organizations = new OrganizationsClient({ ...config(), region: "us-east-1" });
+    const org = (await organizations.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!.Id!;
+    const created = await organizations.send(new CreateAccountCommand({ AccountName: "payments", Email: "payments@example.com" }));
+    const member = created.CreateAccountStatus!.AccountId!;
+    organizations.destroy();
+    await createAccountRole(emulator, member, ROLE);
+    await publish("us-east-1", 3);
+    await grant("us-east-1", 1, "*", org);
+    await grant("us-east-1", 2, "*", org);
+    const payments = await clientIn(member, "us-east-1");
+    // The proxy lets the member use the organization's grant, as AWS does.
+    await createFunction(payments, member, "charge", "us-east-1", [1]);
+    payments.destroy();
+
+    const flags = ["--consumer-accounts", "organization", "--consumer-role", ROLE];
+    const dry = await cli(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared", ...flags]);
+    expect(dry.status).toBe(1);
+    expect(dry.stdout).toContain(
+      [
+        "  v3  keep: one of the newest",
+        `  v2  would delete (shared with organization ${org})`,
+        `  v1  keep: used by ${member}:charge`,
+        `  consumer accounts scanned: ${member}`,
+      ].join("\n"),
+    );
+    expect(dry.stdout).toMatch(
+      /API calls in us-east-1: AssumeRole 1, GetLayerVersionPolicy 2, ListAccounts 1, ListFunctions 2, ListLayerVersions 1\n/,
+    );
+    const revoke = await cli(["revoke", LAYER, "--regions", "us-east-1", "--principal", org, ...flags]);
+    expect(revoke.status).toBe(1);
+    expect(revoke.stdout).toContain(
+      `  v1  would remove org-${org} (0 other statements kept)\n      revoking breaks the next deploy of ${member}:charge\n`,
+    );
+    expect(await remainingVersions("us-east-1")).toEqual([1, 2, 3]);
+    expect(await statements("us-east-1", 1)).toEqual({ [`org-${org}`]: "*" });
+  });
+
   test("usage errors: accounts need a role, the role a name, ids twelve digits", async () => {
     const usage = async (args: string[]) => (await cli(args)).stderr.split("\n")[0];
     expect(await usage(["versions", LAYER, "--regions", "us-east-1", "--consumer-accounts", CONSUMER])).toBe(
@@ -352,7 +391,7 @@ describe("usage across accounts", () => {
       "error: prune needs --consumer-accounts with --consumer-role: the accounts whose functions to read",
     );
     expect(await usage(["versions", LAYER, "--regions", "us-east-1", "--consumer-accounts", "1234", "--consumer-role", ROLE])).toBe(
-      'error: --consumer-accounts "1234" is not a 12-digit account id',
+      'error: --consumer-accounts "1234" is not a 12-digit account id nor "organization"',
     );
     expect(await usage(["grants", LAYER, "--regions", "us-east-1", "--consumer-role", ROLE])).toBe(
       "error: --consumer-accounts and --consumer-role do not apply to grants",
