@@ -59,7 +59,7 @@ function pruneLine(d: PruneDecision, data: RegionPrune): string {
     case "pinned":
       return "keep: pinned by the deployment's outputs";
     case "unscanned":
-      return `keep: granted to ${d.unscannedAccounts!.join(", ")}, whose functions could not be scanned (${sharedWith})`;
+      return `keep: ${sharedWith}; not scanned: ${d.unscannedAccounts!.map((a) => `account ${a}`).join(", ")}`;
     case "shared":
       return `keep: ${sharedWith} (--include-shared to delete)`;
     case "old": {

@@ -252,7 +252,7 @@ describe("usage across accounts", () => {
         "  v4  keep: one of the newest",
         `  v3  would delete (shared with account ${CONSUMER})`,
         `  v2  keep: used by ${CONSUMER}:orders`,
-        `  v1  keep: granted to ${CLOSED}, whose functions could not be scanned (shared with account ${CLOSED})`,
+        `  v1  keep: shared with account ${CLOSED}; not scanned: account ${CLOSED}`,
         `  consumer accounts scanned: ${CONSUMER}`,
         `  consumer account ${CLOSED} NOT scanned (versions granted to it are kept): AccessDenied: `,
       ].join("\n"),
