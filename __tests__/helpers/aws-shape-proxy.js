@@ -427,44 +427,61 @@ async function callerOrganization(moto, headers) {
 }
 
 /**
- * CreateFunction with layer versions of other accounts: AWS resolves each ARN in its own account and
- * checks that account's grant (see layerGrantAllows); moto looks in the caller's account and answers
- * ResourceNotFoundException. The proxy checks the grant, lets moto create the function with the
- * caller's own layers only, and keeps the others to list them where AWS does (ListFunctions,
- * GetFunction, GetFunctionConfiguration).
+ * CreateFunction and UpdateFunctionConfiguration with layer versions of other accounts: AWS resolves
+ * each ARN in its own account and checks that account's grant (see layerGrantAllows); moto looks in
+ * the caller's account and answers ResourceNotFoundException. The proxy checks the grant, lets moto
+ * set the function's own layers only, and keeps the others to list them where AWS does
+ * (ListFunctions, GetFunction, GetFunctionConfiguration). Sources: API reference, CreateFunction and
+ * UpdateFunctionConfiguration, Layers ("Specify each layer by its ARN, including the version",
+ * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html).
+ * @param functionName from the path (UpdateFunctionConfiguration), else the body's FunctionName
  */
-async function handleCreateFunction(moto, req, res) {
+async function handleFunctionLayers(moto, req, res, functionName) {
   const body = await readBody(req);
   const request = JSON.parse(body.toString("utf8") || "{}");
+  const name = functionName ?? request.FunctionName;
   const scope = credentialScope(req.headers);
   const caller = await callerOf(moto, req.headers);
-  const layers = [].concat(request.Layers ?? []);
-  const foreign = layers.map(parseLayerVersionArn).filter((l) => l && l.account !== caller.account);
-  if (foreign.length === 0) {
-    const answer = await upstream(moto, "POST", req.url, req.headers, body);
-    res.writeHead(answer.status, forwardHeaders(answer.headers));
-    return res.end(answer.body);
+  const key = functionKey(caller.account, scope?.region, name);
+  const forward = async (sent) => upstream(moto, req.method, req.url, req.headers, sent);
+  if (request.Layers === undefined) {
+    // An update that leaves the layers alone: moto's answer lacks the kept ones of other accounts.
+    const answer = await forward(body);
+    if (answer.status !== 200 || !foreignLayers.has(key)) {
+      res.writeHead(answer.status, forwardHeaders(answer.headers));
+      return res.end(answer.body);
+    }
+    return sendJson(res, 200, answer.headers, { ...JSON.parse(answer.body.toString("utf8")), Layers: foreignLayers.get(key) });
   }
-  const organization = await callerOrganization(moto, req.headers);
+  const layers = [].concat(request.Layers);
+  const foreign = layers.map(parseLayerVersionArn).filter((l) => l && l.account !== caller.account);
   const found = new Map();
-  for (const layer of foreign) {
-    const arn = `arn:${layer.partition}:lambda:${layer.region}:${layer.account}:layer:${layer.name}:${layer.version}`;
-    const read = await readForeignLayer(moto, req.headers, layer);
-    if (!read || !layerGrantAllows(read.statements, caller.account, organization))
-      return sendLambdaError(res, layerAccessDenied(caller.arn, arn));
-    found.set(arn, { Arn: arn, CodeSize: read.version.Content?.CodeSize });
+  if (foreign.length > 0) {
+    const organization = await callerOrganization(moto, req.headers);
+    for (const layer of foreign) {
+      const arn = `arn:${layer.partition}:lambda:${layer.region}:${layer.account}:layer:${layer.name}:${layer.version}`;
+      const read = await readForeignLayer(moto, req.headers, layer);
+      if (!read || !layerGrantAllows(read.statements, caller.account, organization))
+        return sendLambdaError(res, layerAccessDenied(caller.arn, arn));
+      found.set(arn, { Arn: arn, CodeSize: read.version.Content?.CodeSize });
+    }
   }
   const own = layers.filter((arn) => !found.has(arn));
-  const answer = await upstream(moto, "POST", req.url, req.headers, Buffer.from(JSON.stringify({ ...request, Layers: own })));
+  const answer = await forward(found.size > 0 ? Buffer.from(JSON.stringify({ ...request, Layers: own })) : body);
   if (answer.status !== 201 && answer.status !== 200) {
     res.writeHead(answer.status, forwardHeaders(answer.headers));
     return res.end(answer.body);
   }
-  const created = JSON.parse(answer.body.toString("utf8"));
-  const ownAnswered = new Map((created.Layers ?? []).map((l) => [l.Arn, l]));
+  if (found.size === 0) {
+    foreignLayers.delete(key);
+    res.writeHead(answer.status, forwardHeaders(answer.headers));
+    return res.end(answer.body);
+  }
+  const configured = JSON.parse(answer.body.toString("utf8"));
+  const ownAnswered = new Map((configured.Layers ?? []).map((l) => [l.Arn, l]));
   const ordered = layers.map((arn) => found.get(arn) ?? ownAnswered.get(arn) ?? { Arn: arn });
-  foreignLayers.set(functionKey(caller.account, scope?.region, request.FunctionName), ordered);
-  sendJson(res, answer.status, answer.headers, { ...created, Layers: ordered });
+  foreignLayers.set(key, ordered);
+  sendJson(res, answer.status, answer.headers, { ...configured, Layers: ordered });
 }
 
 /** A function configuration with the layers of other accounts the proxy keeps for it. */
@@ -506,6 +523,8 @@ function passThrough(moto, req, res) {
 /** GetFunction, GetFunctionConfiguration and DeleteFunction (with or without a qualifier). */
 const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)(?:\/configuration)?\/?$/;
 const CREATE_FUNCTION_PATH = /^\/2015-03-31\/functions\/?$/;
+/** UpdateFunctionConfiguration. */
+const FUNCTION_CONFIGURATION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/;
 
 function createProxy(moto) {
   const fail = (res) => (err) => {
@@ -531,7 +550,9 @@ function createProxy(moto) {
         )
         .catch(fail(res));
     } else if (req.method === "POST" && CREATE_FUNCTION_PATH.test(url.pathname)) {
-      handleCreateFunction(moto, req, res).catch(fail(res));
+      handleFunctionLayers(moto, req, res, undefined).catch(fail(res));
+    } else if (req.method === "PUT" && FUNCTION_CONFIGURATION_PATH.test(url.pathname)) {
+      handleFunctionLayers(moto, req, res, decodeURIComponent(FUNCTION_CONFIGURATION_PATH.exec(url.pathname)[1])).catch(fail(res));
     } else if (["GET", "DELETE"].includes(req.method) && FUNCTION_PATH.test(url.pathname) && foreignLayers.size > 0) {
       handleFunction(moto, req, res, url).catch(fail(res));
     } else if (LAYER_POLICY_PATH.test(url.pathname) && ["GET", "POST", "DELETE"].includes(req.method)) {

@@ -12,6 +12,7 @@ import {
   ListFunctionsCommand,
   ListLayerVersionsCommand,
   PublishLayerVersionCommand,
+  UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -338,9 +339,13 @@ describe("usage across accounts", () => {
     expect((await consumer.send(new GetFunctionConfigurationCommand({ FunctionName: "orders" }))).Layers?.map((l) => l.Arn)).toEqual([
       layerArn("us-east-1", 2),
     ]);
-    await expect(createFunction(consumer, CONSUMER, "orders-next", "us-east-1", [2])).rejects.toMatchObject({
-      name: "AccessDeniedException",
-    });
+    // Its next deploy naming v2 fails; one naming v3 (still granted) succeeds and is what the account lists.
+    const redeploy = (version: number) =>
+      consumer.send(new UpdateFunctionConfigurationCommand({ FunctionName: "orders", Layers: [layerArn("us-east-1", version)] }));
+    await expect(redeploy(2)).rejects.toMatchObject({ name: "AccessDeniedException", $metadata: { httpStatusCode: 403 } });
+    expect((await redeploy(3)).Layers?.map((l) => l.Arn)).toEqual([layerArn("us-east-1", 3)]);
+    const listed = await consumer.send(new ListFunctionsCommand({}));
+    expect(listed.Functions?.map((f) => [f.FunctionName, f.Layers?.map((l) => l.Arn)])).toEqual([["orders", [layerArn("us-east-1", 3)]]]);
     consumer.destroy();
   });
 
