@@ -8,7 +8,15 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, CloudBackend, NamedCloudWorkspace, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import * as path from "path";
-import { LambdaLayer, LambdaLayerOptions, LayeredFunction, LayerRollout, LayerRolloutProps, localStateBackend } from "./modules";
+import {
+  LambdaLayer,
+  LambdaLayerOptions,
+  LayeredFunction,
+  LayerRollout,
+  LayerRolloutProps,
+  localStateBackend,
+  partitionOf,
+} from "./modules";
 
 export interface ExampleLayersStackOptions {
   /**
@@ -43,7 +51,8 @@ export class ExampleLayersStack extends TerraformStack {
       // State outside cdktf.out, by a relative path: no synth machine path in the output.
       localStateBackend(this);
     }
-    new AwsProvider(this, "aws", { region: options.region ?? "ca-central-1" });
+    const region = options.region ?? "ca-central-1";
+    new AwsProvider(this, "aws", { region });
 
     const layers = exampleLayers(options.cacheDir);
     this.pythonUtils = new LambdaLayer(this, "python-shared-utils", { ...layers.pythonUtils, sharing: { organizationId: "o-a1b2c3d4e5" } });
@@ -61,7 +70,8 @@ export class ExampleLayersStack extends TerraformStack {
     }));
     new IamRolePolicyAttachment(this, "function-role-logs", {
       role: role.name,
-      policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+      // AWS managed policies live in each partition: arn:aws-cn:iam::aws:policy/... in China.
+      policyArn: `arn:${partitionOf(region)}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
     });
 
     const nodeFunction = (name: string) =>

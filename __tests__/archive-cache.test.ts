@@ -4,8 +4,8 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { generateTree } from "../bench/generate-tree";
 import { buildLayerArchive, BuildLayerArchiveOptions } from "../modules";
-import { cacheMaxBytes, loadSourceIndex, pruneArchives, saveSourceIndex } from "../modules/archive-cache";
-import { repoRoot, tempDir, writeTree } from "./helpers/files";
+import { cacheMaxBytes, loadSourceIndex, pruneArchives, saveSourceIndex, SOURCE_FIELDS, SourceField } from "../modules/archive-cache";
+import { repoRoot, settle, tempDir, writeTree } from "./helpers/files";
 import { rsaPrivateKeyPem } from "./helpers/secrets";
 
 const build = (source: string, outDir: string, extra: Partial<BuildLayerArchiveOptions> = {}) =>
@@ -23,6 +23,13 @@ function realPythonLayer(): string {
     fs.cpSync(from, path.join(dir, "python", pkg), { recursive: true, dereference: true });
   }
   return dir;
+}
+
+/** An index record's JSON: between its format line and its seal (the SHA-256 line). */
+function indexRecord(file: string): Record<string, unknown> {
+  const text = fs.readFileSync(file, "utf8");
+  expect(text.slice(0, text.indexOf("\n") + 1)).toBe("cdktf-lambda-layers index record 2\n");
+  return JSON.parse(text.slice(text.indexOf("\n") + 1, -65));
 }
 
 describe("entry cache: one changed file costs one file", () => {
@@ -78,6 +85,7 @@ describe("entry cache: one changed file costs one file", () => {
   test("only the changed file is read again: the others' hashes and entries come from the source index, unread", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 100);
+    settle();
     const cache = tempDir("cache-");
     const first = build(src, cache);
     const changed = path.join(src, first.entries[5]);
@@ -117,6 +125,7 @@ describe("entry cache: one changed file costs one file", () => {
     const first = build(src, cache);
     const zipBefore = fs.statSync(first.path);
     execFileSync("find", [src, "-type", "f", "-exec", "touch", "-d", "2030-01-01", "{}", "+"]);
+    settle(); // the touch stamped every ctime: until the window has passed, a rebuild hashes them again
     const touched = build(src, cache);
     expect([touched.cache, touched.path, touched.zipSha256]).toEqual(["content-hit", first.path, first.zipSha256]);
     expect(touched.entriesCompressed).toBeUndefined();
@@ -164,6 +173,7 @@ describe("entry cache: one changed file costs one file", () => {
       "python/other.py": "X = 1\n",
       "python/.npmrc": "registry=https://registry.npmjs.org/\n",
     });
+    settle();
     const cache = tempDir("cache-");
     const settings = path.join(src, "python", "settings.py");
     const npmrc = path.join(src, "python", ".npmrc");
@@ -183,7 +193,7 @@ describe("entry cache: one changed file costs one file", () => {
     expect(count(touched.opened, settings)).toBe(1);
     // New bytes go to the rules again, and a real key in them is refused.
     fs.writeFileSync(settings, 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENGbPxRfiCYzQ2mLkP9vTq"\n');
-    expect(() => build(src, cache)).toThrow(/settings\.py \(AWS secret access key\)/);
+    expect(() => build(src, cache)).toThrow(/settings\.py:1 \(AWS secret access key\)/);
   });
 
   test("a removed file leaves the rest reused and the bytes those of a fresh build", () => {
@@ -265,29 +275,39 @@ describe("cache health", () => {
       paths: names.map((n) => `/src/${n}`),
       shas: "0123456789abcdef".repeat(12),
       numbers: Float64Array.from({ length: 30 }, (_, i) => (i === 1 ? 1764435010123.456 : i === 3 ? 2 ** 53 - 1 : i * 7)),
+      readAt: 1764435010999.25,
     };
     saveSourceIndex(cache, "k", index);
     expect(loadSourceIndex(cache, "k")).toEqual(index);
     const file = path.join(cache, "sources", "k.bin");
     const bytes = fs.readFileSync(file);
+    const warnings: string[] = [];
+    const warn = (w: string) => warnings.push(w);
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 8));
-    expect(loadSourceIndex(cache, "k")).toBeUndefined();
+    expect(loadSourceIndex(cache, "k", warn)).toBeUndefined();
+    expect(fs.existsSync(file)).toBe(false); // removed: the next build writes a good one
     fs.writeFileSync(file, JSON.stringify(index));
-    expect(loadSourceIndex(cache, "k")).toBeUndefined();
-    expect(loadSourceIndex(cache, "missing")).toBeUndefined();
+    expect(loadSourceIndex(cache, "k", warn)).toBeUndefined();
+    expect(warnings).toEqual([expect.stringMatching(/did not match its checksum \(damaged or truncated\)/), expect.anything()]);
+    // Another version's index is no index, and no damage: rebuilt without a word.
+    fs.writeFileSync(file, Buffer.concat([Buffer.from("cdktf-lambda-layers source index 1\n"), bytes.subarray(35)]));
+    expect(loadSourceIndex(cache, "k", warn)).toBeUndefined();
+    expect(loadSourceIndex(cache, "missing", warn)).toBeUndefined();
+    expect(warnings).toHaveLength(2);
   });
 
-  test("index records keep no entry names (a hit returns the files' own), and a record from before that still reads", () => {
+  test("index records keep no entry names (a hit returns the files' own); an older version's record is not read", () => {
     const src = tempDir("gen-");
     generateTree(src, 1, 50);
     writeTree(src, { "python/new\nline.py": "A = 1\n" });
+    settle();
     const cache = tempDir("cache-");
     const first = build(src, cache);
     expect(first.entries).toContain("python/new\nline.py");
     const records = fs.readdirSync(path.join(cache, "index")).map((f) => path.join(cache, "index", f));
     expect(records.length).toBeGreaterThan(0);
     for (const file of records) {
-      const record = JSON.parse(fs.readFileSync(file, "utf8"));
+      const record = indexRecord(file);
       expect(record).not.toHaveProperty("entries");
       expect(record.zipSha256).toBe(first.zipSha256);
     }
@@ -295,13 +315,20 @@ describe("cache health", () => {
     const hit = build(src, cache);
     expect(hit.cache).toBe("metadata-hit");
     expect(hit.entries).toEqual(first.entries);
-    // An older record with the names in it, and names that disagree, are read: the files' names win.
+    // What versions before the seal and the racy rule wrote (plain JSON, no readAt) vouches for nothing.
     for (const file of records) {
-      const record = JSON.parse(fs.readFileSync(file, "utf8"));
-      fs.writeFileSync(file, JSON.stringify({ ...record, entries: ["python/stale.py"] }));
+      fs.writeFileSync(file.replace(/\.rec$/, ".json"), JSON.stringify({ ...indexRecord(file), entries: ["python/stale.py"] }));
+      fs.rmSync(file);
     }
+    // Filed again from the source index: every entry copied, nothing compressed, no warning.
     const old = build(src, cache);
-    expect([old.cache, old.entries, old.zipSha256]).toEqual(["metadata-hit", first.entries, first.zipSha256]);
+    expect([old.cache, old.entriesCompressed, old.entries, old.zipSha256, old.warnings]).toEqual([
+      "built",
+      0,
+      first.entries,
+      first.zipSha256,
+      [],
+    ]);
   });
 
   test("a truncated cached zip is detected by its hash, rebuilt with a warning, and never returned", () => {
@@ -332,6 +359,112 @@ describe("cache health", () => {
     expect([second.entriesCompressed, second.entriesReused]).toEqual([first.entries.length, 0]);
     expect(second.warnings.join("\n")).toMatch(/did not match its SHA-256/);
     expect(fs.readFileSync(second.path).equals(fs.readFileSync(build(src, tempDir("fresh-")).path))).toBe(true);
+  });
+
+  describe("a damaged cache record is discarded with a warning, never used: the rebuild is a fresh build's bytes", () => {
+    /** Rewrites one row's field in the source index in place: the same length, so only the seal can tell. */
+    function alterSourceIndex(
+      cache: string,
+      entry: string,
+      alter: (bytes: Buffer, field: (f: SourceField) => number, sha: number) => void,
+    ) {
+      const dir = path.join(cache, "sources");
+      const [name] = fs.readdirSync(dir);
+      const file = path.join(dir, name);
+      const index = loadSourceIndex(cache, name.replace(/\.bin$/, ""))!;
+      const row = index.names.indexOf(entry);
+      expect(row).toBeGreaterThanOrEqual(0);
+      const bytes = fs.readFileSync(file);
+      const numbersAt = bytes.length - 65 - index.names.length * SOURCE_FIELDS * 8;
+      alter(bytes, (f) => numbersAt + (row * SOURCE_FIELDS + f) * 8, numbersAt - index.names.length * 32 + row * 32);
+      fs.writeFileSync(file, bytes);
+    }
+    // Each damage, and whether another file is edited (so that the metadata misses and the source index is read).
+    const damages: Array<[string, (cache: string, entry: string) => void, boolean?]> = [
+      // What each did before the seal: a zip failing `unzip -t` under a clean build's content hash,
+      // a bad-CRC (stored) entry, a wrong content identity, and a raw RangeError.
+      [
+        "an entry offset",
+        (cache, entry) =>
+          alterSourceIndex(cache, entry, (b, at) => b.writeDoubleLE(b.readDoubleLE(at(SourceField.Offset)) + 2, at(SourceField.Offset))),
+      ],
+      ["a compression method", (cache, entry) => alterSourceIndex(cache, entry, (b, at) => b.writeDoubleLE(0, at(SourceField.Method)))],
+      ["a hash byte", (cache, entry) => alterSourceIndex(cache, entry, (b, _, sha) => (b[sha + 5] ^= 0x01))],
+      ["a CRC", (cache, entry) => alterSourceIndex(cache, entry, (b, at) => (b[at(SourceField.Crc32) + 7] ^= 0x80))],
+      [
+        "the index records' source_code_hash",
+        (cache) => {
+          for (const name of fs.readdirSync(path.join(cache, "index"))) {
+            const file = path.join(cache, "index", name);
+            const text = fs.readFileSync(file, "latin1");
+            fs.writeFileSync(
+              file,
+              text.replace(/"contentBase64Sha256":"(.)/, (_, c: string) => `"contentBase64Sha256":"${c === "A" ? "B" : "A"}`),
+              "latin1",
+            );
+          }
+        },
+        false,
+      ],
+    ];
+    test.each(damages)("%s", (_, damage, edit = true) => {
+      const src = tempDir("gen-");
+      generateTree(src, 1, 60);
+      settle();
+      const cache = tempDir("cache-");
+      const first = build(src, cache);
+      const kept = first.entries.find((e) => e.endsWith(".py"))!;
+      const edited = first.entries.filter((e) => e.endsWith(".py"))[3];
+      expect(first.entries.filter((e) => e === kept || e === edited)).toHaveLength(2);
+      damage(cache, kept);
+      // Another file edited: the metadata misses, and the unchanged files' rows would be used.
+      if (edit) fs.appendFileSync(path.join(src, edited), "# edited\n");
+      settle();
+      const again = build(src, cache);
+      expect(again.warnings).toContainEqual(
+        expect.stringMatching(
+          /^the cache record .+ did not match its checksum \(damaged or truncated\): removed, and rebuilt from the source$/,
+        ),
+      );
+      const fresh = build(src, tempDir("fresh-"));
+      expect([again.contentSha256, again.contentBase64Sha256, again.zipSha256]).toEqual([
+        fresh.contentSha256,
+        fresh.contentBase64Sha256,
+        fresh.zipSha256,
+      ]);
+      expect(fs.readFileSync(again.path).equals(fs.readFileSync(fresh.path))).toBe(true);
+      execFileSync("unzip", ["-tq", again.path]);
+      // Repaired: the next build finds good records, and says nothing.
+      const next = build(src, cache);
+      expect([next.cache, next.warnings]).toEqual(["metadata-hit", []]);
+    });
+  });
+
+  test.each([
+    [
+      "a byte of a file changed (same size)",
+      (file: string) => fs.writeFileSync(file, Buffer.from(fs.readFileSync(file).map((b, i) => (i === 0 ? b ^ 1 : b)))),
+    ],
+    ["a file made executable", (file: string) => fs.chmodSync(file, 0o755)],
+    ["a file added", (file: string) => fs.writeFileSync(`${file}.extra`, "")],
+    ["a file removed", (file: string) => fs.rmSync(file)],
+  ])("a staged folder that no longer holds its content (%s) is staged again, with a warning", (_, damage) => {
+    const src = tempDir("gen-");
+    generateTree(src, 1, 40);
+    settle();
+    const cache = tempDir("cache-");
+    const first = build(src, cache, { stage: true });
+    const victim = first.entries.find((e) => e.endsWith(".py"))!;
+    damage(path.join(first.stagedDir!, victim));
+    const again = build(src, cache, { stage: true });
+    expect(again.cache).toBe("metadata-hit");
+    expect(again.warnings).toEqual([
+      `the staged folder ${first.stagedDir} did not hold the content it is named after (changed or damaged): removed, and staged again`,
+    ]);
+    expect(again.stagedDir).toBe(first.stagedDir);
+    execFileSync("diff", ["-r", src, again.stagedDir!]);
+    expect(fs.statSync(path.join(again.stagedDir!, victim)).mode & 0o777).toBe(0o644);
+    expect(build(src, cache, { stage: true }).warnings).toEqual([]);
   });
 
   test("after touch, content is a hit under the allowances it was scanned with, and refused without them", () => {

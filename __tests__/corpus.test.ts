@@ -1,13 +1,15 @@
 // Real package trees nobody here wrote, laid out as users' layers hold them: Debian's python3
 // packages under python/ and the project's own node_modules under nodejs/node_modules/. They must
-// build without a single secret finding or binary refusal (issue 15), while real secrets and
+// build without a single secret finding or binary refusal (issues 15 and 21), while real secrets and
 // binaries that cannot load are still refused in the same trees.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { buildLayerArchive } from "../modules";
-import { HOST } from "./helpers/elf";
+import { buildLayerArchive, Runtime } from "../modules";
+import { compareGlibc } from "../modules/native-binaries";
+import { HOST, readelfGlibc } from "./helpers/elf";
 import { repoRoot, tempDir } from "./helpers/files";
+import { refusal as caught } from "./helpers/refusal";
 import { awsKeyPair, rsaPrivateKeyPem } from "./helpers/secrets";
 
 const DIST_PACKAGES = "/usr/lib/python3/dist-packages/";
@@ -21,6 +23,9 @@ const DEBIAN_PACKAGES = [
   "python3-markupsafe",
   "python3-requests",
   "python3-urllib3",
+  // The AWS CLI v2's own tree (awscli/, with its vendored botocore): its examples/ hold presigned
+  // URLs, and private keys marked EXAMPLE or with their body left out, that are not secrets (issue 21).
+  "awscli",
 ];
 
 /** The files a Debian package installs under dist-packages; fails loudly when it is not installed. */
@@ -90,8 +95,27 @@ const secretWarnings = (warnings: readonly string[]) => warnings.filter((w) => w
 describe("real Python packages (Debian's python3-boto3, botocore, cryptography, …)", () => {
   const source = pythonTree();
   const python = `python3.${execFileSync("python3", ["-c", "import sys; print(sys.version_info[1])"], { encoding: "utf8" }).trim()}`;
+  // Debian 12 builds against glibc 2.36: modules that need more than the runtime's glibc truly fail
+  // at import on Lambda ("version `GLIBC_2.34' not found"), so they are refused (issue 21.2); the
+  // rest of the tree must pass. readelf, not the builder, decides which ones those are.
+  const glibc = Runtime.of(python).glibc!;
+  const modules = fs
+    .readdirSync(path.join(source, "python"), { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.so$/.test(f))
+    .map((f) => `python/${f}`);
+  const tooNew = modules.filter((f) => compareGlibc(readelfGlibc(path.join(source, f)) ?? "0", glibc) > 0).sort();
   // Debian's python3 is the one the extension modules were built for; the test declares it.
-  const options = { source, compatibleRuntimes: [python], compatibleArchitectures: [HOST.name] };
+  const options = { source, compatibleRuntimes: [python], compatibleArchitectures: [HOST.name], allowForeignBinaries: tooNew };
+
+  test(`Debian's modules that need a newer glibc than ${python}'s are refused, each with its need, and no other`, () => {
+    expect(modules.length).toBeGreaterThanOrEqual(3);
+    expect(tooNew.length).toBeGreaterThan(0); // cryptography's _rust.abi3.so needs GLIBC_2.34 on Debian 12
+    const refused = caught(() => buildLayerArchive({ ...options, allowForeignBinaries: [], outDir: tempDir("cache-") }));
+    const listed = [...refused.problem.matchAll(/(python\/\S+\.so) \(built for [^:]*needs GLIBC_([\d.]+)\)/g)];
+    expect(listed.map((m) => m[1]).sort()).toEqual(tooNew);
+    for (const [, file, need] of listed) expect(need).toBe(readelfGlibc(path.join(source, file)));
+    expect(refused.problem).toContain(`but ${python} has glibc ${glibc}`);
+  });
 
   test("build without a secret finding or a binary refusal", () => {
     const files = countFiles(source);
@@ -99,7 +123,15 @@ describe("real Python packages (Debian's python3-boto3, botocore, cryptography, 
     expect(files).toBeGreaterThan(1500);
     const archive = buildLayerArchive({ ...options, outDir: tempDir("cache-") });
     expect(secretWarnings(archive.warnings)).toEqual([]);
-    expect(archive.entries).toEqual(expect.arrayContaining(["python/botocore/credentials.py", "python/boto3/session.py"]));
+    expect(archive.entries).toEqual(
+      expect.arrayContaining([
+        "python/botocore/credentials.py",
+        "python/boto3/session.py",
+        "python/awscli/examples/lightsail/create-key-pair.rst",
+        "python/awscli/examples/iot/create-provisioning-claim.rst",
+        "python/awscli/examples/ecr/get-download-url-for-layer.rst",
+      ]),
+    );
     // The extension modules were seen and classified, not skipped.
     expect(archive.nativeBinaries.length).toBeGreaterThanOrEqual(3);
     expect(archive.nativeBinaries.map((b) => b.python)).toEqual(expect.arrayContaining(["abi3", python.slice("python".length)]));
@@ -111,7 +143,7 @@ describe("real Python packages (Debian's python3-boto3, botocore, cryptography, 
     fs.writeFileSync(path.join(source, "python", "boto3", "signing.pem"), rsaPrivateKeyPem());
     try {
       expect(() => buildLayerArchive({ ...options, outDir: tempDir("cache-") })).toThrow(
-        /python\/boto3\/signing\.pem \(private key\); python\/botocore\/local_settings\.py \(AWS secret access key\)/,
+        /python\/boto3\/signing\.pem:1 \(private key\); python\/botocore\/local_settings\.py:1 \(AWS secret access key\)/,
       );
     } finally {
       fs.rmSync(path.join(source, "python", "botocore", "local_settings.py"));

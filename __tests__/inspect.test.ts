@@ -2,9 +2,23 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LayerValidationError } from "../modules/errors";
-import { formatInspectReport, inspectLayer, inspectProblems, InspectReport } from "../modules/inspect";
+import { buildLayerArchive } from "../modules/layer-archive";
+import { formatInspectReport, inspectIncomplete, inspectLayer, inspectProblems, InspectReport } from "../modules/inspect";
 import { machineLabel } from "../modules/native-binaries";
-import { compileSharedObject, CPU, elfHeader, EM_OTHER, HOST, HOST_MACHINE, machOFile, OTHER, OTHER_MACHINE } from "./helpers/elf";
+import {
+  compileGlibcBinaries,
+  compileSharedObject,
+  CPU,
+  elfHeader,
+  EM_OTHER,
+  HOST,
+  HOST_MACHINE,
+  machOFile,
+  OTHER,
+  OTHER_MACHINE,
+  readelfGlibc,
+} from "./helpers/elf";
+import { refusal as caught } from "./helpers/refusal";
 import { repoRoot, tempDir, tree } from "./helpers/files";
 
 const otherArchElf = () => elfHeader(EM_OTHER);
@@ -102,7 +116,10 @@ describe("inspectLayer on a folder", () => {
   });
 
   test("places a plain Python folder under python/, as the builder does", () => {
-    const plain = inspectLayer(tree({ "mylib/__init__.py": "X = 1\n", "helpers.py": "", "requirements.txt": "requests\n" }), PY);
+    const plain = inspectLayer(tree({ "mylib/__init__.py": "X = 1\n", "helpers.py": "", "requirements.txt": "requests\n" }), {
+      ...PY,
+      installDependencies: false,
+    });
     expect(plain.placedUnder).toBe("python/");
     expect(plain.packages.map((p) => [p.path, p.installedAtBuild ?? false])).toEqual([
       ["/opt/python/helpers.py", false],
@@ -111,6 +128,9 @@ describe("inspectLayer on a folder", () => {
     ]);
     expect(plain.files).toBe(2); // requirements.txt is build input, not content
     expect(plain.warnings).toContainEqual(expect.stringContaining("requirements.txt declares dependencies the builder installs"));
+    expect(plain.dependencies).toEqual([{ manifest: "requirements.txt", kind: "pip", installed: false }]);
+    expect(inspectIncomplete(plain)).toEqual([expect.stringContaining("requirements.txt declares dependencies that were not installed")]);
+    expect(formatInspectReport(plain)).toContain("\nResult: INCOMPLETE, not everything was checked\n");
   });
 
   test("places a plain Node.js folder by its package.json name; a scoped package counts once", () => {
@@ -302,5 +322,124 @@ describe("the cdktf-lambda-layers CLI", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain("Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime>");
+  });
+});
+
+describe("declared dependencies: inspect installs them as the build does, or says it did not (issue 21.4)", () => {
+  const cli = path.join(repoRoot, "bin", "cdktf-lambda-layers.ts");
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", cli, ...args], { cwd: repoRoot, encoding: "utf8" });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const glibc = compileGlibcBinaries();
+  const cacheDir = tempDir("inspect-cache-");
+  /** A Node layer whose package.json brings, through a local `file:` package, an addon for the host machine that needs GLIBC_2.34. */
+  const nodeLayer = () =>
+    tree({
+      "nodejs/package.json": JSON.stringify({ name: "app", version: "1.0.0", dependencies: { fast: "file:../vendor/fast" } }),
+      "nodejs/index.js": "exports.x = 1;\n",
+      "vendor/fast/package.json": JSON.stringify({ name: "fast", version: "1.0.0", main: "build/Release/fast.node" }),
+      "vendor/fast/build/Release/fast.node": glibc.needs234,
+    });
+  const addon = "nodejs/node_modules/fast/build/Release/fast.node";
+
+  test("the installed addon is checked: refused for the other architecture and nodejs18.x's glibc, exactly as synth refuses it", () => {
+    const source = nodeLayer();
+    const options = { runtimes: ["nodejs18.x"], architectures: ["x86_64", "arm64"], cacheDir };
+    const report = inspectLayer(source, options);
+    expect(report.dependencies).toEqual([{ manifest: "nodejs/package.json", kind: "npm", installed: true, files: 2 }]);
+    expect(report.nativeBinaries.map((b) => [b.name, b.glibc])).toEqual([[addon, "2.34"]]);
+    expect(report.binaryProblems).toHaveLength(1);
+    expect(report.binaryProblems[0].reasons).toEqual([
+      expect.stringContaining(`no build for ${OTHER.name} beside it`),
+      expect.stringContaining("needs GLIBC_2.34 (its version-needs section), but nodejs18.x has glibc 2.26"),
+    ]);
+    const synth = caught(() =>
+      buildLayerArchive({ source, compatibleRuntimes: options.runtimes, compatibleArchitectures: options.architectures, outDir: cacheDir }),
+    );
+    expect(synth.problem).toContain(`${addon} (built for`);
+    expect(synth.problem).toContain(report.binaryProblems[0].reason);
+  });
+
+  test("the CLI exits 1 and shows the addon, its glibc need and both reasons", () => {
+    const r = run("inspect", nodeLayer(), "--runtime", "nodejs18.x", "--arch", "x86_64", "--arch", "arm64", "--cache-dir", cacheDir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`  REFUSED  ${addon}: Linux (ELF) ${machineLabel(HOST_MACHINE)} glibc (needs GLIBC_2.34)\n`);
+    expect(r.stdout).toContain("           2 reasons: (1) no build for");
+    expect(r.stdout).toContain("  nodejs/package.json: installed as the build installs it (2 files), checked with the folder's own\n");
+    expect(r.stdout).not.toContain("Result: OK");
+  });
+
+  test("with --no-install the CLI says plainly what it did not check and exits 3, never OK", () => {
+    const r = run("inspect", nodeLayer(), "--runtime", "nodejs22.x", "--arch", HOST.name, "--no-install");
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain("  nodejs/package.json: NOT installed, so what it brings was NOT checked\n");
+    expect(r.stdout).toContain("every native binary loads on each (of those in the folder; its declared dependencies were not checked)");
+    expect(r.stdout.trimEnd().split("\n").slice(-2)).toEqual([
+      "Result: INCOMPLETE, not everything was checked",
+      "  nodejs/package.json declares dependencies that were not installed (installing turned off), so their native binaries were not checked; inspect without --no-install to check them",
+    ]);
+  });
+
+  test("requirements.txt with the layer's pipArgs: a mis-tagged manylinux2014 wheel whose module needs GLIBC_2.34 is refused for python3.11", () => {
+    const wheels = tempDir("inspect-wheels-");
+    const script = `
+import sys, zipfile
+out, so = sys.argv[1], open(sys.argv[2], "rb").read()
+info = "fast-1.0.dist-info"
+with zipfile.ZipFile(out + "/fast-1.0-cp311-abi3-manylinux2014_${HOST_MACHINE}.whl", "w") as z:
+    z.writestr("fast/__init__.py", "")
+    z.writestr("fast/_ext.abi3.so", so)
+    z.writestr(info + "/METADATA", "Metadata-Version: 2.1\\nName: fast\\nVersion: 1.0\\n")
+    z.writestr(info + "/WHEEL", "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: false\\nTag: cp311-abi3-manylinux2014_${HOST_MACHINE}\\n")
+    z.writestr(info + "/RECORD", "")
+`;
+    const so = path.join(wheels, "ext.so");
+    fs.writeFileSync(so, glibc.needs234);
+    execFileSync("python3", ["-c", script, wheels, so]);
+    const source = tree({ "python/app.py": "", "requirements.txt": "fast==1.0\n" });
+    const args = [
+      "inspect",
+      source,
+      "--runtime",
+      "python3.11",
+      "--cache-dir",
+      cacheDir,
+      "--pip-arg=--no-index",
+      `--pip-arg=--find-links=${wheels}`,
+    ];
+    const r = run(...args);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("  REFUSED  python/fast/_ext.abi3.so: Linux (ELF)");
+    expect(r.stdout).toContain("needs GLIBC_2.34 (its version-needs section), but python3.11 has glibc 2.26 (Amazon Linux 2)");
+    expect(run(...args.map((a) => (a === "python3.11" ? "python3.12" : a))).code).toBe(0);
+  });
+
+  test("a zip shows each binary's glibc need, read past the first 256 KiB when the dynamic section lies there", () => {
+    // 400 KiB of incompressible constant data between the code and the dynamic section
+    const dir = tempDir("cc-big-");
+    const bytes = Array.from({ length: 400 * 1024 }, (_, i) => (i * 2654435761) >>> 24).join(",");
+    fs.writeFileSync(
+      path.join(dir, "big.c"),
+      `#define _GNU_SOURCE\n#include <unistd.h>\nconst unsigned char blob[] = {${bytes}};\nint closer(void) { return close_range(3, 10, 0) + blob[7]; }\n`,
+    );
+    execFileSync("cc", ["-shared", "-fPIC", "-o", "big.so", "big.c"], { cwd: dir });
+    const dynamicAt = Number(
+      /\.dynamic\s+DYNAMIC\s+\S+\s+(\S+)/
+        .exec(execFileSync("readelf", ["-S", "-W", path.join(dir, "big.so")], { encoding: "utf8" }))![1]
+        .replace(/^/, "0x"),
+    );
+    expect(dynamicAt).toBeGreaterThan(256 * 1024);
+    expect(readelfGlibc(path.join(dir, "big.so"))).toBe("2.34");
+    const layer = tree({ "python/big/_ext.abi3.so": fs.readFileSync(path.join(dir, "big.so")), "python/small/_ext.abi3.so": glibc.old });
+    const report = inspectLayer(zipFolder(layer), { runtimes: ["python3.12"] });
+    expect(report.nativeBinaries.map((b) => [b.name, b.glibc])).toEqual([
+      ["python/big/_ext.abi3.so", "2.34"],
+      ["python/small/_ext.abi3.so", glibc.oldVersion],
+    ]);
+    expect(formatInspectReport(report)).toContain("  ok       python/big/_ext.abi3.so: Linux (ELF)");
+    expect(inspectLayer(zipFolder(layer), { runtimes: ["python3.11"] }).binaryProblems.map((p) => p.binary.name)).toEqual([
+      "python/big/_ext.abi3.so",
+    ]);
   });
 });

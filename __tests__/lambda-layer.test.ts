@@ -12,7 +12,7 @@ import {
   Runtime,
   setAwsProviderVersion,
 } from "../modules";
-import { tempDir, tree } from "./helpers/files";
+import { settle, tempDir, tree } from "./helpers/files";
 import { newStack, synthJson } from "./helpers/stacks";
 
 const source = () => tree({ "python/shared/__init__.py": "VALUE = 1\n" });
@@ -135,6 +135,7 @@ describe("LambdaLayer", () => {
   test("builds each archive once for several layers with the same content", () => {
     const { stack } = newStack();
     const src = tree({ "python/unique.py": `ID = "${process.hrtime.bigint()}"\n` });
+    settle();
     const a = new LambdaLayer(stack, "A", props({ source: src, layerName: "a" }));
     const b = new LambdaLayer(stack, "B", props({ source: src, layerName: "b" }));
     expect(a.archive.cache).toBe("built");

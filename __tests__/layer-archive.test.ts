@@ -3,8 +3,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
+import { isDefaultExcluded } from "../modules/source-files";
 import { elfHeader } from "./helpers/elf";
-import { tempDir, tree, unzipTo, writeTree } from "./helpers/files";
+import { settle, tempDir, tree, unzipTo, writeTree } from "./helpers/files";
 import { makeWheel as makeTinyWheel } from "./helpers/wheels";
 import { awsKeyPair, openSshPrivateKey, rsaPrivateKeyPem } from "./helpers/secrets";
 
@@ -149,11 +150,103 @@ describe("excludes", () => {
     expect(build(tree(files), { defaultExcludes: false }).entries).toHaveLength(8);
   });
 
-  test("keeps a package named test directly under node_modules", () => {
-    const archive = build(tree({ "nodejs/node_modules/test/index.js": "", "nodejs/node_modules/a/test/spec.js": "" }), {
-      compatibleRuntimes: ["nodejs20.x"],
+  test.each<[string, boolean, boolean]>([
+    ["node_modules/test", true, false],
+    ["nodejs/node_modules/@playwright/test", true, false],
+    ["nodejs/node_modules/@scope/tests", true, false],
+    ["@scope/test", true, true],
+    ["nodejs/node_modules/@playwright/test/tests", true, true],
+    ["nodejs/node_modules/a/test", true, true],
+    ["nodejs/node_modules/not-scope/test", true, true],
+    ["nodejs/node_modules/@scope/pkg/test", true, true],
+    ["nodejs/node_modules/@scope/__pycache__", true, true],
+    ["python/tests", true, true],
+    ["python/lib/python3.12/site-packages/test", true, true],
+    ["nodejs/node_modules/test", false, false],
+    ["nodejs/node_modules/x.pyc", true, false],
+    ["nodejs/node_modules/x/y.pyc", false, true],
+  ])("isDefaultExcluded(%j, folder: %j) is %j", (rel, isDir, expected) => {
+    expect(isDefaultExcluded(rel, isDir)).toBe(expected);
+  });
+
+  test("keeps a package named like a test folder, scoped or not, and drops the test folders inside packages", () => {
+    const source = tree({
+      "nodejs/node_modules/test/index.js": "",
+      "nodejs/node_modules/a/test/spec.js": "",
+      "nodejs/node_modules/@playwright/test/package.json": '{"name":"@playwright/test"}',
+      "nodejs/node_modules/@playwright/test/index.js": "",
+      "nodejs/node_modules/@playwright/test/tests/spec.js": "",
+      "nodejs/node_modules/@scope/tests/index.js": "",
+      "nodejs/node_modules/@scope/__tests__/index.js": "",
+      "nodejs/node_modules/@scope/pkg/test/spec.js": "",
+      "nodejs/node_modules/@scope/pkg/node_modules/@inner/test/index.js": "",
+      "nodejs/node_modules/not-a-scope/test/spec.js": "",
+      "nodejs/lib/@scope/test/spec.js": "",
+      "python/test/test_x.py": "",
+      "python/pkg/tests/test_x.py": "",
     });
-    expect(archive.entries).toEqual(["nodejs/node_modules/test/index.js"]);
+    const archive = build(source, { compatibleRuntimes: ["nodejs20.x", "python3.12"] });
+    expect(archive.entries).toEqual([
+      "nodejs/node_modules/@playwright/test/index.js",
+      "nodejs/node_modules/@playwright/test/package.json",
+      "nodejs/node_modules/@scope/__tests__/index.js",
+      "nodejs/node_modules/@scope/pkg/node_modules/@inner/test/index.js",
+      "nodejs/node_modules/@scope/tests/index.js",
+      "nodejs/node_modules/test/index.js",
+    ]);
+    // In the zip itself, where require("@playwright/test") will look for it.
+    expect(fs.existsSync(path.join(unzipTo(archive.path), "nodejs/node_modules/@playwright/test/package.json"))).toBe(true);
+  });
+});
+
+describe("names that are not UTF-8", () => {
+  // A Latin-1 name, as an old archive or a Windows share leaves it: the bytes 0xff and 0xe9 begin no UTF-8 character.
+  const latin1 = (name: string) => Buffer.from(name, "latin1");
+  function sourceWith(...badNames: string[]): string {
+    const source = tree({ "python/ok.py": "x = 1\n" });
+    for (const name of badNames) {
+      const abs = latin1(path.join(source, name));
+      if (name.endsWith("/")) fs.mkdirSync(abs);
+      else fs.writeFileSync(abs, "y = 2\n");
+    }
+    return source;
+  }
+
+  test("a file is refused by name, its bytes escaped, with the exclude that skips it", () => {
+    const source = sourceWith("python/bad\xff.py");
+    const err = expectError(
+      () => build(source),
+      "source",
+      'contains "python/bad\\xff.py", a name that is not valid UTF-8',
+      "rename it to a UTF-8 name",
+      'or leave it out with "python/bad*.py" in `excludes`',
+    );
+    expect(err.message).not.toMatch(/ENOENT/);
+    // The suggested exclude works: the file is never stat'ed (a stat of the decoded name fails).
+    expect(build(source, { excludes: ["python/bad*.py"] }).entries).toEqual(["python/ok.py"]);
+  });
+
+  test("a folder is refused the same way, and skipped whole when excluded", () => {
+    const source = sourceWith("python/caf\xe9/");
+    fs.writeFileSync(latin1(path.join(source, "python/caf\xe9/mod.py")), "");
+    expectError(() => build(source), "source", 'contains "python/caf\\xe9"', '"python/caf*" in `excludes`');
+    expect(build(source, { excludes: ["python/caf*"] }).entries).toEqual(["python/ok.py"]);
+  });
+
+  test("inside a default-excluded folder or with a default-excluded suffix it is skipped without a word", () => {
+    const source = sourceWith("python/__pycache__/", "python/__pycache__/m\xff.cpython-312.pyc", "python/old\xff.pyc");
+    expect(build(source).entries).toEqual(["python/ok.py"]);
+  });
+
+  test("a link whose target's name is not UTF-8 is refused as such, not as a dangling link", () => {
+    const source = sourceWith("python/t\xe9.py");
+    fs.symlinkSync(latin1("t\xe9.py"), path.join(source, "python/link.py"));
+    expectError(() => build(source, { excludes: ["python/t*.py"] }), "source", 'contains "python/link.py (a link to t\\xe9.py)"');
+  });
+
+  test("a name holding the character U+FFFD itself is valid UTF-8 and archived", () => {
+    const archive = build(tree({ "python/ok.py": "", "python/r\uFFFDsum\u00e9.py": "" }));
+    expect(archive.entries).toEqual(["python/ok.py", "python/r\uFFFDsum\u00e9.py"]);
   });
 });
 
@@ -226,6 +319,7 @@ describe("reproducibility", () => {
 describe("cache", () => {
   test("a metadata hit returns the layout's warnings without running the layout rules; other runtimes run them again", () => {
     const src = tree({ "python/a.py": "A = 1\n", "docs/readme.txt": "hi\n" });
+    settle();
     const outDir = tempDir("cache-");
     const runtimes = ["python3.12", "nodejs20.x"];
     const first = build(src, { outDir, compatibleRuntimes: runtimes });
@@ -250,6 +344,7 @@ describe("cache", () => {
 
   test("reuses the archive by metadata, then by content after touch, and rebuilds on change", () => {
     const src = tree({ "python/a.py": "A = 1\n" });
+    settle();
     const outDir = tempDir("cache-");
     const first = build(src, { outDir });
     expect(first.cache).toBe("built");
@@ -321,6 +416,7 @@ describe("cache", () => {
 
   test('never archives its own cache inside the source (source "." with the default ./.layer-cache)', () => {
     const src = tree({ "python/a.py": "A = 1\n" });
+    settle();
     const outDir = path.join(src, ".layer-cache");
     const first = build(src, { outDir });
     const second = build(src, { outDir });
@@ -362,20 +458,21 @@ describe("cache", () => {
 
 describe("secrets and symlinks", () => {
   test.each([
-    [".env", "TOKEN=x", "dotenv file"],
-    ["config/.env.production", "TOKEN=x", "dotenv file"],
-    ["keys/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n", "SSH private key"],
-    ["keys/deploy", openSshPrivateKey(), "private key"],
-    [".aws/credentials", "[default]\n", "AWS credentials file"],
-    ["server.pem", rsaPrivateKeyPem(), "private key"],
-    ["settings.py", "KEY = 'AKIAZ7VQ2X4RT6MNB3LC'\n", "AWS access key id"],
-    ["conf.ini", `AWS_SECRET_ACCESS_KEY = ${awsKeyPair().secret}\n`, "AWS secret access key"],
-  ])("refuses %s", (rel, content, why) => {
+    // A name rule names the file; a content rule names the file and the line where the value starts.
+    [".env", "TOKEN=x", "", "dotenv file"],
+    ["config/.env.production", "TOKEN=x", "", "dotenv file"],
+    ["keys/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n", "", "SSH private key"],
+    ["keys/deploy", openSshPrivateKey(), ":1", "private key"],
+    [".aws/credentials", "[default]\n", "", "AWS credentials file"],
+    ["server.pem", rsaPrivateKeyPem(), ":1", "private key"],
+    ["settings.py", "import os\n\nKEY = 'AKIAZ7VQ2X4RT6MNB3LC'\n", ":3", "AWS access key id"],
+    ["conf.ini", `[default]\nAWS_SECRET_ACCESS_KEY = ${awsKeyPair().secret}\n`, ":2", "AWS secret access key"],
+  ])("refuses %s", (rel, content, line, why) => {
     const cache = tempDir("cache-");
     expectError(
       () => build(tree({ "python/ok.py": "", [`python/${rel}`]: content }), { outDir: cache }),
       "source",
-      `python/${rel} (${why})`,
+      `python/${rel}${line} (${why})`,
       /allowSecrets/,
     );
     expect(fs.readdirSync(cache).filter((d) => d === "archives" || d === "index")).toEqual([]); // nothing written
@@ -567,6 +664,37 @@ describe("dependencies", () => {
     });
     expect(r.stdout.trim()).toBe("42");
   });
+
+  test("a scoped package named test (as @playwright/test is) installed by npm ships, and require() finds it in the zip", () => {
+    const pkg = tree({
+      "package.json": JSON.stringify({ name: "@acme/test", version: "1.0.0", main: "index.js" }),
+      "index.js": "exports.runner = () => 'ran';\n",
+      "tests/spec.js": "",
+    });
+    const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", pkg], { cwd: pkg, encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .pop()!;
+    const src = tree({
+      "nodejs/package.json": JSON.stringify({
+        name: "deps",
+        version: "1.0.0",
+        dependencies: { "@acme/test": `file:${path.join(pkg, packed)}` },
+      }),
+    });
+    const archive = build(src, { compatibleRuntimes: ["nodejs20.x"], npmArgs: ["--offline"] });
+    expect(archive.entries.filter((e) => e.includes("@acme"))).toEqual([
+      "nodejs/node_modules/@acme/test/index.js",
+      "nodejs/node_modules/@acme/test/package.json",
+    ]);
+    const opt = unzipTo(archive.path);
+    const r = spawnSync("node", ["-e", "console.log(require('@acme/test').runner())"], {
+      env: { ...process.env, NODE_PATH: path.join(opt, "nodejs/node_modules") },
+      encoding: "utf8",
+      cwd: tempDir(),
+    });
+    expect(r.stdout.trim()).toBe("ran");
+  });
 });
 
 describe("native binaries", () => {
@@ -591,6 +719,7 @@ describe("native binaries", () => {
 
   test("checks again when the declared architectures change, even though the files did not", () => {
     const src = source();
+    settle();
     const outDir = tempDir("cache-");
     const allowed = { allowForeignBinaries: ["python/fast/**"] };
     expect(build(src, { outDir, compatibleArchitectures: ["x86_64"], ...allowed }).cache).toBe("built");

@@ -257,6 +257,12 @@ describe("LayeredFunction", () => {
     ["an unknown runtime", { runtime: "node20" }, "runtime", /got "node20"/],
     ["two architectures", { architectures: ["x86_64", "arm64"] }, "architectures", /exactly one architecture/],
     ["a role that is not a role ARN", { role: "arn:aws:iam::123456789012:user/bob" }, "role", /not an IAM role ARN/],
+    [
+      "a role ARN of no partition",
+      { role: "arn:aws-mars:iam::123456789012:role/fn" },
+      "role",
+      /not an IAM role ARN \(arn:<partition>:iam::/,
+    ],
     ["a handler without a function", { handler: "index" }, "handler", /<file>.<export>.*"index.handler"/],
     ["a memory size of 64", { memorySize: 64 }, "memorySize", /between 128 and 10240 MiB, got 64/],
     ["a timeout of 901", { timeout: 901 }, "timeout", /between 1 and 900 seconds, got 901/],

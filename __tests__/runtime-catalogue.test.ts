@@ -4,14 +4,17 @@ import { TerraformStack, Testing } from "cdktf";
 import * as path from "path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import {
+  LAMBDA_OS_GLIBC,
   LambdaLayer,
   LayeredFunction,
   parseRuntimes,
   Runtime,
+  RuntimeFamily,
   RUNTIME_CATALOGUE,
   RUNTIME_CATALOGUE_CHECKED,
   runtimeDeprecationWarning,
 } from "../modules";
+import { formatVersion, parseVersion } from "../modules/version-constraint";
 import { tree } from "./helpers/files";
 import { refusal as caught } from "./helpers/refusal";
 
@@ -31,8 +34,44 @@ describe("the catalogue table", () => {
 
   test("every catalogued runtime is a known Runtime, and the runtimes AWS added are known", () => {
     expect(Runtime.all.map((r) => r.name).sort()).toEqual(RUNTIME_CATALOGUE.map((e) => e.name).sort());
-    for (const name of ["ruby4.0", "python3.14", "nodejs24.x", "java25", "dotnet10"]) expect(Runtime.of(name).name).toBe(name);
+    for (const name of ["ruby4.0", "python3.14", "nodejs24.x", "java25", "dotnet10", "java17.al2023", "java11.al2023", "java8.al2023"])
+      expect(Runtime.of(name).name).toBe(name);
     expect(Runtime.RUBY_4_0.family).toBe("ruby");
+    expect([Runtime.JAVA_8_AL2023, Runtime.JAVA_11_AL2023, Runtime.JAVA_17_AL2023].map((r) => r.family)).toEqual(["java", "java", "java"]);
+  });
+
+  test("every row names the first AWS provider release that accepts it, as a version", () => {
+    for (const e of RUNTIME_CATALOGUE) {
+      expect([e.name, formatVersion(parseVersion(e.awsProvider))]).toEqual([e.name, e.awsProvider]);
+      expect(Runtime.of(e.name).awsProviderVersion).toBe(e.awsProvider);
+    }
+    expect(Runtime.custom("python3.99", RuntimeFamily.PYTHON).awsProviderVersion).toBeUndefined();
+  });
+
+  // AWS's runtime pages (Operating system column) and Amazon Linux's toolchain page (glibc per OS).
+  test.each<[string, string, string]>([
+    ["python3.9", "amazonlinux2", "2.26"],
+    ["python3.11", "amazonlinux2", "2.26"],
+    ["python3.12", "amazonlinux2023", "2.34"],
+    ["nodejs18.x", "amazonlinux2", "2.26"],
+    ["nodejs20.x", "amazonlinux2023", "2.34"],
+    ["ruby3.2", "amazonlinux2", "2.26"],
+    ["ruby3.3", "amazonlinux2023", "2.34"],
+    ["java8.al2", "amazonlinux2", "2.26"],
+    ["java17", "amazonlinux2", "2.26"],
+    ["java21", "amazonlinux2023", "2.34"],
+    ["dotnet8", "amazonlinux2023", "2.34"],
+    ["provided.al2", "amazonlinux2", "2.26"],
+    ["provided.al2023", "amazonlinux2023", "2.34"],
+  ])("%s runs on %s with glibc %s", (name, os, glibc) => {
+    expect(Runtime.of(name).os).toBe(os);
+    expect(Runtime.of(name).glibc).toBe(glibc);
+  });
+
+  test("every row's glibc is its OS's, and a custom runtime takes its OS's glibc or none", () => {
+    for (const e of RUNTIME_CATALOGUE) expect(e.glibc).toBe(LAMBDA_OS_GLIBC[e.os]);
+    expect(Runtime.custom("python3.99", RuntimeFamily.PYTHON, "amazonlinux2023").glibc).toBe("2.34");
+    expect(Runtime.custom("python3.98", RuntimeFamily.PYTHON).glibc).toBeUndefined();
   });
 });
 
@@ -45,7 +84,10 @@ describe("a runtime on a given day", () => {
     ["nodejs20.x", "2026-04-29", "supported"],
     ["nodejs20.x", "2026-05-01", "deprecated"],
     ["nodejs20.x", "2026-09-01", "create-blocked"],
-    ["provided.al2023", "2040-01-01", "supported"],
+    ["provided.al2023", "2029-06-29", "supported"],
+    ["provided.al2023", "2029-08-31", "update-blocked"],
+    ["provided.al2", "2026-12-02", "update-blocked"],
+    ["java17.al2023", "2029-06-30", "deprecated"],
   ])("%s on %s is %s", (name, day, state) => {
     expect(Runtime.of(name).lifecycle(day)).toBe(state);
   });
@@ -55,6 +97,9 @@ describe("a runtime on a given day", () => {
     expect(Runtime.NODEJS_20_X.successor("2026-11-29")?.name).toBe("nodejs24.x");
     expect(Runtime.RUBY_3_2.successor("2026-11-29")?.name).toBe("ruby4.0");
     expect(Runtime.PROVIDED_AL2.successor("2026-11-29")?.name).toBe("provided.al2023");
+    // java25, java21 and the java*.al2023 builds retire the same day: the catalogue's order decides, not the name.
+    expect(Runtime.JAVA_11.successor("2026-12-02")?.name).toBe("java25");
+    expect(Runtime.JAVA_8_AL2023.successor("2026-12-02")?.name).toBe("java25");
   });
 
   test("the warning names the dates and the successor, and stays silent while a runtime is supported", () => {

@@ -29,6 +29,11 @@ describe("parseSharing", () => {
       [{ statementId: "account-123456789012", principal: "123456789012" }],
     ],
     [
+      "a European Sovereign Cloud root ARN",
+      { accounts: ["arn:aws-eusc:iam::123456789012:root"] },
+      [{ statementId: "account-123456789012", principal: "123456789012" }],
+    ],
+    [
       "an organization",
       { organizationId: "o-a1b2c3d4e5" },
       [{ statementId: "org-o-a1b2c3d4e5", principal: "*", organizationId: "o-a1b2c3d4e5" }],

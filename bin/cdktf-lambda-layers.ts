@@ -12,7 +12,7 @@ import { parseArgs } from "util";
 import { LayerValidationError } from "../modules/errors";
 import { defaultCacheDir } from "../modules/archive-builder";
 import { cleanCache, pruneCache } from "../modules/cache-maintenance";
-import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
+import { formatInspectReport, inspectIncomplete, inspectLayer, inspectProblems } from "../modules/inspect";
 import { formatBytes } from "../modules/progress";
 import {
   formatRolloutReport,
@@ -25,6 +25,7 @@ import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
 export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
+                           [--no-install] [--pip-arg=<arg> …] [--npm-arg=<arg> …] [--cache-dir .layer-cache]
        cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
        cdktf-lambda-layers cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
        cdktf-lambda-layers --version
@@ -34,6 +35,10 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
   --arch     an architecture the layer is for (repeatable); every native binary must load on each one
              given (x86-64 code in a layer for x86_64 and arm64 needs its arm64 build beside it)
   --json     print the report as JSON instead of text
+  A folder's declared dependencies (requirements.txt, package.json) are installed as the build
+  installs them (same platforms, same cache) and checked with it. --pip-arg / --npm-arg pass the
+  layer's pipArgs / npmArgs, one argument each (--pip-arg=--no-index --pip-arg=--find-links=./wheels).
+  --no-install skips that: the report then says what it did not check and exits 3.
 
   report     reads rollout-<id>.json from the synth output and each stack's outputs: from its local
              state file (terraform.<stack>.tfstate beside the output folder), or with --terraform from \`terraform output -json\` in each stack folder
@@ -43,11 +48,13 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
              removes leftovers of interrupted builds and entries written more than --older-than
              days ago (default 30). --cache-dir defaults to $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache
 
-  Native binaries are classified by their bytes (ELF, Mach-O, PE; machine; glibc or musl) and file
-  name tags (cpython-3XY, abi3); macOS, Windows, musl, foreign-machine and other-Python code is refused.
+  Native binaries are classified by their bytes (ELF, Mach-O, PE; machine; glibc or musl; the newest
+  GLIBC_x.y an ELF file needs) and file name tags (cpython-3XY, abi3); macOS, Windows, musl,
+  foreign-machine, other-Python code and code needing a newer glibc than the runtime's is refused.
 
 Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary cannot load on a --runtime or
---arch, the rollout drifts, or a stack's state file cannot be read, 2 usage error.
+--arch, the rollout drifts, or a stack's state file cannot be read, 2 usage error, 3 inspect with
+--no-install on a folder whose declared dependencies were therefore not checked.
 
 ${OPERATIONS_USAGE}`;
 
@@ -114,9 +121,17 @@ export function main(
   }
 
   try {
-    const report = inspectLayer(target, { runtimes: values.runtime, architectures: values.arch });
+    const report = inspectLayer(target, {
+      runtimes: values.runtime,
+      architectures: values.arch,
+      installDependencies: !values["no-install"],
+      pipArgs: values["pip-arg"],
+      npmArgs: values["npm-arg"],
+      cacheDir: values["cache-dir"],
+    });
     out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspectReport(report));
-    return inspectProblems(report).length === 0 ? 0 : 1;
+    if (inspectProblems(report).length > 0) return 1;
+    return inspectIncomplete(report).length > 0 ? 3 : 0;
   } catch (e) {
     if (!(e instanceof LayerValidationError)) throw e;
     err(`error: ${e.message}\n`);
@@ -186,6 +201,9 @@ function parse(argv: readonly string[]) {
       terraform: { type: "boolean" },
       "cache-dir": { type: "string" },
       "older-than": { type: "string" },
+      "no-install": { type: "boolean" },
+      "pip-arg": { type: "string", multiple: true },
+      "npm-arg": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },

@@ -15,12 +15,16 @@ import {
   cacheMaxBytes,
   checkCachedZip,
   discardCorrupt,
+  isRacy,
   loadSourceIndex,
   markUsed,
   pruneArchives,
+  readSealed,
   saveSourceIndex,
   SOURCE_FIELDS,
   SourceField as F,
+  tempPrefix,
+  writeSealed,
 } from "./archive-cache";
 import { Architecture, Runtime } from "./runtime";
 import { needsContentRules, SECRET_KEYWORDS, secretByName, secretFindings } from "./secrets";
@@ -32,7 +36,7 @@ const BUILDER_VERSION = 4;
 /** Bump only when the canonical content encoding below changes: it would republish every layer. */
 const CONTENT_IDENTITY_VERSION = "cdktf-lambda-layers content v2";
 /** Bump when the secret rules change, so that files a metadata hit vouched for are scanned again. */
-const SECRET_RULES_VERSION = 3;
+const SECRET_RULES_VERSION = 4;
 
 /** A reproducible zip and what it holds. @group Internals */
 export interface ArchiveRecord {
@@ -83,6 +87,11 @@ export interface BuiltArchive extends ArchiveRecord {
 interface IndexRecord extends Omit<ArchiveRecord, "entries"> {
   readonly checkWarnings?: readonly string[];
   readonly checked?: unknown;
+  /**
+   * In a record filed under a metadata fingerprint: when the build that wrote it began reading the
+   * files. It vouches for them only while none is racy against that (isRacy).
+   */
+  readonly readAt?: number;
 }
 
 /** A file as it will be archived: its archive path, mode and where its bytes come from. @group Internals */
@@ -213,6 +222,8 @@ export interface ZipOptions {
  */
 export function buildZip(files: readonly PlannedFile[], options: ZipOptions): BuiltArchive {
   const { reportAs, cacheDir } = options;
+  // Before any file is read (the checks read some): what this build's records vouch for is what the files held from here on.
+  const readAt = Date.now();
   const unzippedBytes = files.reduce((sum, f) => sum + f.size, 0);
   if (unzippedBytes > MAX_UNZIPPED_BYTES) throw errors.unzippedTooLarge(reportAs, unzippedBytes, MAX_UNZIPPED_BYTES);
   const maxCacheBytes = cacheMaxBytes(); // a bad setting fails before anything is written
@@ -223,14 +234,18 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     JSON.stringify([optionsKey, options.source, [SECRET_RULES_VERSION, options.allowSecrets ?? []], options.checks?.key ?? null]),
   );
   const cacheWarnings: string[] = [];
+  const warn = (warning: string) => cacheWarnings.push(warning);
   const cached = (key: string): IndexRecord | undefined => {
-    const found = readIndex(cacheDir, key);
+    const found = readIndex(cacheDir, key, warn);
     if (!found) return undefined;
     const check = checkCachedZip(archivePath(cacheDir, found), found.zipSha256);
     if (check.warning) cacheWarnings.push(check.warning);
     return check.ok ? found : undefined;
   };
+  // A file written in the same clock tick as the build that filed the record may have changed
+  // since without a trace in its metadata: then the record is not used, and the files are hashed.
   let record: IndexRecord | undefined = cached(metadataKey);
+  if (record && (record.readAt === undefined || files.some((f) => isRacy(f, record!.readAt!, readAt)))) record = undefined;
   let cache: BuiltArchive["cache"] = "metadata-hit";
   let counts: { entriesCompressed: number; entriesReused: number } | undefined;
   if (!record) {
@@ -240,20 +255,19 @@ export function buildZip(files: readonly PlannedFile[], options: ZipOptions): Bu
     if (files.length + folders.size > MAX_ZIP_ENTRIES) throw errors.tooManyEntries(reportAs, files.length + folders.size);
     checkSecretNames(files, reportAs, options.allowSecrets);
     const checked = options.checks?.run(files);
-    const built = buildFromSource(files, withDirectories(files, folders), options, optionsKey, cached, cacheWarnings);
+    const built = buildFromSource(files, withDirectories(files, folders), options, optionsKey, cached, warn, readAt);
     record = built.record;
     cache = built.cache;
     counts = built.counts;
     // The metadata entry also keeps what the checks found, which a later metadata hit cannot recompute.
-    record = { ...record, checkWarnings: built.checkWarnings, checked };
+    record = { ...record, checkWarnings: built.checkWarnings, checked, readAt };
     writeIndex(cacheDir, metadataKey, record);
   }
   if (cache === "built") pruneArchives(cacheDir, maxCacheBytes, [path.dirname(archivePath(cacheDir, record))]);
+  const tooLarge = record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload;
+  const stagedDir = options.stage && !tooLarge ? stage(cacheDir, record.contentSha256, files, warn) : undefined;
   for (const warning of cacheWarnings) progress(`warning: ${warning}`);
-  if (record.zippedBytes > MAX_DIRECT_UPLOAD_BYTES && !options.s3Upload) {
-    throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
-  }
-  const stagedDir = options.stage ? stage(cacheDir, record.contentSha256, files) : undefined;
+  if (tooLarge) throw errors.zippedTooLarge(reportAs, record.zippedBytes, MAX_DIRECT_UPLOAD_BYTES);
   const { checkWarnings, checked, ...archive } = record;
   return {
     path: archivePath(cacheDir, record),
@@ -311,7 +325,8 @@ function buildFromSource(
   options: ZipOptions,
   optionsKey: unknown[],
   cached: (key: string) => IndexRecord | undefined,
-  cacheWarnings: string[],
+  warn: (warning: string) => void,
+  readAt: number,
 ): {
   record: IndexRecord;
   cache: BuiltArchive["cache"];
@@ -320,14 +335,15 @@ function buildFromSource(
 } {
   const { cacheDir } = options;
   const sourceKey = hashOf([optionsKey, SECRET_RULES_VERSION, options.source]);
-  const last = loadSourceIndex(cacheDir, sourceKey);
+  const last = loadSourceIndex(cacheDir, sourceKey, warn);
   const lastZip = last && path.join(cacheDir, last.zip);
   const hints = files.map((f): 0 | 1 => (isAlreadyCompressedName(f.name) ? 1 : 0));
   const num = (k: number, field: F) => last!.numbers[k * SOURCE_FIELDS + field];
   const shaOf = (k: number) => last!.shas.slice(k * 64, k * 64 + 64);
   const storedAt = (k: number): StoredEntry => [num(k, F.Offset), num(k, F.CompressedSize), num(k, F.Crc32), num(k, F.Method) as 0 | 8];
   // row[i]: the row of file i in the last build's index when its name, size and hint are the same, else -1;
-  // prior[i]: that row when the rest of its metadata (mtime, ctime, inode, path) is unchanged too.
+  // prior[i]: that row when the rest of its metadata (mtime, ctime, inode, path) is unchanged too, and
+  // its timestamps safely older than when the last build read it (else an edit in that same tick may hide).
   const byName = matchSorted(files, last?.names ?? []);
   const row = byName.map((k, i) => (k >= 0 && num(k, F.Size) === files[i].size && num(k, F.Hint) === hints[i] ? k : -1));
   const prior = files.map((f, i) => {
@@ -336,7 +352,8 @@ function buildFromSource(
       num(k, F.MtimeMs) === f.mtimeMs &&
       num(k, F.CtimeMs) === f.ctimeMs &&
       num(k, F.Ino) === f.ino &&
-      last!.paths[k] === f.abs
+      last!.paths[k] === f.abs &&
+      !isRacy(f, last!.readAt, readAt)
       ? k
       : -1;
   });
@@ -355,7 +372,7 @@ function buildFromSource(
       const checkWarnings = checkSecretContents(files, shas, marks, options);
       // The last zip itself: the index learns the files' new metadata, so the next build reads none of them.
       if (changed.length > 0 && hit.zipSha256 === last!.zipSha256 && files.length === last!.names.length) {
-        saveIndex(cacheDir, sourceKey, hit, files, shas, hints, marks, (i) => storedAt(row[i]));
+        saveIndex(cacheDir, sourceKey, hit, readAt, files, shas, hints, marks, (i) => storedAt(row[i]));
       }
       return { record: hit, cache: "content-hit", checkWarnings };
     }
@@ -384,7 +401,7 @@ function buildFromSource(
 
   const entryFile = zipEntries.map((e) => e.file);
   // Written beside the cache's folders, and moved into archives/ only once every check has passed.
-  const tmp = path.join(ensureDir(cacheDir), `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}.zip`);
+  const tmp = path.join(ensureDir(cacheDir), `${tempPrefix()}archive.zip`);
   const plan: PlannedEntry[] = zipEntries.map((e, i) => {
     const k = entryFile[i];
     if (k < 0) return { name: e.name, mode: e.mode };
@@ -414,7 +431,7 @@ function buildFromSource(
       marks[k] = secrets.check(files[k], sha, suspect ? 1 : lastMark(k, sha));
     },
   );
-  if (packed.packRejected && lastZip) cacheWarnings.push(discardCorrupt(lastZip));
+  if (packed.packRejected && lastZip) warn(discardCorrupt(lastZip));
   const results = entryFile.map((k, i) => (k < 0 ? undefined : packed.entries[i]!));
   const byFile: NonNullable<(typeof results)[number]>[] = new Array(files.length);
   results.forEach((r, i) => r && (byFile[entryFile[i]] = r));
@@ -452,7 +469,7 @@ function buildFromSource(
     cache = "built";
     counts = { entriesCompressed: packed.compressed, entriesReused: packed.reused };
   }
-  saveIndex(cacheDir, sourceKey, record, files, shas, hints, marks, (i) => {
+  saveIndex(cacheDir, sourceKey, record, readAt, files, shas, hints, marks, (i) => {
     const [, crc32, method, compressedSize, offset] = byFile[i];
     return [offset, compressedSize, crc32, method];
   });
@@ -464,6 +481,7 @@ function saveIndex(
   cacheDir: string,
   sourceKey: string,
   record: IndexRecord,
+  readAt: number,
   files: readonly PlannedFile[],
   shas: readonly string[],
   hints: ReadonlyArray<0 | 1>,
@@ -492,6 +510,7 @@ function saveIndex(
     paths: files.map((f) => f.abs),
     shas: shas.join(""),
     numbers,
+    readAt,
   });
 }
 
@@ -598,8 +617,8 @@ function secretChecker(options: Pick<ZipOptions, "reportAs" | "allowSecrets">): 
       }
       const findings = secretFindings(data, f.sourceRel);
       for (const finding of findings) {
-        if (finding.severity === "refuse") refused.push(`${f.sourceRel} (${finding.why})`);
-        else warnings.push(errors.secretSuspected(f.sourceRel, finding.why));
+        if (finding.severity === "refuse") refused.push(`${f.sourceRel}:${finding.line} (${finding.why})`);
+        else warnings.push(errors.secretSuspected(`${f.sourceRel}:${finding.line}`, finding.why));
       }
       return findings.length === 0 && mark === 1 ? 2 : mark;
     },
@@ -655,32 +674,46 @@ function archivePath(cacheDir: string, record: Pick<ArchiveRecord, "contentSha25
   return path.join(cacheDir, "archives", record.zipSha256, `${record.contentSha256}.zip`);
 }
 
-function readIndex(cacheDir: string, key: string): IndexRecord | undefined {
-  const file = path.join(cacheDir, "index", `${key}.json`);
-  if (!fs.existsSync(file)) return undefined;
+/** Index records are small JSON texts, sealed (archive-cache's writeSealed). */
+const INDEX_RECORD_FORMAT = "cdktf-lambda-layers index record 2\n";
+
+function indexRecordPath(cacheDir: string, key: string): string {
+  return path.join(cacheDir, "index", `${key}.rec`);
+}
+
+/** The record filed under `key` whose zip is in the cache, else undefined; a damaged record is removed and `warn` told. */
+function readIndex(cacheDir: string, key: string, warn: (warning: string) => void): IndexRecord | undefined {
+  const file = indexRecordPath(cacheDir, key);
+  const body = readSealed(file, INDEX_RECORD_FORMAT, warn);
+  if (!body) return undefined;
+  let record: IndexRecord;
   try {
-    // A record written before the names were left out still holds them: the files' own names are used.
-    const { entries: _names, ...record } = JSON.parse(fs.readFileSync(file, "utf8")) as IndexRecord & { entries?: unknown };
-    return fs.existsSync(archivePath(cacheDir, record)) ? record : undefined;
+    record = JSON.parse(body.toString("utf8")) as IndexRecord;
   } catch {
-    return undefined; // a torn or foreign file is a miss, never an error
+    fs.rmSync(file, { force: true }); // sealed by this version, so only a bug writes this: a miss
+    return undefined;
   }
+  return fs.existsSync(archivePath(cacheDir, record)) ? record : undefined;
 }
 
 function writeIndex(cacheDir: string, key: string, record: IndexRecord): void {
   tagCacheFolder(cacheDir);
-  const dir = ensureDir(path.join(cacheDir, "index"));
-  const tmp = path.join(dir, `.tmp-${process.pid}-${key}`);
-  fs.writeFileSync(tmp, JSON.stringify(record));
-  fs.renameSync(tmp, path.join(dir, `${key}.json`));
+  writeSealed(indexRecordPath(cacheDir, key), INDEX_RECORD_FORMAT, [Buffer.from(JSON.stringify(record), "utf8")]);
 }
 
-/** Writes the archive's content as a folder once per archive hash (for `archive_file` packaging). */
-function stage(cacheDir: string, contentSha256: string, files: readonly PlannedFile[]): string {
+/**
+ * Writes the archive's content as a folder once per content identity (for `archive_file`
+ * packaging). One staged before is used only if it still holds exactly that content: Terraform
+ * zips whatever the folder holds, under this identity. One that does not is staged again, with a warning.
+ */
+function stage(cacheDir: string, contentSha256: string, files: readonly PlannedFile[], warn: (warning: string) => void): string {
   const target = path.join(cacheDir, "staged", contentSha256);
-  if (fs.existsSync(target)) return target;
-  const tmp = `${target}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
+  if (fs.existsSync(target)) {
+    if (holdsContent(target, contentSha256, files)) return target;
+    fs.rmSync(target, { recursive: true, force: true });
+    warn(`the staged folder ${target} did not hold the content it is named after (changed or damaged): removed, and staged again`);
+  }
+  const tmp = path.join(cacheDir, "staged", `${tempPrefix()}${contentSha256}`);
   for (const f of files) {
     const dest = path.join(tmp, ...f.name.split("/"));
     fs.mkdirSync(path.dirname(dest), { recursive: true });
@@ -695,6 +728,23 @@ function stage(cacheDir: string, contentSha256: string, files: readonly PlannedF
     if (!fs.existsSync(target)) throw e;
   }
   return target;
+}
+
+/** Whether `dir` holds exactly `files` (by name, mode, size and bytes): its content identity, computed again. */
+function holdsContent(dir: string, contentSha256: string, files: readonly PlannedFile[]): boolean {
+  try {
+    const held = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).length;
+    if (held !== files.length) return false;
+    const staged = files.map((f) => {
+      const abs = path.join(dir, ...f.name.split("/"));
+      const stat = fs.lstatSync(abs);
+      if (!stat.isFile() || stat.size !== f.size || (stat.mode & 0o7777) !== f.mode) throw new Error(`${abs} differs`);
+      return { name: f.name, abs, size: f.size };
+    });
+    return contentIdentity(withHashes(files, hashContents(staged))) === contentSha256;
+  } catch {
+    return false; // a file missing, of another size, or changed while read: staged again
+  }
 }
 
 function hashOf(value: unknown): string {

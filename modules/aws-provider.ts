@@ -2,16 +2,23 @@
 // version it was generated from (6.x) under the bare source "aws"; layers work on 5.x too, so the
 // constraint is the user's, and the source is always the fully qualified "hashicorp/aws".
 import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
-import { Annotations, TerraformProvider, TerraformStack, Token } from "cdktf";
+import { Annotations, App, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { IConstruct } from "constructs";
-import { errors } from "./errors";
+import { errors, LayerValidationError, LayerValidationErrors } from "./errors";
 import { cleanHclOnSynth } from "./hcl-output";
+import type { Runtime } from "./runtime";
+import {
+  admitsWithin,
+  compareVersions,
+  formatVersion,
+  oldestAdmitted,
+  parseVersion,
+  parseVersionConstraint,
+  raiseFloor,
+} from "./version-constraint";
 
 /** Admits AWS provider 5.80 and later, and 6.x. */
 export const DEFAULT_AWS_PROVIDER_VERSION = ">= 5.80, < 7.0";
-
-const CONSTRAINT =
-  /^\s*(?:(?:=|!=|>|>=|<|<=|~>)\s*)?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\s*(?:,\s*(?:(?:=|!=|>|>=|<|<=|~>)\s*)?\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?\s*)*$/;
 
 const chosen = new WeakMap<TerraformStack, string>();
 
@@ -21,7 +28,7 @@ const chosen = new WeakMap<TerraformStack, string>();
  * @throws LayerValidationError when `constraint` is not a Terraform version constraint.
  */
 export function setAwsProviderVersion(scope: IConstruct, constraint: string): void {
-  if (typeof constraint !== "string" || !CONSTRAINT.test(constraint)) throw errors.invalidProviderConstraint(constraint);
+  parseVersionConstraint(constraint);
   const stack = TerraformStack.of(scope);
   if (needsProvider6.has(stack) && !admitsProvider6(constraint)) throw errors.regionArgumentNeedsProvider6(constraint);
   explicit.add(stack);
@@ -41,50 +48,16 @@ const needsProvider6 = new WeakSet<TerraformStack>();
 
 /**
  * Whether a version constraint admits some AWS provider 6.x release: the per-resource `region`
- * argument exists from 6.0 on. Checked against 6.0.0, the latest 6.x imaginable, and every 6.x
- * version the constraint names.
+ * argument exists from 6.0 on.
  */
 export function admitsProvider6(constraint: string): boolean {
-  const clauses = constraint.split(",").map((c) => /^\s*(=|!=|>=|<=|>|<|~>)?\s*(\d+(?:\.\d+){0,2})/.exec(c));
-  if (clauses.some((c) => c === null)) return true; // not ours to judge: setAwsProviderVersion validates the syntax
-  const named = clauses.map((c) => c![2]).filter((v) => v.startsWith("6"));
-  const candidates = ["6.0.0", "6.999.999", ...named.map((v) => padVersion(v))];
-  return candidates.some((v) => clauses.every((c) => satisfies(v, c![1] ?? "=", c![2])));
-}
-
-function padVersion(v: string): string {
-  return [...v.split("."), "0", "0"].slice(0, 3).join(".");
-}
-
-function compareVersions(a: string, b: string): number {
-  const [x, y] = [a, b].map((v) => padVersion(v).split(".").map(Number));
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return 0;
-}
-
-function satisfies(version: string, op: string, bound: string): boolean {
-  const c = compareVersions(version, bound);
-  switch (op) {
-    case "=":
-      return c === 0;
-    case "!=":
-      return c !== 0;
-    case ">":
-      return c > 0;
-    case ">=":
-      return c >= 0;
-    case "<":
-      return c < 0;
-    case "<=":
-      return c <= 0;
-    default: {
-      // ~> 5.100 admits >= 5.100, < 6.0; ~> 6.2.0 admits >= 6.2.0, < 6.3.0
-      const parts = bound.split(".").map(Number);
-      const upper = parts.length === 1 ? [parts[0] + 1] : [...parts.slice(0, -2), parts[parts.length - 2] + 1];
-      return c >= 0 && compareVersions(version, upper.join(".")) < 0;
-    }
+  try {
+    return admitsWithin(constraint, "6.0.0", "7.0.0");
+  } catch {
+    return true; // not ours to judge: setAwsProviderVersion validates the syntax
   }
 }
+
 const watched = new WeakSet<TerraformStack>();
 const warned = new WeakSet<TerraformStack>();
 
@@ -95,9 +68,11 @@ export const MAX_AWS_PROVIDERS_PER_STACK = 4;
  * Applies the default constraint unless the stack already has one, and watches the stack's AWS
  * provider count; called by every construct that emits AWS resources.
  * @param needsRegionArgument the construct uses the 6.x per-resource `region` argument
+ * @param declared the runtimes the construct writes into a resource the provider validates
  */
-export function ensureAwsProviderRequirement(scope: IConstruct, needsRegionArgument = false): void {
+export function ensureAwsProviderRequirement(scope: IConstruct, needsRegionArgument = false, declared?: DeclaredRuntimes): void {
   const stack = TerraformStack.of(scope);
+  if (declared) declareRuntimes(scope, stack, declared);
   if (needsRegionArgument) {
     needsProvider6.add(stack);
     if (explicit.has(stack) && !admitsProvider6(chosen.get(stack)!)) throw errors.regionArgumentNeedsProvider6(chosen.get(stack));
@@ -171,4 +146,73 @@ function defaultAwsProvider(stack: TerraformStack): AwsProvider | undefined {
 /** The provider's `assume_role` block for an optional role (undefined: credentials as the environment gives them). */
 export function assumeRoleOf(roleArn: string | undefined): AwsProviderConfig["assumeRole"] {
   return roleArn ? [{ roleArn, sessionName: "cdktf-lambda-layers" }] : undefined;
+}
+
+/** Runtimes a construct writes into a resource the AWS provider validates at plan time. */
+export interface DeclaredRuntimes {
+  /** The construct's input: `compatibleRuntimes` (aws_lambda_layer_version) or `runtime` (aws_lambda_function). */
+  readonly field: "compatibleRuntimes" | "runtime";
+  readonly runtimes: readonly Runtime[];
+}
+
+const declarationsByApp = new WeakMap<IConstruct, IConstruct[]>();
+const declarationsOf = new WeakMap<IConstruct, DeclaredRuntimes>();
+const checkedStacks = new WeakSet<TerraformStack>();
+
+/**
+ * The provider rejects a runtime name newer than itself at `terraform plan` ("expected runtime to be
+ * one of [...]"), far from its cause. The check runs at synth, when the stack's constraint is final
+ * (setAwsProviderVersion may come after the construct): as a validation of the construct, and before
+ * any stack of the app is written, so that a refused app writes nothing.
+ */
+function declareRuntimes(scope: IConstruct, stack: TerraformStack, declared: DeclaredRuntimes): void {
+  declarationsOf.set(scope, declared);
+  scope.node.addValidation({ validate: () => runtimeProviderProblems(scope) });
+  const root = scope.node.root;
+  declarationsByApp.set(root, [...(declarationsByApp.get(root) ?? []), scope]);
+  if (checkedStacks.has(stack)) return;
+  checkedStacks.add(stack);
+  const prepare = stack.prepareStack.bind(stack);
+  stack.prepareStack = () => {
+    prepare();
+    if (App.of(stack).skipValidation) return; // the app asked for no validations (new App({ skipValidation: true }))
+    // A fan-out repeats one layer per region: one line per problem, naming every construct it concerns.
+    const byMessage = new Map<string, string[]>();
+    for (const c of declarationsByApp.get(root) ?? []) {
+      for (const m of runtimeProviderProblems(c)) byMessage.set(m, [...(byMessage.get(m) ?? []), c.node.path]);
+    }
+    if (byMessage.size > 0) throw new LayerValidationErrors([...byMessage].map(([m, paths]) => `[${paths.join(", ")}] ${m}`));
+  };
+}
+
+/** The refusal for a construct whose runtimes the stack's provider constraint may not know (none: []). */
+export function runtimeProviderProblems(scope: IConstruct): string[] {
+  const declared = declarationsOf.get(scope);
+  if (!declared) return [];
+  const constraint = awsProviderVersionOf(scope);
+  const problem = runtimeProviderProblem(declared, constraint);
+  return problem ? [problem.message] : [];
+}
+
+/**
+ * The error for `declared` under `constraint`, or undefined when every version the constraint admits
+ * accepts every declared runtime. A runtime without a provider version (Runtime.custom) is not checked.
+ * @group Internals
+ */
+export function runtimeProviderProblem(declared: DeclaredRuntimes, constraint: string): LayerValidationError | undefined {
+  const admitted = oldestAdmitted(constraint);
+  if (admitted === undefined) return undefined; // a constraint no version meets is terraform's error to report
+  const tooNew = declared.runtimes.filter(
+    (r): r is Runtime & { awsProviderVersion: string } =>
+      r.awsProviderVersion !== undefined && compareVersions(admitted, parseVersion(r.awsProviderVersion)) < 0,
+  );
+  if (tooNew.length === 0) return undefined;
+  const needed = tooNew.map((r) => r.awsProviderVersion).reduce((a, b) => (compareVersions(parseVersion(a), parseVersion(b)) >= 0 ? a : b));
+  return errors.runtimeNeedsNewerProvider(
+    declared.field,
+    tooNew.map((r) => ({ name: r.name, awsProvider: r.awsProviderVersion })),
+    constraint,
+    formatVersion(admitted),
+    raiseFloor(constraint, needed),
+  );
 }

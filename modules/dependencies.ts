@@ -10,6 +10,7 @@ import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
 import { tagCacheFolder } from "./source-files";
 import { npmInputs, npmLocalDependencies, pipInputs } from "./install-inputs";
+import { LAMBDA_OS_GLIBC } from "./runtime-catalogue";
 
 /** A dependency set to install, found in a layer's source folder. */
 export interface DependencyManifest {
@@ -74,6 +75,7 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
         shown,
         cwd === work ? `a copy of ${path.dirname(dep.manifest)}` : cwd,
         output,
+        plan.failureHint?.(output),
       );
     }
     plan.finish(work);
@@ -120,6 +122,8 @@ interface InstallPlan {
   readonly cwd?: string;
   /** Advice about reproducibility (unpinned requirements, no lock file). */
   readonly warnings?: readonly string[];
+  /** What the user may change when the installer's output says why it failed. */
+  failureHint?(output: string): string | undefined;
   prepare(work: string): void;
   command(work: string): string[];
   finish(work: string): void;
@@ -130,7 +134,10 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
   // Wheels are chosen for the oldest declared Python: pure and abi3 wheels then load on every one.
   const version = pythons.map((r) => r.version!).sort(compareVersions)[0] ?? "3.12";
   const archs = installArchitectures(opts);
-  const platforms = archs.flatMap((a) => [`manylinux2014_${a.linuxMachine}`, `manylinux_2_28_${a.linuxMachine}`]);
+  // pip is asked only for wheels the oldest C library among the Pythons loads: a manylinux_2_28
+  // wheel in a python3.11 layer (Amazon Linux 2, glibc 2.26) fails at import.
+  const glibc = lowestGlibc(pythons);
+  const platforms = archs.flatMap((a) => manylinuxPlatforms(glibc, a));
   const requirements = fs.readFileSync(dep.manifest);
   const inputs = pipInputs(dep.manifest, opts.pipArgs);
   return {
@@ -139,6 +146,10 @@ function pipPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
     // pip runs in the manifest's folder, so -r/-c includes, ./wheels and --find-links ./wheels resolve as the user wrote them.
     cwd: path.dirname(dep.manifest),
     warnings: inputs.warnings,
+    failureHint: (output) =>
+      /No matching distribution|Could not find a version/.test(output) && newerPythons(glibc) !== undefined
+        ? `if the package exists but has no wheel for this target: pip was offered only wheels glibc ${glibc} loads (manylinux_2_${glibc.split(".")[1]} and older, the C library of ${pythons.map((r) => r.name).join(", ") || "Amazon Linux 2"}), so a release published only for a newer glibc needs an older release with manylinux2014 wheels, or ${newerPythons(glibc)}`
+        : undefined,
     prepare: () => undefined,
     command: (work) => [
       process.env.CDKTF_LAYERS_PYTHON ?? "python3",
@@ -250,6 +261,46 @@ function npmPlan(dep: DependencyManifest, opts: InstallOptions): InstallPlan {
       fs.rmSync(path.join(work, "out", "node_modules", ".bin"), { recursive: true, force: true });
     },
   };
+}
+
+/** The glibc Lambda's oldest runtime OS ships (Amazon Linux 2): assumed for a runtime whose OS is unknown. */
+const OLDEST_LAMBDA_GLIBC = LAMBDA_OS_GLIBC.amazonlinux2;
+
+/** The lowest glibc among runtimes ("2.26" when any runs on Amazon Linux 2, or when none says). @group Internals */
+export function lowestGlibc(runtimes: readonly Runtime[]): string {
+  const known = runtimes.map((r) => r.glibc).filter((g): g is string => g !== undefined);
+  if (known.length < runtimes.length || known.length === 0) return OLDEST_LAMBDA_GLIBC;
+  return known.sort(compareVersions)[0];
+}
+
+/** "a newer runtime (python3.12, python3.13 run on glibc 2.34)"; undefined when none has a newer glibc. */
+function newerPythons(glibc: string): string | undefined {
+  const newer = Runtime.all.filter((r) => r.family === RuntimeFamily.PYTHON && r.glibc && compareVersions(r.glibc, glibc) > 0);
+  if (newer.length === 0) return undefined;
+  const byGlibc = new Map<string, string[]>();
+  for (const r of newer.sort((a, b) => compareVersions(a.version!, b.version!)))
+    byGlibc.set(r.glibc!, [...(byGlibc.get(r.glibc!) ?? []), r.name]);
+  return `a newer runtime (${[...byGlibc].map(([g, names]) => `${names.join(", ")} run on glibc ${g}`).join("; ")})`;
+}
+
+/**
+ * The `pip --platform` values for wheels a glibc loads on an architecture, most preferred first,
+ * in the order `packaging` ranks a glibc system's own tags (PEP 600): manylinux_2_<minor> from the
+ * glibc down to manylinux_2_17, then manylinux2014 (PEP 599's name for 2_17, which pip itself
+ * widens to manylinux2010 and manylinux1 on x86_64). pip matches --platform values literally,
+ * so each PEP 600 name is given: a wheel tagged only manylinux_2_24 would not match
+ * "manylinux2014". Wheels for older glibcs carry the legacy names (auditwheel writes both).
+ * For glibc 2.26 on x86_64: manylinux_2_26_x86_64 … manylinux_2_17_x86_64, manylinux2014_x86_64.
+ * @see https://peps.python.org/pep-0600/
+ * @group Internals
+ */
+export function manylinuxPlatforms(glibc: string, architecture: Architecture): string[] {
+  const [major, minor] = glibc.split(".").map(Number);
+  if (major !== 2 || !Number.isInteger(minor) || minor < 17) throw new Error(`glibc version ${glibc} is not 2.17 or later`);
+  const machine = architecture.linuxMachine;
+  const platforms: string[] = [];
+  for (let m = minor; m >= 17; m--) platforms.push(`manylinux_2_${m}_${machine}`);
+  return [...platforms, `manylinux2014_${machine}`];
 }
 
 /**

@@ -271,6 +271,14 @@ export const errors = {
       `point the link at a real file or folder inside the source folder, remove it, or add ${JSON.stringify(link)} to \`excludes\``,
     ),
 
+  nameNotUtf8: (source: string, escaped: string, glob: string) =>
+    new LayerValidationError(
+      "source",
+      source,
+      `contains "${escaped}", a name that is not valid UTF-8 (\\xNN is a byte outside any UTF-8 character): the layer's zip names its entries in UTF-8 text, and no Python import or Node.js require() can name such a file, so it cannot be shipped as it is`,
+      `rename it to a UTF-8 name (\`convmv -r -f latin1 -t utf8 --notest <folder>\` renames a tree written in Latin-1), or leave it out with ${JSON.stringify(glob)} in \`excludes\``,
+    ),
+
   secretsFound: (source: string, findings: string[]) =>
     new LayerValidationError(
       "source",
@@ -315,12 +323,12 @@ export const errors = {
       "exclude it, or ship it another way (S3 at run time, a container image)",
     ),
 
-  dependencyInstallFailed: (source: string, manifest: string, command: string, where: string, output: string) =>
+  dependencyInstallFailed: (source: string, manifest: string, command: string, where: string, output: string, hint?: string) =>
     new LayerValidationError(
       "source",
       source,
       `declares dependencies in ${manifest} that could not be installed: \`${command}\` failed:\n${output.trim().split("\n").slice(-15).join("\n")}\n`,
-      `run that command in ${where} to see the whole error and make the install work there, or pass \`pipArgs\` / \`npmArgs\` (for example --no-index --find-links ./wheels when PyPI is out of reach; relative paths resolve from the manifest's folder)`,
+      `run that command in ${where} to see the whole error and make the install work there, or pass \`pipArgs\` / \`npmArgs\` (for example --no-index --find-links ./wheels when PyPI is out of reach; relative paths resolve from the manifest's folder)${hint ? `; ${hint}` : ""}`,
     ),
 
   dependencyCacheUnwritable: (folder: string, why: string) =>
@@ -343,7 +351,7 @@ export const errors = {
     new LayerValidationError(
       "layerVersionArn",
       value,
-      "is not a layer version ARN of the form arn:aws:lambda:<region>:<12-digit account>:layer:<name>:<version>",
+      "is not a layer version ARN of the form arn:<partition>:lambda:<region>:<12-digit account>:layer:<name>:<version> (partition aws, aws-cn, aws-us-gov, aws-eusc, ...)",
       "copy the LayerVersionArn printed by `aws lambda list-layer-versions` (it ends in the version number)",
     ),
 
@@ -383,7 +391,7 @@ export const errors = {
     new LayerValidationError(
       field,
       value,
-      "must hold 12-digit account ids or arn:aws:iam::<account id>:root",
+      "must hold 12-digit account ids or arn:<partition>:iam::<account id>:root",
       'write the account as "123456789012" (user and role ARNs cannot be granted layer access)',
     ),
 
@@ -496,7 +504,7 @@ export const errors = {
     new LayerValidationError(
       "role",
       value,
-      "is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
+      "is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<name>)",
       "pass the ARN of the execution role, for example `role.arn` of an aws_iam_role",
     ),
 
@@ -621,6 +629,23 @@ export const errors = {
       value,
       'admits no AWS provider 6.x, but providerMode "region-argument" uses the per-resource `region` argument that only 6.x has',
       'admit 6.x (for example ">= 6.0, < 7.0"), or use providerMode "aliases", which works with 5.x',
+    ),
+
+  runtimeNeedsNewerProvider: (
+    field: "compatibleRuntimes" | "runtime",
+    tooNew: ReadonlyArray<{ name: string; awsProvider: string }>,
+    constraint: string,
+    admitted: string,
+    fixedConstraint: string,
+  ) =>
+    new LayerValidationError(
+      field,
+      tooNew.map((r) => r.name).join(", "),
+      `${field === "runtime" ? "is" : "lists"} ${tooNew.map((r) => `${r.name} (hashicorp/aws accepts it from ${r.awsProvider})`).join(" and ")}, ` +
+        `but the stack's AWS provider constraint ${JSON.stringify(constraint)} admits ${admitted}, whose plan-time validation rejects ` +
+        `${tooNew.length === 1 ? "it" : "them"}: \`terraform plan\` would fail with "expected ${field === "runtime" ? "runtime" : "compatible_runtimes"} to be one of [...]"`,
+      `require a provider that knows ${tooNew.length === 1 ? "it" : "them"}: setAwsProviderVersion(stack, ${JSON.stringify(fixedConstraint)}) ` +
+        `(or that constraint as a LayerRollout's awsProviderVersion)`,
     ),
 
   providerForOtherRegion: (region: string, providerRegion: string) =>

@@ -19,8 +19,8 @@ export {
   todayUtc,
 } from "./runtime";
 export type { RuntimeLifecycle } from "./runtime";
-export { RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./runtime-catalogue";
-export type { RuntimeCatalogueEntry } from "./runtime-catalogue";
+export { LAMBDA_OS_GLIBC, RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./runtime-catalogue";
+export type { LambdaOs, RuntimeCatalogueEntry } from "./runtime-catalogue";
 export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS, RUNTIME_ROOTS, npmNameProblem } from "./layout";
 export type { LayoutFile, PlainFolderFacts } from "./layout";
 export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
@@ -74,6 +74,7 @@ export {
   describeBinary,
   withAbi3Minimums,
   abi3MinimumOf,
+  compareGlibc,
 } from "./native-binaries";
 export type {
   Abi3Minimum,
@@ -87,8 +88,8 @@ export type {
 } from "./native-binaries";
 export { secretFindings } from "./secrets";
 export type { SecretFinding } from "./secrets";
-export { inspectLayer, inspectProblems, formatInspectReport } from "./inspect";
-export type { InspectOptions, InspectReport, InspectedFile, RuntimeLayout, LayerPackage } from "./inspect";
+export { inspectLayer, inspectProblems, inspectIncomplete, formatInspectReport } from "./inspect";
+export type { InspectOptions, InspectReport, InspectedDependencies, InspectedFile, RuntimeLayout, LayerPackage } from "./inspect";
 export { archiveOptionsOf } from "./lambda-layer";
 export { ssmParameterName, DEFAULT_SSM_PARAMETER_NAME } from "./ssm-parameter";
 export type { LayerSsmParameter } from "./ssm-parameter";

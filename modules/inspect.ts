@@ -1,13 +1,17 @@
 // Looks inside a layer before (a source folder) or after (a zip) it is built and reports what
 // Lambda would see under /opt: which runtimes load it, which packages it holds, how big it is,
 // what native code it carries and whether that code runs on the declared architectures.
-// Read-only: it never builds, installs or extracts. A zip is read through its central directory,
-// and only the first bytes of members that may be native code are inflated.
+// It never builds or extracts. A folder whose manifests (requirements.txt, package.json) declare
+// dependencies gets them installed exactly as the build installs them (same stage, same platforms,
+// same cache), so their native binaries are checked too; with installing turned off the report
+// says plainly what it did not check and is incomplete, never OK. A zip is read through its
+// central directory, and only the first bytes of members that may be native code are inflated
+// (all of an ELF member whose dynamic section lies further in).
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { defaultCacheDir, modeFor, walkArchiveSource } from "./archive-builder";
-import { declaredPackages, isBuildInput } from "./dependencies";
+import { collectFiles, defaultCacheDir, modeFor, walkArchiveSource } from "./archive-builder";
+import { declaredPackages, DependencyManifest, isBuildInput } from "./dependencies";
 import { placeLayerSource } from "./layer-archive";
 import { LayerValidationError } from "./errors";
 import { checkLayout, isLoadedBy, searchPaths } from "./layout";
@@ -17,6 +21,7 @@ import {
   BinaryProblem,
   binaryProblems,
   bufferReader,
+  ByteReader,
   classifyBinary,
   classifyBytes,
   describeBinary,
@@ -27,7 +32,7 @@ import {
   NativeBinary,
   withAbi3Minimums,
 } from "./native-binaries";
-import { parseArchitectures, parseRuntimes, Runtime } from "./runtime";
+import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { compareBytes } from "./source-files";
 
 export interface InspectOptions {
@@ -35,6 +40,28 @@ export interface InspectOptions {
   readonly runtimes: readonly string[];
   /** Architectures the layer is meant for ("x86_64", "arm64"); undefined checks nothing (Lambda: any). */
   readonly architectures?: readonly string[];
+  /**
+   * Install a folder's declared dependencies as the build does, to check what they bring.
+   * @default true; false leaves them out, and the report is incomplete (see inspectIncomplete)
+   */
+  readonly installDependencies?: boolean;
+  /** Extra pip arguments, as the layer's `pipArgs` (for example ["--no-index", "--find-links", "./wheels"]). */
+  readonly pipArgs?: readonly string[];
+  /** Extra npm arguments, as the layer's `npmArgs`. */
+  readonly npmArgs?: readonly string[];
+  /** Cache folder for installs. @default $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache, the build's */
+  readonly cacheDir?: string;
+}
+
+/** A dependency manifest of an inspected folder and whether its install was checked. */
+export interface InspectedDependencies {
+  /** The manifest's path relative to the folder, such as "requirements.txt" or "nodejs/package.json". */
+  readonly manifest: string;
+  readonly kind: "pip" | "npm";
+  /** True when installed as the build installs it, its files part of the report. */
+  readonly installed: boolean;
+  /** How many files the install added. */
+  readonly files?: number;
 }
 
 /** How one runtime sees the layer. */
@@ -96,6 +123,8 @@ export interface InspectReport {
    * the same rules the builder refuses with. Every declared architecture must be served.
    */
   readonly binaryProblems: readonly BinaryProblem[];
+  /** A folder's declared dependency sets, installed (and checked) or not. */
+  readonly dependencies: readonly InspectedDependencies[];
 }
 
 export const inspectErrors = {
@@ -127,7 +156,7 @@ export function inspectLayer(target: string, options: InspectOptions): InspectRe
   const runtimes = parseRuntimes([...options.runtimes], "runtimes");
   const architectures = parseArchitectures(options.architectures ? [...options.architectures] : undefined, "architectures");
   if (!fs.existsSync(target)) throw inspectErrors.targetMissing(target);
-  const contents = fs.statSync(target).isDirectory() ? readFolder(target, runtimes) : readZip(target);
+  const contents = fs.statSync(target).isDirectory() ? readFolder(target, runtimes, architectures, options) : readZip(target);
   const { files, nativeBinaries } = contents;
   const names = files.map((f) => f.name);
 
@@ -162,7 +191,21 @@ export function inspectLayer(target: string, options: InspectOptions): InspectRe
     largestFiles: [...files].sort((a, b) => b.size - a.size || compareBytes(a.name, b.name)).slice(0, LARGEST),
     nativeBinaries,
     binaryProblems: binaryProblems(nativeBinaries, runtimes, architectures),
+    dependencies: contents.dependencies ?? [],
   };
+}
+
+/**
+ * What a report did not check, making it incomplete (the CLI exits 3): declared dependencies that
+ * were not installed, so neither their native binaries nor their layout were looked at.
+ */
+export function inspectIncomplete(report: InspectReport): string[] {
+  return report.dependencies
+    .filter((d) => !d.installed)
+    .map(
+      (d) =>
+        `${d.manifest} declares dependencies that were not installed (installing turned off), so their native binaries were not checked; inspect without --no-install to check them`,
+    );
 }
 
 /** The reasons a report fails a check (what makes the CLI exit 1); empty when it passes. */
@@ -223,11 +266,23 @@ export function formatInspectReport(report: InspectReport): string {
     if (problem) lines.push(`           ${problem.reason}`, `           fix: ${problem.fix}`);
   }
 
+  if (report.dependencies.length > 0) {
+    lines.push("", "Dependencies:");
+    for (const d of report.dependencies) {
+      lines.push(
+        d.installed
+          ? `  ${d.manifest}: installed as the build installs it (${d.files} files), checked with the folder's own`
+          : `  ${d.manifest}: NOT installed, so what it brings was NOT checked`,
+      );
+    }
+  }
+
+  const unchecked = inspectIncomplete(report).length > 0 ? " (of those in the folder; its declared dependencies were not checked)" : "";
   lines.push("", "Architecture:");
   if (!report.architectures) {
     lines.push("  none declared: machines not compared (pass --arch, once per architecture, to require each)");
   } else if (report.binaryProblems.length === 0) {
-    lines.push(`  declared ${report.architectures.join(", ")}: every native binary loads on each`);
+    lines.push(`  declared ${report.architectures.join(", ")}: every native binary loads on each${unchecked}`);
   } else {
     lines.push(
       `  declared ${report.architectures.join(", ")}: ${report.binaryProblems.length} native binar${report.binaryProblems.length === 1 ? "y" : "ies"} cannot load (see above)`,
@@ -239,8 +294,16 @@ export function formatInspectReport(report: InspectReport): string {
     for (const w of report.warnings) lines.push(`  ${w}`);
   }
   const problems = inspectProblems(report);
-  lines.push("", problems.length === 0 ? "Result: OK" : `Result: ${problems.length} problem(s)`);
-  for (const p of problems) lines.push(`  ${p}`);
+  const incomplete = inspectIncomplete(report);
+  lines.push(
+    "",
+    problems.length > 0
+      ? `Result: ${problems.length} problem(s)`
+      : incomplete.length > 0
+        ? "Result: INCOMPLETE, not everything was checked"
+        : "Result: OK",
+  );
+  for (const p of [...problems, ...incomplete]) lines.push(`  ${p}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -257,15 +320,50 @@ interface Contents {
   readonly notes: string[];
   /** Archive paths of packages the build installs from a manifest (a folder's declared dependencies). */
   readonly pending?: readonly string[];
+  readonly dependencies?: readonly InspectedDependencies[];
 }
 
 // ---- folders ----------------------------------------------------------------------------------
 
-/** The files as the builder would archive them: same walk, same placement, same skipped manifests. */
-function readFolder(target: string, runtimes: Runtime[]): Contents {
-  const walked = walkArchiveSource(target, target, { cacheDir: defaultCacheDir() });
-  const { placedUnder, manifests, buildInputs, warnings } = placeLayerSource(target, target, runtimes, walked);
-  // Installed dependencies are not in the folder: report them where the builder puts them.
+/**
+ * The files as the builder would archive them: same walk, same placement, same skipped manifests,
+ * and the declared dependencies installed by the build's own stage (collectFiles), unless turned off.
+ */
+function readFolder(target: string, runtimes: Runtime[], architectures: Architecture[] | undefined, options: InspectOptions): Contents {
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
+  const walked = walkArchiveSource(target, target, { cacheDir });
+  const { placedUnder, manifests, buildInputs, warnings } = placeLayerSource(target, target, runtimes, walked, options.pipArgs);
+  const own: BinaryCandidate[] = walked
+    .filter((f) => !isBuildInput(f.rel, buildInputs))
+    .map((f) => ({ name: placedUnder + f.rel, abs: f.abs, size: f.size, mode: modeFor(placedUnder + f.rel, f.executable) }));
+  const rel = (m: DependencyManifest) => path.relative(target, m.manifest).split(path.sep).join("/");
+  if (manifests.length > 0 && (options.installDependencies ?? true)) {
+    const collected = collectFiles(
+      target,
+      target,
+      placedUnder,
+      manifests,
+      { runtimes, architectures, cacheDir, pipArgs: options.pipArgs, npmArgs: options.npmArgs },
+      buildInputs,
+      walked,
+    );
+    const candidates: BinaryCandidate[] = collected.files.map((f) => ({ name: f.name, abs: f.abs, size: f.size, mode: f.mode }));
+    const ownNames = new Set(own.map((f) => f.name));
+    return {
+      kind: "folder",
+      placedUnder,
+      files: candidates.map((f) => ({ name: f.name, size: f.size })),
+      nativeBinaries: findNativeBinaries(candidates),
+      notes: [...warnings, ...collected.warnings],
+      dependencies: manifests.map((m) => ({
+        manifest: rel(m),
+        kind: m.kind,
+        installed: true,
+        files: candidates.filter((f) => !ownNames.has(f.name) && f.name.startsWith(m.archivePrefix)).length,
+      })),
+    };
+  }
+  // Not installed: report the declared packages where the builder puts them, by name only.
   const pending = manifests.flatMap((m) =>
     declaredPackages(m).map((name) => (m.kind === "npm" ? `${m.archivePrefix}node_modules/${name}` : `${m.archivePrefix}${name}`)),
   );
@@ -273,19 +371,17 @@ function readFolder(target: string, runtimes: Runtime[]): Contents {
     ...warnings,
     ...manifests.map(
       (m) =>
-        `${path.relative(target, m.manifest)} declares dependencies the builder installs; they are not in this folder, so this report lists them by name only`,
+        `${rel(m)} declares dependencies the builder installs; they were not installed here, so this report lists them by name only and did not check them`,
     ),
   ];
-  const candidates: BinaryCandidate[] = walked
-    .filter((f) => !isBuildInput(f.rel, buildInputs))
-    .map((f) => ({ name: placedUnder + f.rel, abs: f.abs, size: f.size, mode: modeFor(placedUnder + f.rel, f.executable) }));
   return {
     kind: "folder",
     placedUnder,
-    files: candidates.map((f) => ({ name: f.name, size: f.size })),
+    files: own.map((f) => ({ name: f.name, size: f.size })),
     pending,
-    nativeBinaries: findNativeBinaries(candidates),
+    nativeBinaries: findNativeBinaries(own),
     notes,
+    dependencies: manifests.map((m) => ({ manifest: rel(m), kind: m.kind, installed: false })),
   };
 }
 
@@ -327,7 +423,7 @@ function readZip(target: string): Contents {
       // a symlink's data is its target path, never code
       if ((m.mode & S_IFMT) === S_IFLNK || !isNativeCandidate(m.name, m.mode, m.size)) continue;
       const head = memberHead(fd, m, target);
-      const binary = head && classifyBinary({ name: m.name, abs: target, size: m.size, mode: m.mode }, bufferReader(head));
+      const binary = head && classifyBinary({ name: m.name, abs: target, size: m.size, mode: m.mode }, memberReader(fd, m, target, head));
       if (binary) nativeBinaries.push(binary);
     }
     const byName = new Map(members.map((m) => [m.name, m]));
@@ -450,6 +546,33 @@ function memberText(fd: number, m: ZipMember, target: string): string | undefine
   const data = readAt(fd, m.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28), m.zippedSize);
   try {
     return (m.method === 0 ? data : zlib.inflateRawSync(data, { maxOutputLength: TEXT_MAX_BYTES })).toString("utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Random access to a member's content: from its first bytes while they suffice, else from the
+ * whole member inflated once. An ELF file's dynamic section and version needs may lie past the
+ * first HEAD_BYTES (a large library's lie after its code), and its glibc need is read from them.
+ */
+function memberReader(fd: number, m: ZipMember, target: string, head: Buffer): ByteReader {
+  let whole: Buffer | undefined;
+  return (offset, length) => {
+    if (offset + length <= head.length || head.length >= m.size) return bufferReader(head)(offset, length);
+    whole ??= memberContent(fd, m, target) ?? head;
+    return bufferReader(whole)(offset, length);
+  };
+}
+
+/** A member's whole content, or undefined when it cannot be read (encrypted, another method, damaged). */
+function memberContent(fd: number, m: ZipMember, target: string): Buffer | undefined {
+  if (m.flags & 1 || (m.method !== 0 && m.method !== 8)) return undefined;
+  const local = readAt(fd, m.localHeaderOffset, 30);
+  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw inspectErrors.notAZip(target, `the local header of ${m.name} is missing`);
+  const data = readAt(fd, m.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28), m.zippedSize);
+  try {
+    return m.method === 0 ? data : zlib.inflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
   } catch {
     return undefined;
   }

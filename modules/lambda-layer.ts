@@ -24,7 +24,7 @@ import {
 } from "./limits";
 import type { NativeBinary } from "./native-binaries";
 import { providerClasses } from "./provider-classes";
-import { isKnownRegion, partitionOf } from "./regions";
+import { ARN_PARTITION_PATTERN, arnOf, isKnownRegion, partitionOf } from "./regions";
 import { Architecture, layerRuntimeWarnings, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
 import { optionNames, refuseUnknownOptions } from "./option-names";
@@ -231,7 +231,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
       if (!props.archive)
         for (const warning of [...layerRuntimeWarnings(this.compatibleRuntimes), ...this.archive.warnings])
           Annotations.of(this).addWarning(`${props.layerName}: ${warning}`);
-      ensureAwsProviderRequirement(this, props.region !== undefined);
+      ensureAwsProviderRequirement(this, props.region !== undefined, { field: "compatibleRuntimes", runtimes: this.compatibleRuntimes });
       this.resource = this.publish(props, packaging);
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
@@ -400,7 +400,9 @@ export class ImportedLambdaLayer extends Construct implements ILambdaLayer {
   }
 }
 
-const LAYER_VERSION_ARN = /^arn:(aws|aws-cn|aws-us-gov):lambda:([a-z0-9-]+):(\d{12}):layer:([A-Za-z0-9_-]{1,140}):([1-9]\d*)$/;
+const LAYER_VERSION_ARN = new RegExp(
+  `^arn:${ARN_PARTITION_PATTERN}:lambda:([a-z0-9-]+):(\\d{12}):layer:([A-Za-z0-9_-]{1,140}):([1-9]\\d*)$`,
+);
 
 /**
  * Splits a versioned layer ARN into its parts; undefined for a token.
@@ -437,7 +439,7 @@ export function archiveOptionsOf(layer: LambdaLayerOptions): BuildLayerArchiveOp
 
 /** The unversioned layer ARN of a parsed layer version ARN: what makes two versions the same layer. */
 export function unversionedLayerArn(parsed: NonNullable<ReturnType<typeof parseLayerVersionArn>>): string {
-  return `arn:${parsed.partition}:lambda:${parsed.region}:${parsed.account}:layer:${parsed.name}`;
+  return arnOf("lambda", parsed.region, parsed.account, `layer:${parsed.name}`);
 }
 
 /**

@@ -14,7 +14,7 @@ import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily
 import { SourceFile } from "./source-files";
 
 /** Bump when the native-binary rules change, so that layers checked by older rules are checked again. */
-const NATIVE_CHECK_VERSION = 3;
+const NATIVE_CHECK_VERSION = 4;
 
 /** What decides a layer's content besides its folder and runtimes: shared by buildLayerArchive and the constructs. */
 export interface LayerContentOptions {

@@ -11,6 +11,7 @@ import { buildFunctionArchive, FunctionArchive } from "./function-archive";
 import { ILambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
 import { providerClasses } from "./provider-classes";
 import { regionGuard } from "./region-guard";
+import { ARN_PARTITION_PATTERN } from "./regions";
 import { Architecture, parseArchitectures, Runtime, runtimeDeprecationWarning, RuntimeFamily } from "./runtime";
 import { escapeTemplateSequences } from "./limits";
 
@@ -115,7 +116,7 @@ const RESERVED_ENVIRONMENT = new Set([
   "LAMBDA_RUNTIME_DIR",
 ]);
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_ARN = new RegExp(`^arn:${ARN_PARTITION_PATTERN}:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$`);
 
 /**
  * A Lambda function with checked layers.
@@ -185,7 +186,7 @@ export class LayeredFunction extends Construct {
     ]) {
       Annotations.of(this).addWarning(`${props.functionName}: ${warning}`);
     }
-    ensureAwsProviderRequirement(this, props.region !== undefined);
+    ensureAwsProviderRequirement(this, props.region !== undefined, { field: "runtime", runtimes: [this.runtime] });
 
     const code = new TerraformAsset(this, "code", { path: this.archive.path, type: AssetType.FILE, assetHash: this.archive.contentSha256 });
     this.resource = new (providerClasses.lambdaFunction())(this, "function", {

@@ -9,7 +9,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { errors, LayerValidationError } from "./errors";
+import { isLoadedBy } from "./layout";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
+import { LAMBDA_OS_GLIBC } from "./runtime-catalogue";
 
 /** The machine a binary was built for, named as in ELF headers and manylinux tags. @group Internals */
 export type ElfMachine = "x86_64" | "aarch64" | "other";
@@ -26,6 +28,12 @@ export interface NativeBinary {
   readonly format?: BinaryFormat;
   /** The C library an ELF file links against, when its loader, DT_NEEDED or file name says so. */
   readonly libc?: "glibc" | "musl";
+  /**
+   * The newest glibc an ELF file needs: the highest GLIBC_x.y its version-needs section
+   * (`readelf -V`) names, such as "2.34". A runtime whose glibc is older cannot load it.
+   * @default - none named (static, musl, or linked against no versioned glibc symbol)
+   */
+  readonly glibc?: string;
   /** A CPython extension module's ABI from its file name: "3.11" (cpython-311) or "abi3" (any CPython 3 since its minimum). */
   readonly python?: string;
   /**
@@ -65,10 +73,12 @@ const EM_AARCH64 = 183;
 export type ByteReader = (offset: number, length: number) => Buffer;
 
 /** Format and machine of a binary from its bytes; undefined when it is no ELF, Mach-O or PE file. */
-export function classifyBytes(read: ByteReader): { format: BinaryFormat; machine: ElfMachine; libc?: "glibc" | "musl" } | undefined {
+export function classifyBytes(
+  read: ByteReader,
+): { format: BinaryFormat; machine: ElfMachine; libc?: "glibc" | "musl"; glibc?: string } | undefined {
   const head = read(0, 64);
   const machine = elfMachine(head);
-  if (machine) return { format: "elf", machine, libc: elfLibc(head, read) };
+  if (machine) return { format: "elf", machine, ...elfLinkage(head, read) };
   const macho = machOMachine(head);
   if (macho) return { format: "mach-o", machine: macho };
   const pe = peMachine(head, read);
@@ -137,13 +147,38 @@ function peMachine(h: Buffer, read: ByteReader): ElfMachine | undefined {
   return "other";
 }
 
+/** What the dynamic section of an ELF file says about the C library it needs. */
+interface ElfLinkage {
+  readonly libc?: "glibc" | "musl";
+  /** The newest GLIBC_x.y version its version-needs entries name, such as "2.34". */
+  readonly glibc?: string;
+}
+
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const DT_NEEDED = 1;
+const DT_STRTAB = 5;
+const DT_STRSZ = 10;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
+/** Bounds on what a damaged or hostile file can make the reader walk. */
+const MAX_NEEDED = 64;
+const MAX_VERNEED = 64;
+const MAX_VERNAUX = 256;
+
 /**
- * The C library a 64-bit ELF file needs: musl when its program interpreter is musl's loader
- * (executables) or it lists libc.musl-*.so as DT_NEEDED (shared objects); glibc when it names
- * ld-linux or libc.so.6; undefined when it names neither (static, or a header this reader skips).
+ * The C library a 64-bit ELF file needs, read the way the loader reads it (program headers, then
+ * the dynamic section): musl when its program interpreter is musl's loader (executables) or it
+ * lists libc.musl-*.so as DT_NEEDED (shared objects); glibc when it names ld-linux or libc.so.6.
+ * And the newest glibc it needs: the version-needs table (DT_VERNEED, the `.gnu.version_r`
+ * section `readelf -V` prints) lists, per library, the symbol versions the file was linked
+ * against, such as GLIBC_2.34 for `close_range`. The loader refuses the file on an older glibc
+ * ("version `GLIBC_2.34' not found"), so the newest GLIBC_x.y named for any library is its need.
+ * Static files and headers this reader skips give neither.
  */
-function elfLibc(h: Buffer, read: ByteReader): "glibc" | "musl" | undefined {
-  if (h.length < 64 || h[4] !== 2) return undefined;
+function elfLinkage(h: Buffer, read: ByteReader): ElfLinkage {
+  if (h.length < 64 || h[4] !== 2) return {};
   const le = h[5] === 1;
   const u16 = (b: Buffer, o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
   const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
@@ -151,7 +186,7 @@ function elfLibc(h: Buffer, read: ByteReader): "glibc" | "musl" | undefined {
   const phoff = u64(h, 32);
   const phentsize = u16(h, 54);
   const phnum = Math.min(u16(h, 56), 64);
-  if (phentsize < 56 || phnum === 0) return undefined;
+  if (phentsize < 56 || phnum === 0) return {};
   const table = read(phoff, phentsize * phnum);
   const names: string[] = [];
   const loads: Array<{ vaddr: number; offset: number; size: number }> = [];
@@ -162,29 +197,95 @@ function elfLibc(h: Buffer, read: ByteReader): "glibc" | "musl" | undefined {
     const offset = u64(table, p + 8);
     const vaddr = u64(table, p + 16);
     const filesz = u64(table, p + 32);
-    if (type === 3) names.push(cString(read(offset, Math.min(filesz, 256)), 0)); // PT_INTERP
-    if (type === 1) loads.push({ vaddr, offset, size: filesz }); // PT_LOAD
-    if (type === 2) dynamic = { offset, size: Math.min(filesz, 64 * 1024) }; // PT_DYNAMIC
+    if (type === PT_INTERP) names.push(cString(read(offset, Math.min(filesz, 256)), 0));
+    if (type === PT_LOAD) loads.push({ vaddr, offset, size: filesz });
+    if (type === PT_DYNAMIC) dynamic = { offset, size: Math.min(filesz, 64 * 1024) };
   }
+  // Dynamic entries hold addresses: the loadable segment holding one gives its place in the file.
+  const fileOffset = (address: number | undefined) => {
+    if (address === undefined) return undefined;
+    const segment = loads.find((l) => address >= l.vaddr && address < l.vaddr + l.size);
+    return segment && segment.offset + (address - segment.vaddr);
+  };
+  let glibc: string | undefined;
   if (dynamic) {
     const dyn = read(dynamic.offset, dynamic.size);
     const needed: number[] = [];
     let strtab: number | undefined;
+    let strsz = 0;
+    let verneed: number | undefined;
+    let verneedNum = 0;
     for (let p = 0; p + 16 <= dyn.length; p += 16) {
       const tag = u64(dyn, p);
       if (tag === 0) break;
-      if (tag === 1) needed.push(u64(dyn, p + 8)); // DT_NEEDED
-      if (tag === 5) strtab = u64(dyn, p + 8); // DT_STRTAB (an address)
+      const value = u64(dyn, p + 8);
+      if (tag === DT_NEEDED) needed.push(value);
+      if (tag === DT_STRTAB) strtab = value;
+      if (tag === DT_STRSZ) strsz = value;
+      if (tag === DT_VERNEED) verneed = value;
+      if (tag === DT_VERNEEDNUM) verneedNum = value;
     }
-    const segment = strtab === undefined ? undefined : loads.find((l) => strtab! >= l.vaddr && strtab! < l.vaddr + l.size);
-    if (segment && needed.length > 0) {
-      const base = segment.offset + (strtab! - segment.vaddr);
-      for (const n of needed.slice(0, 64)) names.push(cString(read(base + n, 128), 0));
+    const strings = fileOffset(strtab);
+    if (strings !== undefined) {
+      const nameAt = (n: number) => (strsz === 0 || n < strsz ? cString(read(strings + n, 128), 0) : "");
+      for (const n of needed.slice(0, MAX_NEEDED)) names.push(nameAt(n));
+      const table = fileOffset(verneed);
+      if (table !== undefined) glibc = newestGlibc(read, table, Math.min(verneedNum, MAX_VERNEED), u16, u32, nameAt);
     }
   }
-  if (names.some((n) => /(^|\/)ld-musl-|^libc\.musl-/.test(n))) return "musl";
-  if (names.some((n) => /(^|\/)ld-linux|^libc\.so\.6$/.test(n))) return "glibc";
-  return undefined;
+  const libc = names.some((n) => /(^|\/)ld-musl-|^libc\.musl-/.test(n))
+    ? "musl"
+    : names.some((n) => /(^|\/)ld-linux|^libc\.so\.6$/.test(n)) || glibc !== undefined
+      ? "glibc"
+      : undefined;
+  return { ...(libc ? { libc } : {}), ...(glibc ? { glibc } : {}) };
+}
+
+/**
+ * The newest GLIBC_x.y among the version-needs entries at `offset` (Elf64_Verneed records, each
+ * with its Elf64_Vernaux list; both 16 bytes, chained by byte offsets). Names such as
+ * GLIBC_PRIVATE or another library's versions (GLIBCXX_3.4.29, OPENSSL_3.0.0) do not count.
+ */
+function newestGlibc(
+  read: ByteReader,
+  offset: number,
+  count: number,
+  u16: (b: Buffer, o: number) => number,
+  u32: (b: Buffer, o: number) => number,
+  nameAt: (n: number) => string,
+): string | undefined {
+  let newest: string | undefined;
+  let entry = offset;
+  for (let i = 0; i < count; i++) {
+    const vn = read(entry, 16);
+    if (vn.length < 16) break;
+    const cnt = Math.min(u16(vn, 2), MAX_VERNAUX);
+    let aux = entry + u32(vn, 8);
+    for (let j = 0; j < cnt; j++) {
+      const vna = read(aux, 16);
+      if (vna.length < 16) break;
+      const version = /^GLIBC_(\d+\.\d+(?:\.\d+)?)$/.exec(nameAt(u32(vna, 8)));
+      if (version && (newest === undefined || compareGlibc(version[1], newest) > 0)) newest = version[1];
+      const next = u32(vna, 12);
+      if (next === 0) break;
+      aux += next;
+    }
+    const next = u32(vn, 12);
+    if (next === 0) break;
+    entry += next;
+  }
+  return newest;
+}
+
+/** Compares glibc versions such as "2.2.5", "2.17" and "2.34" by their numbers. @group Internals */
+export function compareGlibc(a: string, b: string): number {
+  const x = a.split(".").map(Number);
+  const y = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 function cString(b: Buffer, start: number): string {
@@ -257,6 +358,7 @@ export function classifyBinary(candidate: BinaryCandidate, read?: ByteReader): N
     machine: bytes.machine,
     format: bytes.format,
     ...(libc ? { libc } : {}),
+    ...(bytes.glibc ? { glibc: bytes.glibc } : {}),
     ...(tags.python ? { python: tags.python } : {}),
   };
 }
@@ -391,7 +493,7 @@ export function describeBinary(b: NativeBinary): string {
   const format = b.format ?? "elf";
   const system = format === "mach-o" ? "macOS (Mach-O)" : format === "pe" ? "Windows (PE)" : "Linux (ELF)";
   const machine = b.machine === "other" ? "a machine Lambda does not run" : machineLabel(b.machine);
-  const libc = b.libc ? ` ${b.libc}` : "";
+  const libc = b.libc ? ` ${b.libc}${b.glibc ? ` (needs GLIBC_${b.glibc})` : ""}` : "";
   const abi3 = b.abi3Minimum
     ? `, CPython stable ABI (abi3) from ${b.abi3Minimum.python} (wheel tag ${b.abi3Minimum.wheelTag})`
     : ", CPython stable ABI (abi3)";
@@ -402,7 +504,16 @@ export function describeBinary(b: NativeBinary): string {
 /** Why one binary cannot load on a declared runtime or architecture, and how to fix it. @group Internals */
 export interface BinaryProblem {
   readonly binary: NativeBinary;
-  /** What is wrong, such as "macOS code; Lambda runs Linux". */
+  /** Every reason in one text: the reason itself, or "2 reasons: (1) …; (2) …". */
+  readonly reason: string;
+  /** Each reason the binary cannot load, such as "macOS code; Lambda runs Linux". */
+  readonly reasons: readonly string[];
+  /** One fix for all its reasons at once. */
+  readonly fix: string;
+}
+
+/** One reason a binary cannot load, with the fix for that reason alone. */
+interface Finding {
   readonly reason: string;
   readonly fix: string;
 }
@@ -427,11 +538,94 @@ function uncoveredArchitectures(b: NativeBinary, all: readonly NativeBinary[], a
 }
 
 /**
- * Every binary that some declared runtime or architecture cannot load, with the reason and the
- * fix. Lambda runs 64-bit Linux (glibc) on x86-64 and arm64, so Mach-O, PE, musl and other
- * machines never load; with architectures declared, each must be served; a CPython extension
- * module tagged for one Python version loads on that version only (abi3: on every one from the
- * minimum its wheel names, when its dist-info says).
+ * The declared runtimes that load a file: those with it on their search paths (python/ for
+ * Python, nodejs/ for Node, bin/ and lib/ for all). A file on no runtime's search path may still
+ * be run or opened by its path, so then every declared runtime counts.
+ */
+function runtimesLoading(name: string, runtimes: readonly Runtime[]): readonly Runtime[] {
+  const loading = runtimes.filter((r) => isLoadedBy(name, r));
+  return loading.length > 0 ? loading : runtimes;
+}
+
+/** The newest glibc of any Lambda runtime (Amazon Linux 2023's). */
+function newestLambdaGlibc(): string {
+  return Runtime.all.map((r) => r.glibc ?? "0").sort(compareGlibc)[Runtime.all.length - 1];
+}
+
+/** The Lambda build image of a runtime, such as public.ecr.aws/sam/build-python3.11 (arm64: the latest-arm64 tag). */
+export function buildImage(runtime: Runtime, architecture?: Architecture): string {
+  return `public.ecr.aws/sam/build-${runtime.name}${architecture?.sameAs(Architecture.ARM_64) ? ":latest-arm64" : ""}`;
+}
+
+/**
+ * Why a binary that needs a newer glibc than some runtime's cannot load there, and the fix: a
+ * build for the older glibc (a manylinux2014 wheel, the runtime's build image) or, when the
+ * module is not tied to one Python version, a runtime whose OS has a newer glibc.
+ */
+function glibcFinding(b: NativeBinary, tooOld: readonly Runtime[]): Finding {
+  const need = b.glibc!;
+  const byGlibc = new Map<string, string[]>();
+  for (const r of tooOld) byGlibc.set(r.glibc!, [...(byGlibc.get(r.glibc!) ?? []), r.name]);
+  const has = [...byGlibc].map(([g, names]) => `${names.join(" and ")} ${names.length === 1 ? "has" : "have"} glibc ${g}${osName(g)}`);
+  const lowest = [...byGlibc.keys()].sort(compareGlibc)[0];
+  const families = new Set(tooOld.map((r) => r.family));
+  const newer = Runtime.all.filter(
+    (r) => families.has(r.family) && r.glibc !== undefined && compareGlibc(r.glibc, need) >= 0 && !r.deprecated(),
+  );
+  const pinnedPython = b.python !== undefined && b.python !== "abi3";
+  const wheel = b.python
+    ? `a manylinux2014 wheel of its package (\`pip install --platform manylinux2014_${b.machine} --only-binary=:all:\`; from requirements.txt the builder asks pip only for wheels glibc ${lowest} loads)`
+    : `a build made for glibc ${lowest} or older`;
+  const image = `build it in the runtime's build image (${tooOld.map((r) => buildImage(r)).join(", ")})`;
+  const declare =
+    compareGlibc(need, newestLambdaGlibc()) > 0
+      ? ` (no Lambda runtime has glibc ${need}: the newest, Amazon Linux 2023, has ${newestLambdaGlibc()})`
+      : pinnedPython || newer.length === 0
+        ? "" // a CPython 3.11 module loads on python3.11 only, whatever another runtime's glibc
+        : `, or declare a runtime with a newer glibc (${newer.map((r) => r.name).join(", ")}: glibc ${newer[0].glibc})`;
+  return {
+    reason: `needs GLIBC_${need} (its version-needs section), but ${has.join(", ")}: it fails at load with "version \`GLIBC_${need}' not found"`,
+    fix: `use ${wheel}, or ${image}${declare}`,
+  };
+}
+
+function osName(glibc: string): string {
+  const os = Object.entries(LAMBDA_OS_GLIBC).find(([, g]) => g === glibc)?.[0];
+  return os === "amazonlinux2" ? " (Amazon Linux 2)" : os === "amazonlinux2023" ? " (Amazon Linux 2023)" : "";
+}
+
+/**
+ * One fix for a binary with several reasons: build it once for each declared target (runtime
+ * and architecture) on Linux, which settles the format, machine, C library, CPython ABI and glibc
+ * together; several targets a single build cannot serve mean one layer per target.
+ */
+function combinedFix(b: NativeBinary, runtimes: readonly Runtime[], declaredArchs: readonly Architecture[]): string {
+  const own = Architecture.all.find((a) => a.linuxMachine === b.machine);
+  const archs = declaredArchs.length > 0 ? declaredArchs : [own ?? Architecture.X86_64];
+  const pythons = runtimes.filter((r) => r.family === RuntimeFamily.PYTHON && r.version !== undefined);
+  const targets = (b.python && pythons.length > 0 ? pythons : runtimesLoading(b.name, runtimes)).flatMap((r) =>
+    archs.map((a) => [r, a] as const),
+  );
+  const how = (r: Runtime, a: Architecture) => {
+    const image = buildImage(r, a);
+    if (r.family === RuntimeFamily.PYTHON)
+      return `\`pip install --platform manylinux2014_${a.linuxMachine} --implementation cp --python-version ${r.version} --only-binary=:all:\` (or pip in ${image})`;
+    if (r.family === RuntimeFamily.NODEJS) return `\`npm ci --os=linux --cpu=${a.npmCpu}\` in ${image}`;
+    return `a build in ${image}`;
+  };
+  const per = targets.map(([r, a]) => `for ${r.name} on ${a.name}, ${how(r, a)}`).join("; ");
+  return targets.length > 1
+    ? `rebuild it for each target, one layer per runtime and architecture (compatibleRuntimes and compatibleArchitectures naming one each): ${per}`
+    : `rebuild it for the target: ${per}`;
+}
+
+/**
+ * Every binary that some declared runtime or architecture cannot load, with every reason and one
+ * fix for them all. Lambda runs 64-bit Linux (glibc) on x86-64 and arm64, so Mach-O, PE, musl and
+ * other machines never load; with architectures declared, each must be served; a CPython
+ * extension module tagged for one Python version loads on that version only (abi3: on every one
+ * from the minimum its wheel names, when its dist-info says); an ELF file that needs a newer
+ * GLIBC_x.y than a runtime's OS ships fails at load there.
  * No declared architecture means "any" to Lambda: the machine is then not compared.
  * @group Internals
  */
@@ -450,70 +644,60 @@ export function binaryProblems(
   const linuxBuild = `build it on Linux for Lambda: in the Lambda build image (public.ecr.aws/sam/build-<runtime>), or for Python with \`pip install --platform manylinux2014_${buildFor[0]} --only-binary=:all:\`, for Node with \`npm ci --os=linux --cpu=${buildFor[0] === "aarch64" ? "arm64" : "x64"}\``;
   for (const b of binaries) {
     if (prebuilt.has(b.name)) continue;
+    const findings: Finding[] = [];
     const format = b.format ?? "elf";
+    // Whether Linux's loader gets as far as machine, C library and symbol versions.
+    let linuxLoadable = false;
     if (format !== "elf") {
       const system = format === "mach-o" ? "macOS" : "Windows";
-      problems.push({
-        binary: b,
-        reason: `${system} code; Lambda runs Linux and loads only ELF files ("invalid ELF header")`,
-        fix: linuxBuild,
-      });
-      continue;
-    }
-    if (b.machine === "other") {
-      problems.push({ binary: b, reason: "Lambda runs only 64-bit x86-64 and aarch64 code", fix: linuxBuild });
-      continue;
-    }
-    if (b.libc === "musl") {
-      problems.push({
-        binary: b,
+      findings.push({ reason: `${system} code; Lambda runs Linux and loads only ELF files ("invalid ELF header")`, fix: linuxBuild });
+    } else if (b.machine === "other") {
+      findings.push({ reason: "Lambda runs only 64-bit x86-64 and aarch64 code", fix: linuxBuild });
+    } else if (b.libc === "musl") {
+      findings.push({
         reason: "built against musl libc (Alpine); Lambda's runtimes use glibc",
         fix: `use manylinux wheels, not musllinux ones (\`pip install --platform manylinux2014_${b.machine} --only-binary=:all:\`), or build in the Lambda build image instead of Alpine`,
       });
-      continue;
+    } else {
+      linuxLoadable = true;
     }
-    if (declaredArchs.length > 0) {
+    if (format === "elf" && b.machine !== "other" && declaredArchs.length > 0) {
       const missing = uncoveredArchitectures(b, binaries, declaredArchs);
       if (missing.length > 0) {
         const own = Architecture.all.find((a) => a.linuxMachine === b.machine)!;
         const declaresOwn = declaredArchs.some((a) => a.sameAs(own));
-        problems.push(
+        findings.push(
           declaresOwn
             ? {
-                binary: b,
                 reason: `no build for ${missing.map((a) => a.name).join(", ")} beside it, so an ${missing[0].name} function fails at cold start with "invalid ELF header"`,
                 fix: `split the layer per architecture: one layer with compatibleArchitectures: ["${own.name}"] and one with ${missing.map((a) => `["${a.name}"]`).join(", ")}, each built for its own (pip --platform manylinux2014_<machine>, npm --cpu=<cpu>), and attach to each function the layer of its architecture`,
               }
             : {
-                binary: b,
                 reason: `not the declared ${declaredArchs.map((a) => a.name).join(" and ")}: an ${machineLabel(b.machine)} library fails at cold start with "invalid ELF header"`,
                 fix: `build the dependencies for ${declaredArchs.map((a) => `${a.name} (pip --platform manylinux2014_${a.linuxMachine}, npm --cpu=${a.npmCpu})`).join(" and ")} or declare compatibleArchitectures: ["${own.name}"]`,
               },
         );
-        continue;
       }
     }
     if (b.python === "abi3" && b.abi3Minimum && pythons.length > 0) {
       const minimum = b.abi3Minimum;
       const below = pythons.filter((r) => comparePython(r.version!, minimum.python) < 0);
       if (below.length > 0) {
-        problems.push({
-          binary: b,
-          ...errors.abi3BelowMinimum(
+        findings.push(
+          errors.abi3BelowMinimum(
             minimum.wheelTag,
             minimum.python,
             minimum.distribution,
             below.map((r) => r.version!).sort(comparePython),
-            b.machine,
+            b.machine === "other" ? "x86_64" : b.machine,
           ),
-        });
+        );
       }
     }
     if (b.python && b.python !== "abi3" && pythons.length > 0) {
       const others = pythons.filter((r) => r.version !== b.python);
       if (others.length > 0) {
-        problems.push({
-          binary: b,
+        findings.push({
           reason: `a CPython ${b.python} extension module, which ${others.map((r) => r.name).join(" and ")} cannot import`,
           fix:
             pythons.length > 1
@@ -522,8 +706,28 @@ export function binaryProblems(
         });
       }
     }
+    if (linuxLoadable && b.glibc !== undefined) {
+      const tooOld = runtimesLoading(b.name, runtimes).filter((r) => r.glibc !== undefined && compareGlibc(b.glibc!, r.glibc) > 0);
+      if (tooOld.length > 0) findings.push(glibcFinding(b, tooOld));
+    }
+    if (findings.length > 0) problems.push(problemOf(b, findings, runtimes, declaredArchs));
   }
   return problems;
+}
+
+function problemOf(
+  b: NativeBinary,
+  findings: readonly Finding[],
+  runtimes: readonly Runtime[],
+  archs: readonly Architecture[],
+): BinaryProblem {
+  const reasons = findings.map((f) => f.reason);
+  return {
+    binary: b,
+    reasons,
+    reason: reasons.length === 1 ? reasons[0] : `${reasons.length} reasons: ${reasons.map((r, i) => `(${i + 1}) ${r}`).join("; ")}`,
+    fix: findings.length === 1 ? findings[0].fix : combinedFix(b, runtimes, archs),
+  };
 }
 
 /**
@@ -544,9 +748,13 @@ export function prebuildGroups(binaries: readonly NativeBinary[]): Map<string, N
 /** NODE_MODULE_VERSION of each Node.js major Lambda runs (from Node's own node_version.h / abi_version_registry.json). */
 export const NODE_MODULE_VERSIONS: Readonly<Record<string, number>> = { "18": 108, "20": 115, "22": 127, "24": 137 };
 
-/** Whether a prebuild is a Linux glibc build for `machine` a Node runtime with `abi` loads (napi and untagged builds: any). */
-function loadsOn(b: NativeBinary, machine: string, abi: number | undefined): boolean {
+/**
+ * Whether a prebuild is a Linux glibc build for `machine` a Node runtime with `abi` and `glibc`
+ * loads (napi and untagged builds: any ABI; no version needs or an unknown runtime glibc: any glibc).
+ */
+function loadsOn(b: NativeBinary, machine: string, abi: number | undefined, glibc?: string): boolean {
   if ((b.format ?? "elf") !== "elf" || b.machine !== machine || b.libc === "musl") return false;
+  if (glibc !== undefined && b.glibc !== undefined && compareGlibc(b.glibc, glibc) > 0) return false;
   const tag = /(?:^|[.-])abi(\d+)(?:[.-]|$)/.exec(b.name.slice(b.name.lastIndexOf("/") + 1));
   return abi === undefined || tag === null || Number(tag[1]) === abi;
 }
@@ -560,21 +768,31 @@ function prebuildProblems(
 ): BinaryProblem[] {
   const nodes = runtimes.filter((r) => r.family === RuntimeFamily.NODEJS && r.version !== undefined);
   const abis =
-    nodes.length > 0 ? nodes.map((r) => ({ runtime: r.name, abi: NODE_MODULE_VERSIONS[r.version!] })) : [{ runtime: "", abi: undefined }];
+    nodes.length > 0
+      ? nodes.map((r) => ({ runtime: r.name, abi: NODE_MODULE_VERSIONS[r.version!], glibc: r.glibc }))
+      : [{ runtime: "", abi: undefined, glibc: undefined }];
   const archs = architectures ?? Architecture.all.filter((a) => members.some((b) => loadsOn(b, a.linuxMachine, undefined)));
   const missing: string[] = [];
+  const tooNew = new Set<string>();
   for (const a of archs.length > 0 ? archs : [Architecture.X86_64]) {
-    for (const { runtime, abi } of abis) {
-      if (!members.some((b) => loadsOn(b, a.linuxMachine, abi))) missing.push(`${runtime ? `${runtime} ` : ""}on ${a.name}`.trim());
+    for (const { runtime, abi, glibc } of abis) {
+      if (members.some((b) => loadsOn(b, a.linuxMachine, abi, glibc))) continue;
+      missing.push(`${runtime ? `${runtime} ` : ""}on ${a.name}`.trim());
+      // a build that would load but for its glibc: say so, it is the part to fix
+      for (const b of members.filter((m) => loadsOn(m, a.linuxMachine, abi)))
+        tooNew.add(`${b.name.slice(root.length + 1)} needs GLIBC_${b.glibc}, ${runtime} has glibc ${glibc}`);
     }
   }
   if (missing.length === 0) return [];
   const held = [...new Set(members.map((b) => b.name.slice(root.length + 1).split("/")[0]))].join(", ");
+  const glibcNote = tooNew.size > 0 ? ` (${[...tooNew].join("; ")})` : "";
+  const reason = `${root}/ holds builds for ${held} but none a Linux (glibc) ${missing.join(", ")} loads${glibcNote}`;
   return [
     {
       binary: members[0],
-      reason: `${root}/ holds builds for ${held} but none a Linux (glibc) ${missing.join(", ")} loads`,
-      fix: `install the package on Linux for Lambda (\`npm ci --os=linux --cpu=<x64|arm64>\` in the Lambda build image) so that its prebuilds include the runtime's platform, or declare the runtimes and architectures its prebuilds cover`,
+      reason,
+      reasons: [reason],
+      fix: `install the package on Linux for Lambda (\`npm ci --os=linux --cpu=<x64|arm64>\` in the Lambda build image) so that its prebuilds include the runtime's platform${tooNew.size > 0 ? " and glibc (a release whose prebuilds were built for an older glibc, or a build from source in the runtime's build image)" : ""}, or declare the runtimes and architectures its prebuilds cover`,
     },
   ];
 }

@@ -1,8 +1,17 @@
-// The AWS regions a layer can be published in, and which of them an account must opt into.
+// The AWS regions a layer can be published in, the partition each belongs to (its own accounts and
+// ARNs), and which commercial regions an account must opt into. Regions and partitions come from the
+// installed AWS SDK's partition data through regions.generated.ts (`npm run regions`); only the
+// default-enabled regions are written here.
 import { errors } from "./errors";
+import { Partition, PARTITIONS } from "./regions.generated";
 
-/** Regions enabled by default in every commercial account. */
-const DEFAULT_REGIONS = [
+/**
+ * The commercial regions enabled in every account. AWS: "Regions launched before March 20, 2019 are
+ * enabled by default ... Regions launched after March 20, 2019 are disabled by default" (opt-in):
+ * https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html
+ * The list is closed: a region AWS adds is an opt-in region, found in the SDK's data.
+ */
+const DEFAULT_REGIONS: readonly string[] = [
   "us-east-1",
   "us-east-2",
   "us-west-1",
@@ -20,51 +29,55 @@ const DEFAULT_REGIONS = [
   "ap-southeast-1",
   "ap-southeast-2",
   "sa-east-1",
-] as const;
+];
 
-/** Regions an account must enable before use (AWS "opt-in" regions). */
-const OPT_IN_REGIONS = [
-  "af-south-1",
-  "ap-east-1",
-  "ap-east-2",
-  "ap-south-2",
-  "ap-southeast-3",
-  "ap-southeast-4",
-  "ap-southeast-5",
-  "ap-southeast-6",
-  "ap-southeast-7",
-  "ca-west-1",
-  "eu-central-2",
-  "eu-south-1",
-  "eu-south-2",
-  "il-central-1",
-  "me-central-1",
-  "me-south-1",
-  "mx-central-1",
-] as const;
+/** The partition of ordinary AWS accounts. */
+const COMMERCIAL: Partition = PARTITIONS.find((p) => p.id === "aws")!;
 
-/** Regions of the separate partitions (their own accounts and ARNs). */
-const PARTITION_REGIONS: Record<string, readonly string[]> = {
-  "aws-cn": ["cn-north-1", "cn-northwest-1"],
-  "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
-};
+/** Regions an account must enable before use (AWS "opt-in" regions): every commercial region not enabled by default. */
+const OPT_IN_REGIONS: readonly string[] = Object.keys(COMMERCIAL.regions).filter((r) => !DEFAULT_REGIONS.includes(r));
 
+/** The commercial (partition `aws`) regions: those enabled by default first, then the opt-in ones. */
 export const COMMERCIAL_REGIONS: readonly string[] = [...DEFAULT_REGIONS, ...OPT_IN_REGIONS];
 
+/** Every partition's ARN name ("aws", "aws-cn", "aws-us-gov", "aws-eusc", ...). */
+export const ARN_PARTITIONS: readonly string[] = PARTITIONS.map((p) => p.name);
+
+/**
+ * A regular-expression group matching any partition name of an ARN, for the ARN patterns of the
+ * library (layer versions, IAM roles, account roots) so that they accept every partition the table
+ * knows. @group Internals
+ */
+export const ARN_PARTITION_PATTERN = `(${[...ARN_PARTITIONS].sort((a, b) => b.length - a.length).join("|")})`;
+
+/** A region of any partition the installed SDK lists. */
 export function isKnownRegion(region: string): boolean {
-  return COMMERCIAL_REGIONS.includes(region) || Object.values(PARTITION_REGIONS).some((r) => r.includes(region));
+  return PARTITIONS.some((p) => Object.prototype.hasOwnProperty.call(p.regions, region));
 }
 
+/** A commercial region an account must enable first (launched after 2019-03-20). */
 export function isOptInRegion(region: string): boolean {
-  return (OPT_IN_REGIONS as readonly string[]).includes(region);
+  return OPT_IN_REGIONS.includes(region);
 }
 
-/** The ARN partition of a region: "aws", "aws-cn" or "aws-us-gov". @group Internals */
+/**
+ * The ARN partition of a region: the partition that lists it, else the one whose region pattern it
+ * matches (as the SDK resolves regions it does not list yet), else "aws".
+ * @group Internals
+ */
 export function partitionOf(region: string): string {
-  for (const [partition, regions] of Object.entries(PARTITION_REGIONS)) {
-    if (regions.includes(region)) return partition;
-  }
-  return "aws";
+  const listed = PARTITIONS.find((p) => Object.prototype.hasOwnProperty.call(p.regions, region));
+  if (listed) return listed.name;
+  return PARTITIONS.find((p) => new RegExp(p.regionRegex).test(region))?.name ?? "aws";
+}
+
+/**
+ * An ARN in the region's partition: `arn:<partition>:<service>:<region>:<account>:<resource>`.
+ * @example arnOf("lambda", "cn-north-1", "123456789012", "layer:utils") // "arn:aws-cn:lambda:cn-north-1:123456789012:layer:utils"
+ * @group Internals
+ */
+export function arnOf(service: string, region: string, account: string, resource: string): string {
+  return `arn:${partitionOf(region)}:${service}:${region}:${account}:${resource}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Lambda runtimes and architectures as values with behaviour (family, version, where a layer
 // must put its content), instead of bare strings scattered through the code.
 import { errors } from "./errors";
-import { RUNTIME_CATALOGUE, RuntimeCatalogueEntry } from "./runtime-catalogue";
+import { LAMBDA_OS_GLIBC, LambdaOs, RUNTIME_CATALOGUE, RuntimeCatalogueEntry } from "./runtime-catalogue";
 
 /** The language family of a runtime: it decides where Lambda looks inside /opt. */
 export enum RuntimeFamily {
@@ -42,6 +42,9 @@ export class Runtime {
   public static readonly JAVA_17 = Runtime.register("java17");
   public static readonly JAVA_21 = Runtime.register("java21");
   public static readonly JAVA_25 = Runtime.register("java25");
+  public static readonly JAVA_8_AL2023 = Runtime.register("java8.al2023");
+  public static readonly JAVA_11_AL2023 = Runtime.register("java11.al2023");
+  public static readonly JAVA_17_AL2023 = Runtime.register("java17.al2023");
   public static readonly DOTNET_8 = Runtime.register("dotnet8");
   public static readonly DOTNET_10 = Runtime.register("dotnet10");
   public static readonly PROVIDED_AL2 = Runtime.register("provided.al2");
@@ -64,9 +67,13 @@ export class Runtime {
     return found;
   }
 
-  /** A runtime this library does not list yet (AWS adds runtimes faster than libraries ship). */
-  public static custom(name: string, family: RuntimeFamily): Runtime {
-    return Runtime.known.get(name) ?? new Runtime(name, family, {});
+  /**
+   * A runtime this library does not list yet (AWS adds runtimes faster than libraries ship).
+   * @param os the OS its AWS page names; without it the runtime's glibc is unknown and native
+   *   binaries are not compared with it
+   */
+  public static custom(name: string, family: RuntimeFamily, os?: LambdaOs): Runtime {
+    return Runtime.known.get(name) ?? new Runtime(name, family, os ? { os, glibc: LAMBDA_OS_GLIBC[os] } : {});
   }
 
   private static register(name: string): Runtime {
@@ -83,16 +90,32 @@ export class Runtime {
   public readonly blockCreateDate?: string;
   /** From this day Lambda refuses to update functions on the runtime. */
   public readonly blockUpdateDate?: string;
+  /**
+   * The first hashicorp/aws release whose plan-time validation accepts this identifier (for example
+   * "6.21.0"); synth refuses a stack whose provider constraint admits an older one. Undefined for a
+   * `Runtime.custom` runtime: not checked.
+   */
+  public readonly awsProviderVersion?: string;
+  /** The OS it runs on: "amazonlinux2" or "amazonlinux2023"; undefined for a custom runtime declared without one. */
+  public readonly os?: LambdaOs;
+  /**
+   * The glibc of its OS, such as "2.26": a native binary needing a newer GLIBC_x.y symbol version
+   * fails to load on it. Undefined for a custom runtime declared without an OS.
+   */
+  public readonly glibc?: string;
 
   private constructor(
     /** The AWS identifier, for example "python3.12". */
     public readonly name: string,
     public readonly family: RuntimeFamily,
-    dates: Pick<RuntimeCatalogueEntry, "deprecation" | "blockCreate" | "blockUpdate">,
+    entry: Partial<Pick<RuntimeCatalogueEntry, "deprecation" | "blockCreate" | "blockUpdate" | "awsProvider" | "os" | "glibc">>,
   ) {
-    this.deprecationDate = dates.deprecation;
-    this.blockCreateDate = dates.blockCreate;
-    this.blockUpdateDate = dates.blockUpdate;
+    this.deprecationDate = entry.deprecation;
+    this.blockCreateDate = entry.blockCreate;
+    this.blockUpdateDate = entry.blockUpdate;
+    this.awsProviderVersion = entry.awsProvider;
+    this.os = entry.os;
+    this.glibc = entry.glibc;
   }
 
   /** AWS no longer applies security patches on `today` (YYYY-MM-DD, UTC; default: now). */
@@ -136,9 +159,19 @@ export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+/**
+ * Later deprecation first; among runtimes AWS retires the same day (java25, java21 and the
+ * java*.al2023 builds), the catalogue's order, which is newest first. Names do not sort by age:
+ * "java8.al2023" > "java25".
+ */
 function newestFirst(a: Runtime, b: Runtime): number {
-  const key = (r: Runtime) => (r.deprecationDate ?? "9999") + r.name;
-  return key(b).localeCompare(key(a));
+  const byDate = (b.deprecationDate ?? "9999").localeCompare(a.deprecationDate ?? "9999");
+  return byDate !== 0 ? byDate : catalogueIndex(a) - catalogueIndex(b);
+}
+
+function catalogueIndex(r: Runtime): number {
+  const i = RUNTIME_CATALOGUE.findIndex((e) => e.name === r.name);
+  return i === -1 ? RUNTIME_CATALOGUE.length : i;
 }
 
 /**

@@ -2,6 +2,7 @@
 // normalised and checked, and each grant gets a deterministic, valid, unique statement id.
 import { Token } from "cdktf";
 import { errors } from "./errors";
+import { ARN_PARTITION_PATTERN } from "./regions";
 
 /** Who may use the layer's versions. At least one of the three must grant something. */
 export interface LayerSharing {
@@ -50,7 +51,7 @@ export const GRANTS_ARE_KEPT =
   "grants are never revoked by Terraform: removing a principal stops granting it on new versions and keeps its access to versions already published (revoke on purpose with `cdktf-lambda-layers revoke`)";
 
 const ACCOUNT_ID = /^\d{12}$/;
-const ACCOUNT_ROOT_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):root$/;
+const ACCOUNT_ROOT_ARN = new RegExp(`^arn:${ARN_PARTITION_PATTERN}:iam::(\\d{12}):root$`);
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /**

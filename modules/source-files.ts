@@ -25,7 +25,13 @@ export interface SourceFile {
 
 /** Folder names never shipped, anywhere in the tree (caches, VCS metadata). */
 const DEFAULT_EXCLUDED_DIRS = new Set(["__pycache__", ".git", ".hg", ".svn", ".pytest_cache", ".mypy_cache", ".ruff_cache"]);
-/** Test folders, except when the folder is itself a package (directly under node_modules). */
+/**
+ * Test folders. A package's own folder is never one: npm installs a package named `test` (or
+ * `@playwright/test`) at node_modules/test/ (node_modules/@playwright/test/), and leaving it out
+ * would ship a layer whose require() fails. Python's top-level `test`/`tests` packages in
+ * site-packages stay excluded: they are test suites that setuptools' find_packages() swept in
+ * (and that collide between distributions), not something a function imports.
+ */
 const TEST_DIRS = new Set(["test", "tests", "__tests__"]);
 const DEFAULT_EXCLUDED_FILES = new Set([".DS_Store", "Thumbs.db"]);
 const DEFAULT_EXCLUDED_EXTENSIONS = [".pyc", ".pyo"];
@@ -48,16 +54,29 @@ export const DEFAULT_EXCLUDES = [
   "**/__tests__/",
 ];
 
+/** Whether the default excludes leave out the file or folder at `rel` ("/"-separated, relative to the source). */
 export function isDefaultExcluded(rel: string, isDir: boolean): boolean {
-  const parts = rel.split("/");
-  return defaultExcludedName(parts[parts.length - 1], parts[parts.length - 2], isDir);
+  const slash = rel.lastIndexOf("/");
+  return defaultExcludedName(rel.slice(slash + 1), slash < 0 ? false : holdsPackages(rel.slice(0, slash)), isDir);
 }
 
-/** isDefaultExcluded by the entry's own name and its folder's name (the walk has both at hand). */
-function defaultExcludedName(name: string, parent: string | undefined, isDir: boolean): boolean {
+/**
+ * Whether the entries of the folder `dirRel` are package folders: it is a node_modules folder, or
+ * a scope folder (`@scope`) directly in one. A package's name is never a rule's folder name.
+ */
+function holdsPackages(dirRel: string): boolean {
+  const slash = dirRel.lastIndexOf("/");
+  const name = dirRel.slice(slash + 1);
+  if (name === "node_modules") return true;
+  if (!name.startsWith("@") || slash < 0) return false;
+  return dirRel.slice(dirRel.lastIndexOf("/", slash - 1) + 1, slash) === "node_modules";
+}
+
+/** isDefaultExcluded by the entry's own name and whether its folder holds packages (the walk has both at hand). */
+function defaultExcludedName(name: string, inPackageFolder: boolean, isDir: boolean): boolean {
   if (isDir) {
     if (DEFAULT_EXCLUDED_DIRS.has(name)) return true;
-    return TEST_DIRS.has(name) && parent !== "node_modules";
+    return TEST_DIRS.has(name) && !inPackageFolder;
   }
   return DEFAULT_EXCLUDED_FILES.has(name) || DEFAULT_EXCLUDED_EXTENSIONS.some((e) => name.endsWith(e));
 }
@@ -113,8 +132,8 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
   const userExcluded = options.excludes?.length ? picomatch([...options.excludes], { dot: true }) : () => false;
   const useDefaults = options.defaultExcludes ?? true;
   const userExcludes = (options.excludes?.length ?? 0) > 0;
-  const excluded = (rel: string, isDir: boolean, name?: string, parent?: string) =>
-    (useDefaults && (name === undefined ? isDefaultExcluded(rel, isDir) : defaultExcludedName(name, parent, isDir))) ||
+  const excluded = (rel: string, isDir: boolean, name: string, inPackageFolder: boolean) =>
+    (useDefaults && defaultExcludedName(name, inPackageFolder, isDir)) ||
     (userExcludes && (userExcluded(rel) || (isDir && userExcluded(`${rel}/`))));
   const skipped = new Set((options.skipFolders ?? []).map((f) => realpathOrSelf(path.resolve(f))));
 
@@ -135,26 +154,36 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
         return;
     }
     visiting.add(real);
-    const parentName = dirRel === "" ? undefined : dirRel.slice(dirRel.lastIndexOf("/") + 1);
+    const inPackageFolder = dirRel !== "" && holdsPackages(dirRel);
     for (const dirent of dirents) {
       const rel = dirRel ? `${dirRel}/${dirent.name}` : dirent.name;
       const abs = `${dirAbs}${path.sep}${dirent.name}`;
+      // Every exclude is decided from the listing alone, before the entry is touched: an excluded
+      // path is never stat'ed, read or resolved (it may be unreadable, or not even nameable).
+      const asDir = excluded(rel, true, dirent.name, inPackageFolder);
+      if (dirent.isDirectory() && asDir) continue;
+      const asFile = excluded(rel, false, dirent.name, inPackageFolder);
+      if (dirent.isFile() && asFile) continue;
+      if (asDir && asFile) continue; // a link or an entry of unknown type, excluded whatever it turns out to be
+      // Node decodes names as UTF-8 and writes U+FFFD for bytes that are not: such a name opens nothing.
+      if (dirent.name.includes("\uFFFD")) refuseUndecodableName(dirAbs, dirRel, dirent.name, reportAs);
       if (dirent.isDirectory()) {
         // The common case costs no stat: the type comes with the listing.
-        if (!excluded(rel, true, dirent.name, parentName)) walk(abs, rel, `${real}${path.sep}${dirent.name}`);
+        walk(abs, rel, `${real}${path.sep}${dirent.name}`);
         continue;
       }
+      if (dirent.isFIFO() || dirent.isSocket() || dirent.isBlockDevice() || dirent.isCharacterDevice()) continue; // no place in a layer
       let target = abs;
       if (dirent.isSymbolicLink()) {
-        const resolved = resolveInside(abs, realRoot, rel, reportAs, excluded(rel, false) || excluded(rel, true));
+        const resolved = resolveInside(abs, realRoot, rel, reportAs, asFile || asDir);
         if (resolved === undefined) continue;
         target = resolved;
       }
       const stat = fs.statSync(target);
       if (stat.isDirectory()) {
-        if (!excluded(rel, true)) walk(target, rel, target === abs ? `${real}${path.sep}${dirent.name}` : target);
+        if (!asDir) walk(target, rel, target === abs ? `${real}${path.sep}${dirent.name}` : target);
       } else if (stat.isFile()) {
-        if (!excluded(rel, false, dirent.name, parentName)) {
+        if (!asFile) {
           files.push({
             rel,
             abs: target,
@@ -166,12 +195,55 @@ export function walkSource(root: string, options: WalkOptions = {}): SourceFile[
           });
         }
       }
-      // sockets, FIFOs and devices have no place in a layer and are passed over
+      // a link to a socket, FIFO or device is passed over too
     }
     visiting.delete(real);
   };
   walk(root, "", realRoot);
   return files.sort((a, b) => compareBytes(a.rel, b.rel));
+}
+
+/**
+ * Refuses an entry whose name is not valid UTF-8, unless the name is a real U+FFFD character.
+ * Such a name is not archived as raw bytes: Node and Python open files by text names and could not
+ * load it from /opt, and the zip would hold a name that extractors decode as they please (no UTF-8
+ * flag means "IBM code page 437" to the zip specification).
+ * @throws LayerValidationError naming the path with its bad bytes escaped, and the fixes.
+ */
+function refuseUndecodableName(dirAbs: string, dirRel: string, shown: string, reportAs: string): void {
+  const raw = fs.readdirSync(dirAbs, { encoding: "buffer" }).find((name) => name.toString("utf8") === shown && !isValidUtf8(name));
+  if (raw === undefined) return; // a real U+FFFD in a valid UTF-8 name
+  const prefix = dirRel ? `${dirRel}/` : "";
+  throw errors.nameNotUtf8(reportAs, prefix + escapeBytes(raw), prefix + shown.replace(/\uFFFD+/g, "*"));
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The name as text, each byte that is not part of a valid UTF-8 character written as \xNN. */
+function escapeBytes(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i];
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const char = length > 0 && i + length <= bytes.length ? bytes.subarray(i, i + length) : undefined;
+    if (char && isValidUtf8(char) && (length > 1 || (b >= 0x20 && b !== 0x7f))) {
+      out += strictUtf8.decode(char);
+      i += length;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, "0")}`;
+      i += 1;
+    }
+  }
+  return out;
 }
 
 /**
@@ -186,6 +258,11 @@ function resolveInside(abs: string, realRoot: string, rel: string, reportAs: str
   } catch (e) {
     if (isExcluded) return undefined;
     const code = (e as NodeJS.ErrnoException).code;
+    if (target.includes("\uFFFD")) {
+      // Node resolves links by their decoded text: a target that is not UTF-8 looks missing.
+      const raw = fs.readlinkSync(abs, { encoding: "buffer" });
+      if (!isValidUtf8(raw)) throw errors.nameNotUtf8(reportAs, `${rel} (a link to ${escapeBytes(raw)})`, rel);
+    }
     if (code === "ELOOP") throw errors.symlinkLoop(reportAs, rel, target);
     if (code === "ENOENT" || code === "ENOTDIR") throw errors.symlinkDangling(reportAs, rel, target);
     throw e;

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { outputsFromStateFile, outputsFromTerraform } from "../modules/rollout-report";
-import { parseRegions } from "../modules/regions";
+import { ARN_PARTITION_PATTERN, parseRegions } from "../modules/regions";
 import { AwsOptions, OperationResult } from "./aws";
 import { DeploymentSource, declaredFromDeployment, manifestRegions, pinnedFromDeployment, readRolloutManifest } from "./deployment";
 import { formatGrants, formatPrune, formatRevoke, formatVersions } from "./format";
@@ -78,7 +78,10 @@ async function run(argv: readonly string[], out: Out, err: Out): Promise<number>
   };
   const regions = fromDeployment(() => resolveRegions(values.regions, source));
   const concurrency = values.concurrency === undefined ? undefined : wholeNumber("--concurrency", values.concurrency);
-  if (values.role !== undefined && !/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/\S+$/.test(values.role.split("{region}").join("r")))
+  if (
+    values.role !== undefined &&
+    !new RegExp(`^arn:${ARN_PARTITION_PATTERN}:iam::\\d{12}:role/\\S+$`).test(values.role.split("{region}").join("r"))
+  )
     throw new UsageError(`--role ${JSON.stringify(values.role)} is not an IAM role ARN`);
   const aws: AwsOptions = { roleArn: values.role, concurrency, onProgress: values.json ? undefined : (line) => err(`${line}\n`) };
   const print = <T>(result: OperationResult<T>, format: (r: OperationResult<T>) => string) =>

@@ -1,6 +1,7 @@
 // Layer version policies as data: the statements GetLayerVersionPolicy returns, each with the
 // principal it lets read the version, and the pure rule for which statements a revocation removes.
 // Statement ids are always the ones AWS returns: they are never derived or guessed here.
+import { ARN_PARTITION_PATTERN } from "../modules/regions";
 
 /** Who a statement lets read a layer version. */
 export type Principal =
@@ -19,7 +20,7 @@ export interface PolicyStatement {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-const ACCOUNT_ROOT_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):root$/;
+const ACCOUNT_ROOT_ARN = new RegExp(`^arn:${ARN_PARTITION_PATTERN}:iam::(\\d{12}):root$`);
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /**

@@ -107,3 +107,38 @@ export function compileExecutable(): Buffer {
   cc(["-o", "prog", "x.c"], dir);
   return fs.readFileSync(path.join(dir, "prog"));
 }
+
+/**
+ * Real shared objects from cc whose version needs (`readelf -V`) name the glibc they were linked
+ * against: `close_range` is GLIBC_2.34 (Amazon Linux 2023 has it, Amazon Linux 2 does not),
+ * `_dl_find_object` GLIBC_2.35 (no Lambda runtime has it), and `old` binds memcpy to the first
+ * version of its architecture (GLIBC_2.2.5 on x86-64, GLIBC_2.17 on aarch64), loadable everywhere.
+ * Needs a host glibc of 2.35 or later (Debian 12 has 2.36); fails loudly otherwise.
+ */
+export function compileGlibcBinaries(): { needs234: Buffer; needs235: Buffer; old: Buffer; oldVersion: string } {
+  const dir = tempDir("cc-glibc-");
+  fs.writeFileSync(
+    path.join(dir, "n234.c"),
+    "#define _GNU_SOURCE\n#include <unistd.h>\nint closer(void) { return close_range(3, 10, 0); }\n",
+  );
+  fs.writeFileSync(
+    path.join(dir, "n235.c"),
+    "#define _GNU_SOURCE\n#include <link.h>\n#include <dlfcn.h>\nint finder(void *p) { struct dl_find_object r; return _dl_find_object(p, &r); }\n",
+  );
+  fs.writeFileSync(
+    path.join(dir, "old.c"),
+    '#include <string.h>\n#if defined(__x86_64__)\n__asm__(".symver memcpy,memcpy@GLIBC_2.2.5");\n#endif\nvoid copy(char *d, const char *s, unsigned long n) { memcpy(d, s, n); }\n',
+  );
+  for (const name of ["n234", "n235", "old"]) cc(["-shared", "-fPIC", "-o", `${name}.so`, `${name}.c`], dir);
+  const read = (name: string) => fs.readFileSync(path.join(dir, `${name}.so`));
+  return { needs234: read("n234"), needs235: read("n235"), old: read("old"), oldVersion: HOST === Architecture.ARM_64 ? "2.17" : "2.2.5" };
+}
+
+/** The newest GLIBC_x.y in a file's version needs as binutils' `readelf -V` prints them: the oracle for the builder's own reader. */
+export function readelfGlibc(file: string): string | undefined {
+  const out = execFileSync("readelf", ["-V", "-W", file], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const needs = out.split("Version needs section")[1] ?? "";
+  const versions = [...needs.matchAll(/Name: GLIBC_(\d+\.\d+(?:\.\d+)?)\s/g)].map((m) => m[1].split(".").map(Number));
+  versions.sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2] ?? 0) - (b[2] ?? 0));
+  return versions.pop()?.join(".");
+}

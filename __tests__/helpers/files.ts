@@ -3,6 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { timestampSlackMs } from "../../modules/archive-cache";
 
 export function tempDir(prefix = "layers-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -35,3 +36,13 @@ export function unzipTo(zip: string, dest = tempDir("opt-")): string {
 }
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
+
+/**
+ * Waits until the files written so far are safely older than a build started next (the racy rule,
+ * archive-cache's isRacy, on this fine-timestamp filesystem): a build right after a fixture
+ * is written cannot vouch for its files by their metadata, so the rebuild after it hashes them
+ * again (a content hit, not a metadata hit). Tests of what metadata alone reuses settle first.
+ */
+export function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, timestampSlackMs(0.5) + 10);
+}

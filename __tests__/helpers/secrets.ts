@@ -27,9 +27,9 @@ export function rsaPrivateKeyPem(): string {
   return crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 }
 
-/** A real Ed25519 private key in OpenSSH's own PEM-like armour (body generated, as ssh-keygen writes it). */
+/** A real Ed25519 private key in OpenSSH's own PEM-like armour (body generated, as ssh-keygen writes it: the format's magic, then key data). */
 export function openSshPrivateKey(): string {
-  const body = crypto.randomBytes(300).toString("base64");
+  const body = Buffer.concat([Buffer.from("openssh-key-v1\0"), crypto.randomBytes(300)]).toString("base64");
   const lines = body.match(/.{1,70}/g)!.join("\n");
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines}\n-----END OPENSSH PRIVATE KEY-----\n`;
 }
@@ -64,4 +64,15 @@ export function puttyKey(): string {
     `Private-MAC: ${crypto.randomBytes(32).toString("hex")}`,
     "",
   ].join("\n");
+}
+
+/** Slack's rotating tokens (token rotation, app configuration tokens): an expiring access token and its refresh token. */
+export function slackRotatingTokens(): { access: string; refresh: string } {
+  return { access: `xoxe.xoxp-1-${base62(164)}`, refresh: `xoxe-1-${base62(146)}` };
+}
+
+/** A Docker client's config.json after `docker login`: "auth" is base64 of user:password. */
+export function dockerConfig(user: string, password: string): string {
+  const auth = Buffer.from(`${user}:${password}`).toString("base64");
+  return JSON.stringify({ auths: { "https://index.docker.io/v1/": { auth }, "ghcr.io": {} } }, null, "\t") + "\n";
 }

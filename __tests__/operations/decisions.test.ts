@@ -119,6 +119,9 @@ describe("parsePrincipal", () => {
   test.each([
     ["111122223333", account("111122223333")],
     ["arn:aws:iam::111122223333:root", account("111122223333")],
+    ["arn:aws-eusc:iam::111122223333:root", account("111122223333")],
+    ["arn:aws-cn:iam::111122223333:root", account("111122223333")],
+    ["arn:aws-mars:iam::111122223333:root", undefined],
     ["o-a1b2c3d4e5", org("o-a1b2c3d4e5")],
     ["public", { kind: "public" }],
     ["*", { kind: "public" }],
