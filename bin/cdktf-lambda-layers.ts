@@ -24,12 +24,10 @@ import {
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
-export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
+/** Each offline command's usage: what a usage error of that command prints. */
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  inspect: `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
                            [--no-install] [--pip-arg=<arg> …] [--npm-arg=<arg> …] [--cache-dir .layer-cache]
-       cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
-       cdktf-lambda-layers cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
-       cdktf-lambda-layers --version
-
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
   --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs22.x (repeatable, required)
   --arch     an architecture the layer is for (repeatable); every native binary must load on each one
@@ -40,21 +38,29 @@ export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime 
   layer's pipArgs / npmArgs, one argument each (--pip-arg=--no-index --pip-arg=--find-links=./wheels).
   --no-install skips that: the report then says what it did not check and exits 3.
 
-  report     reads rollout-<id>.json from the synth output and each stack's outputs: from its local
-             state file (terraform.<stack>.tfstate beside the output folder), or with --terraform from \`terraform output -json\` in each stack folder
-             (after \`terraform init\`: any backend, Terraform Cloud included)
-
-  cache      clean empties the build cache (archives, dependency installs, staged folders); prune
-             removes leftovers of interrupted builds and entries written more than --older-than
-             days ago (default 30). --cache-dir defaults to $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache
-
   Native binaries are classified by their bytes (ELF, Mach-O, PE; machine; glibc or musl; the newest
   GLIBC_x.y an ELF file needs) and file name tags (cpython-3XY, abi3); macOS, Windows, musl,
   foreign-machine, other-Python code and code needing a newer glibc than the runtime's is refused.
+  Exit: 0 no problem; 1 no runtime loads the layer, or a native binary cannot load on a --runtime or --arch;
+  2 usage error; 3 --no-install on a folder whose declared dependencies were therefore not checked
+`,
+  report: `Usage: cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
+  Reads rollout-<id>.json from the synth output and each stack's outputs: from its local state file
+  (terraform.<stack>.tfstate beside the output folder), or with --terraform from \`terraform output -json\`
+  in each stack folder (after \`terraform init\`: any backend, Terraform Cloud included)
+  Exit: 0 no drift; 1 the rollout drifts, or a stack's state file cannot be read; 2 usage error
+`,
+  cache: `Usage: cdktf-lambda-layers cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
+  clean empties the build cache (archives, dependency installs, staged folders); prune removes
+  leftovers of interrupted builds and entries written more than --older-than days ago (default 30).
+  --cache-dir defaults to $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache
+  Exit: 0 done; 1 the cache folder cannot be used; 2 usage error
+`,
+};
 
-Exit codes: 0 no problem, 1 no runtime loads the layer, a native binary cannot load on a --runtime or
---arch, the rollout drifts, or a stack's state file cannot be read, 2 usage error, 3 inspect with
---no-install on a folder whose declared dependencies were therefore not checked.
+/** The whole CLI's usage (--help, or a usage error without a known command). */
+export const USAGE = `${Object.values(COMMAND_USAGE).join("\n")}
+Usage: cdktf-lambda-layers --version
 
 ${OPERATIONS_USAGE}`;
 
@@ -69,7 +75,7 @@ export async function runCli(
 ): Promise<number> {
   if (OPERATION_COMMANDS.includes(argv[0])) {
     const operations = await import("../operations/cli");
-    return operations.runOperation(argv, out, err, USAGE);
+    return operations.runOperation(argv, out, err);
   }
   return main(argv, out, err);
 }
@@ -83,8 +89,9 @@ export function main(
   out: (s: string) => void = (s) => process.stdout.write(s),
   err: (s: string) => void = (s) => process.stderr.write(s),
 ): number {
+  // A usage error prints the failing command's usage only; the whole CLI's when no known command was given.
   const usageError = (message: string) => {
-    err(`error: ${message}\n\n${USAGE}`);
+    err(`error: ${message}\n\n${COMMAND_USAGE[argv[0]] ?? USAGE}`);
     return 2;
   };
   if (OPERATION_COMMANDS.includes(argv[0])) return usageError(`${argv[0]} calls AWS: run it with runCli, which is asynchronous`);

@@ -3,6 +3,7 @@
 // region, every request counted; and the region runner that bounds concurrency, isolates each
 // region's failure and reports progress.
 import { LambdaClient, LambdaClientConfig } from "@aws-sdk/client-lambda";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 
 /** How the operations reach AWS. */
@@ -21,6 +22,27 @@ export interface AwsOptions {
   readonly clientFor?: (region: string) => LambdaClient;
   /** Receives one line per region as it starts and ends. @default - no progress */
   readonly onProgress?: (line: string) => void;
+  /**
+   * Consumer accounts whose functions count as users too (versions, prune, revoke): a role of that name
+   * is assumed in each, region by region. @default - only the publishing account's functions
+   */
+  readonly consumers?: ConsumerAccounts;
+}
+
+/** The accounts that use a layer from outside the publishing account, and how to look into them. */
+export interface ConsumerAccounts {
+  /** 12-digit account ids. */
+  readonly accounts: readonly string[];
+  /**
+   * Every active account of the caller's organization too (Organizations ListAccounts: run from the
+   * management account or a delegated administrator). @default false
+   */
+  readonly organization?: boolean;
+  /**
+   * The IAM role assumed in each (`arn:<partition>:iam::<account>:role/<roleName>`), with the standard
+   * chain's credentials; it needs lambda:ListFunctions.
+   */
+  readonly roleName: string;
 }
 
 /** API requests by operation name ("ListFunctions": 3), retries included. */
@@ -51,7 +73,7 @@ export async function forEachRegion<T>(
   layerName: string,
   regions: readonly string[],
   options: AwsOptions,
-  work: (client: LambdaClient, region: string) => Promise<T>,
+  work: (client: LambdaClient, region: string, calls: CallCounts) => Promise<T>,
 ): Promise<OperationResult<T>> {
   const progress = options.onProgress ?? (() => undefined);
   const outcomes = await mapLimit(regions, options.concurrency ?? DEFAULT_CONCURRENCY, async (region): Promise<RegionOutcome<T>> => {
@@ -60,7 +82,7 @@ export async function forEachRegion<T>(
     progress(`${region}: started`);
     try {
       const client = lambdaClient(region, options, calls);
-      const data = await work(client, region);
+      const data = await work(client, region, calls);
       progress(`${region}: done in ${((Date.now() - started) / 1000).toFixed(1)} s, ${totalCalls(calls)} API calls`);
       return { region, ok: true, data, calls };
     } catch (e) {
@@ -112,13 +134,21 @@ function lambdaClient(region: string, options: AwsOptions, calls: CallCounts): L
 }
 
 /** Counts every request sent (the deserialize step runs once per attempt, so retries count). */
-function countRequests(client: LambdaClient | STSClient, calls: CallCounts): void {
+export function countRequests(client: LambdaClient | STSClient | OrganizationsClient, calls: CallCounts): void {
   const options = { step: "deserialize", name: "cdktfLambdaLayersRequestCounter", override: true } as const;
   const count = (commandName: string | undefined) => {
     const name = (commandName ?? "unknown").replace(/Command$/, "");
     calls[name] = (calls[name] ?? 0) + 1;
   };
   if (client instanceof LambdaClient)
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        count(context.commandName);
+        return next(args);
+      },
+      options,
+    );
+  else if (client instanceof OrganizationsClient)
     client.middlewareStack.add(
       (next, context) => async (args) => {
         count(context.commandName);

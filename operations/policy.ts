@@ -128,3 +128,22 @@ export function selectStatementsToRevoke(statements: readonly PolicyStatement[],
   }
   return { remove, keep };
 }
+
+/**
+ * The principals other than `ownAccount` (the publishing account) that `statements` let read the
+ * version, each once: the accounts, organizations and the public a version is shared with. A
+ * statement this tool cannot read (`other`) counts too, since it may let someone read the version.
+ */
+export function granteesOf(statements: readonly PolicyStatement[], ownAccount: string | undefined): Principal[] {
+  const grantees: Principal[] = [];
+  for (const s of statements) {
+    if (s.principal.kind === "account" && s.principal.accountId === ownAccount) continue;
+    if (!grantees.some((g) => samePrincipal(g, s.principal))) grantees.push(s.principal);
+  }
+  return grantees;
+}
+
+/** The account id of a Lambda ARN (`arn:aws:lambda:us-east-1:123456789012:layer:…`), or undefined. */
+export function accountOfArn(arn: string): string | undefined {
+  return /^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(arn)?.[1];
+}

@@ -1,8 +1,9 @@
 // `revoke`: removes one principal's statements from chosen versions of a layer, by the statement
 // ids the policy holds; every other principal's statement stays. A dry run unless told otherwise.
 import { LambdaClient, RemoveLayerVersionPermissionCommand } from "@aws-sdk/client-lambda";
-import { AwsOptions, describeError, forEachRegion, OperationResult } from "./aws";
-import { listLayerVersions, readPolicy } from "./layer-reads";
+import { AwsOptions, CallCounts, describeError, forEachRegion, OperationResult } from "./aws";
+import { ConsumerScanner, UnscannedAccount } from "./consumers";
+import { listLayerVersions, readPolicy, withoutVersion } from "./layer-reads";
 import { Principal, PolicyStatement, selectStatementsToRevoke } from "./policy";
 
 export interface RevokeOptions extends AwsOptions {
@@ -23,6 +24,11 @@ export interface VersionRevoke {
   /** Statement ids removed (empty in a dry run). */
   readonly removed: string[];
   readonly failed: Array<{ statementId: string; error: string }>;
+  /**
+   * Functions of the principal's accounts (`account:function`) that name this version: their next
+   * deploy fails once the statement is gone. Read when a consumer role is given; empty otherwise.
+   */
+  readonly usedBy: string[];
 }
 
 export interface RegionRevoke {
@@ -30,6 +36,10 @@ export interface RegionRevoke {
   /** Requested versions that do not exist in the region. */
   readonly notFound: number[];
   readonly dryRun: boolean;
+  /** The principal's accounts read for functions using the versions. */
+  readonly scannedAccounts: string[];
+  /** The principal's accounts that could not be read. */
+  readonly unscannedAccounts: UnscannedAccount[];
 }
 
 /** Revokes `options.principal` on versions of `layerName` in each region. */
@@ -39,12 +49,39 @@ export async function revokeLayerGrant(
   options: RevokeOptions,
 ): Promise<OperationResult<RegionRevoke>> {
   if (options.principal.kind === "other") throw new Error("revoke takes an account, an organization or public");
-  return forEachRegion(layerName, regions, options, (client) => regionRevoke(client, layerName, options));
+  const consumers = new ConsumerScanner(options);
+  return forEachRegion(layerName, regions, options, (client, region, calls) =>
+    regionRevoke(client, layerName, region, options, consumers, calls),
+  );
 }
 
-async function regionRevoke(client: LambdaClient, layerName: string, options: RevokeOptions): Promise<RegionRevoke> {
+/**
+ * The accounts whose functions lose the version with the principal's statement: the account itself,
+ * or for an organization or the public the consumer accounts given (undefined: the scanner's, the
+ * organization's included). None without a consumer role.
+ */
+export function accountsOfPrincipal(options: Pick<RevokeOptions, "principal" | "consumers">): readonly string[] | undefined {
+  if (!options.consumers) return [];
+  return options.principal.kind === "account" ? [options.principal.accountId] : undefined;
+}
+
+async function regionRevoke(
+  client: LambdaClient,
+  layerName: string,
+  region: string,
+  options: RevokeOptions,
+  consumers: ConsumerScanner,
+  calls: CallCounts,
+): Promise<RegionRevoke> {
   const dryRun = !options.yes;
-  const existing = (await listLayerVersions(client, layerName)).map((v) => v.version);
+  const listed = await listLayerVersions(client, layerName);
+  const existing = listed.map((v) => v.version);
+  // Read before anything is removed: what the principal's functions name now.
+  const accounts = accountsOfPrincipal(options);
+  const elsewhere =
+    listed.length > 0 && options.consumers && (accounts === undefined || accounts.length > 0)
+      ? await consumers.usage(region, withoutVersion(listed[0].layerVersionArn), calls, accounts)
+      : { usage: new Map<number, string[]>(), scanned: [], unscanned: [] };
   const chosen = options.versions ? existing.filter((v) => options.versions!.includes(v)) : existing;
   const notFound = (options.versions ?? []).filter((v) => !existing.includes(v));
   const versions: VersionRevoke[] = [];
@@ -65,7 +102,7 @@ async function regionRevoke(client: LambdaClient, layerName: string, options: Re
         }
       }
     }
-    versions.push({ version, remove, keep, removed, failed });
+    versions.push({ version, remove, keep, removed, failed, usedBy: elsewhere.usage.get(version) ?? [] });
   }
-  return { versions, notFound, dryRun };
+  return { versions, notFound, dryRun, scannedAccounts: elsewhere.scanned, unscannedAccounts: elsewhere.unscanned };
 }

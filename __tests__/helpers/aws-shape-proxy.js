@@ -19,7 +19,7 @@ const fs = require("fs");
 const { spawn } = require("child_process");
 const { Buffer } = require("buffer");
 const { setTimeout } = require("timers");
-const { URL } = require("url");
+const { URL, URLSearchParams } = require("url");
 
 /** Matches the layer version policy routes of the Lambda REST API (2018-10-31). */
 const LAYER_POLICY_PATH = /^\/2018-10-31\/layers\/([^/]+)\/versions\/(\d+)\/policy(?:\/([^/?]+))?$/;
@@ -140,6 +140,98 @@ function addPermissionRefusal(request, current) {
   return undefined;
 }
 
+/**
+ * Whether a role's trust policy lets `callerAccount` assume it: an Allow statement for sts:AssumeRole
+ * whose AWS principal is `*`, the account, its root or any ARN of the account. Source: IAM User
+ * Guide, "Roles terms and concepts", trust policy ("a resource-based policy ... that defines which
+ * principals can assume the role", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-trust-policy)
+ * and "Granting a user permissions to switch roles": both the trust policy and the caller's
+ * permissions must allow it (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html).
+ * moto checks neither, and lets a role that does not exist be assumed.
+ */
+function trustAllows(trustPolicy, callerAccount) {
+  const statements = [].concat(trustPolicy?.Statement ?? []);
+  return statements.some((s) => {
+    const actions = [].concat(s.Action ?? []);
+    if (s.Effect !== "Allow" || !actions.some((a) => ["sts:AssumeRole", "sts:*", "*"].includes(a))) return false;
+    const principals = [].concat(s.Principal === "*" ? "*" : (s.Principal?.AWS ?? []));
+    return principals.some((p) => p === "*" || p === callerAccount || new RegExp(`^arn:[^:]+:(iam|sts)::${callerAccount}:`).test(p));
+  });
+}
+
+/**
+ * AWS's answer to an AssumeRole the caller may not make (the role does not exist, or its trust policy
+ * does not name the caller): HTTP 403, code AccessDenied, the same text in both cases so that role
+ * names cannot be probed. Source: STS API reference, AssumeRole
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html) and Common Errors,
+ * AccessDenied HTTP 403 (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html); the
+ * message as AWS's knowledge center quotes it ("An error occurred (AccessDenied) when calling the
+ * AssumeRole operation: User: ... is not authorized to perform: sts:AssumeRole on resource: ...",
+ * https://repost.aws/knowledge-center/iam-assume-role-error).
+ */
+function assumeRoleDenied(callerArn, roleArn) {
+  const message = `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+  return (
+    `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code>` +
+    `<Message>${xmlEscape(message)}</Message></Error><RequestId>aws-shape-proxy</RequestId></ErrorResponse>`
+  );
+}
+
+/**
+ * Whether a layer version policy (moto's raw statements) lets `callerAccount` (member of
+ * `callerOrganization`, or undefined) use the version: a statement for lambda:GetLayerVersion whose
+ * principal is the account, `*` (public) or `*` with the caller's organization. Source: Lambda
+ * developer guide, "Granting layer access to other accounts": a statement grants "a single account,
+ * all accounts, or an organization" (https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html).
+ */
+function layerGrantAllows(statements, callerAccount, callerOrganization) {
+  return statements.some((s) => {
+    const actions = [].concat(s.Action ?? []);
+    if (s.Effect === "Deny" || !actions.some((a) => a === "lambda:GetLayerVersion" || a === "lambda:*")) return false;
+    const principal = typeof s.Principal === "object" && s.Principal !== null ? s.Principal.AWS : s.Principal;
+    const org = s.OrganizationId ?? s.Condition?.StringEquals?.["aws:PrincipalOrgID"];
+    if (principal === "*") return org === undefined || org === callerOrganization;
+    return principal === callerAccount || new RegExp(`^arn:[^:]+:iam::${callerAccount}:root$`).test(String(principal));
+  });
+}
+
+/**
+ * AWS's answer to CreateFunction with a layer version of another account that the caller may not use:
+ * AccessDeniedException, HTTP 403 (API reference, CreateFunction, Layers: "Specify each layer by its
+ * ARN, including the version", https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html;
+ * Common Errors, AccessDeniedException 403, https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html).
+ * The message is the one AWS writes when no resource-based policy allows an action on a layer of
+ * another account.
+ */
+function layerAccessDenied(callerArn, layerVersionArn) {
+  return {
+    status: 403,
+    type: "AccessDeniedException",
+    message:
+      `User: ${callerArn} is not authorized to perform: lambda:GetLayerVersion on resource: ${layerVersionArn} ` +
+      "because no resource-based policy allows the lambda:GetLayerVersion action",
+  };
+}
+
+/** A layer version ARN's parts, or undefined. */
+function parseLayerVersionArn(arn) {
+  const m = /^arn:([^:]+):lambda:([^:]+):(\d{12}):layer:([^:]+):(\d+)$/.exec(arn);
+  return m ? { partition: m[1], region: m[2], account: m[3], name: m[4], version: m[5] } : undefined;
+}
+
+function xmlEscape(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function xmlUnescape(s) {
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The proxy.
 // ---------------------------------------------------------------------------------------------
@@ -218,8 +310,202 @@ async function handlePagedList(moto, req, res, url, key) {
     return res.end(answer.body);
   }
   const parsed = JSON.parse(answer.body.toString("utf8"));
-  const page = awsPage(parsed[key] ?? [], url.searchParams.get("Marker"), url.searchParams.get("MaxItems"));
+  let items = parsed[key] ?? [];
+  if (key === "Functions" && foreignLayers.size > 0) {
+    const caller = await callerOf(moto, req.headers);
+    const region = credentialScope(req.headers)?.region;
+    items = items.map((f) => withForeignLayers(caller.account, region, f));
+  }
+  const page = awsPage(items, url.searchParams.get("Marker"), url.searchParams.get("MaxItems"));
   sendJson(res, 200, answer.headers, { ...parsed, [key]: page.items, NextMarker: page.nextMarker });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Several accounts. moto keeps resources per account and switches account on AssumeRole
+// credentials; the proxy adds what AWS checks across accounts (see trustAllows, layerGrantAllows).
+// ---------------------------------------------------------------------------------------------
+
+/** The credential scope of a SigV4 Authorization header: {accessKey, region, service}. */
+function credentialScope(headers) {
+  const m = /Credential=([^/]+)\/[^/]+\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(headers.authorization ?? ""));
+  return m ? { accessKey: m[1], region: m[2], service: m[3] } : undefined;
+}
+
+/** The same Authorization header, scoped to another service (moto routes by the scope's service). */
+function scopedTo(headers, service) {
+  return String(headers.authorization ?? "").replace(/(Credential=[^/]+\/[^/]+\/[^/]+\/)[^/]+(\/aws4_request)/, `$1${service}$2`);
+}
+
+/** A query-protocol call to moto (STS, IAM) as `account` when given; resolves {status, text}. */
+async function motoQuery(moto, headers, service, params, account) {
+  const body = Buffer.from(new URLSearchParams(params).toString());
+  const answer = await upstream(
+    moto,
+    "POST",
+    "/",
+    {
+      authorization: scopedTo(headers, service),
+      "content-type": "application/x-www-form-urlencoded",
+      ...(account ? { "x-moto-account-id": account } : {}),
+    },
+    body,
+  );
+  return { status: answer.status, text: answer.body.toString("utf8") };
+}
+
+function xmlField(text, name) {
+  const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(text);
+  return m ? xmlUnescape(m[1]) : undefined;
+}
+
+/** Who the request's credentials are: {account, arn}, from moto's GetCallerIdentity. */
+async function callerOf(moto, headers) {
+  const r = await motoQuery(moto, headers, "sts", { Action: "GetCallerIdentity", Version: "2011-06-15" });
+  return { account: xmlField(r.text, "Account"), arn: xmlField(r.text, "Arn") };
+}
+
+async function handleAssumeRole(moto, req, res, body) {
+  const params = new URLSearchParams(body.toString("utf8"));
+  const roleArn = params.get("RoleArn") ?? "";
+  const caller = await callerOf(moto, req.headers);
+  const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+  let allowed = false;
+  if (m) {
+    const role = await motoQuery(moto, req.headers, "iam", { Action: "GetRole", RoleName: m[2], Version: "2010-05-08" }, m[1]);
+    const document = role.status === 200 ? xmlField(role.text, "AssumeRolePolicyDocument") : undefined;
+    if (document !== undefined) {
+      // IAM returns the trust policy URL-encoded (GetRole, Role.AssumeRolePolicyDocument).
+      const text = document.trim().startsWith("{") ? document : decodeURIComponent(document);
+      allowed = trustAllows(JSON.parse(text), caller.account);
+    }
+  }
+  if (!allowed) {
+    const xml = Buffer.from(assumeRoleDenied(caller.arn, roleArn));
+    res.writeHead(403, { "content-type": "text/xml", "content-length": xml.length });
+    return res.end(xml);
+  }
+  const answer = await upstream(moto, "POST", req.url, req.headers, body);
+  res.writeHead(answer.status, forwardHeaders(answer.headers));
+  res.end(answer.body);
+}
+
+/**
+ * Layers of other accounts on functions, which moto cannot hold (it looks a layer up in the caller's
+ * account only): account/region/function name -> the function's layers in order, as AWS lists them
+ * ({Arn, CodeSize}).
+ */
+const foreignLayers = new Map();
+const functionKey = (account, region, name) => `${account}/${region}/${name}`;
+
+/** moto's GetLayerVersion and policy of a layer version in its own account: {version, statements} or undefined. */
+async function readForeignLayer(moto, headers, layer) {
+  const as = {
+    authorization: scopedTo(headers, "lambda").replace(/(Credential=[^/]+\/[^/]+\/)[^/]+/, `$1${layer.region}`),
+    "x-moto-account-id": layer.account,
+  };
+  const base = `/2018-10-31/layers/${encodeURIComponent(layer.name)}/versions/${layer.version}`;
+  const version = await upstream(moto, "GET", base, as);
+  if (version.status !== 200) return undefined;
+  const policy = await upstream(moto, "GET", `${base}/policy`, as);
+  const statements = policy.status === 200 ? (JSON.parse(JSON.parse(policy.body.toString("utf8")).Policy).Statement ?? []) : [];
+  return { version: JSON.parse(version.body.toString("utf8")), statements };
+}
+
+async function callerOrganization(moto, headers) {
+  const answer = await upstream(
+    moto,
+    "POST",
+    "/",
+    {
+      authorization: scopedTo(headers, "organizations"),
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "AWSOrganizationsV20161128.DescribeOrganization",
+    },
+    Buffer.from("{}"),
+  );
+  return answer.status === 200 ? JSON.parse(answer.body.toString("utf8")).Organization?.Id : undefined;
+}
+
+/**
+ * CreateFunction and UpdateFunctionConfiguration with layer versions of other accounts: AWS resolves
+ * each ARN in its own account and checks that account's grant (see layerGrantAllows); moto looks in
+ * the caller's account and answers ResourceNotFoundException. The proxy checks the grant, lets moto
+ * set the function's own layers only, and keeps the others to list them where AWS does
+ * (ListFunctions, GetFunction, GetFunctionConfiguration). Sources: API reference, CreateFunction and
+ * UpdateFunctionConfiguration, Layers ("Specify each layer by its ARN, including the version",
+ * https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html).
+ * @param functionName from the path (UpdateFunctionConfiguration), else the body's FunctionName
+ */
+async function handleFunctionLayers(moto, req, res, functionName) {
+  const body = await readBody(req);
+  const request = JSON.parse(body.toString("utf8") || "{}");
+  const name = functionName ?? request.FunctionName;
+  const scope = credentialScope(req.headers);
+  const caller = await callerOf(moto, req.headers);
+  const key = functionKey(caller.account, scope?.region, name);
+  const forward = async (sent) => upstream(moto, req.method, req.url, req.headers, sent);
+  if (request.Layers === undefined) {
+    // An update that leaves the layers alone: moto's answer lacks the kept ones of other accounts.
+    const answer = await forward(body);
+    if (answer.status !== 200 || !foreignLayers.has(key)) {
+      res.writeHead(answer.status, forwardHeaders(answer.headers));
+      return res.end(answer.body);
+    }
+    return sendJson(res, 200, answer.headers, { ...JSON.parse(answer.body.toString("utf8")), Layers: foreignLayers.get(key) });
+  }
+  const layers = [].concat(request.Layers);
+  const foreign = layers.map(parseLayerVersionArn).filter((l) => l && l.account !== caller.account);
+  const found = new Map();
+  if (foreign.length > 0) {
+    const organization = await callerOrganization(moto, req.headers);
+    for (const layer of foreign) {
+      const arn = `arn:${layer.partition}:lambda:${layer.region}:${layer.account}:layer:${layer.name}:${layer.version}`;
+      const read = await readForeignLayer(moto, req.headers, layer);
+      if (!read || !layerGrantAllows(read.statements, caller.account, organization))
+        return sendLambdaError(res, layerAccessDenied(caller.arn, arn));
+      found.set(arn, { Arn: arn, CodeSize: read.version.Content?.CodeSize });
+    }
+  }
+  const own = layers.filter((arn) => !found.has(arn));
+  const answer = await forward(found.size > 0 ? Buffer.from(JSON.stringify({ ...request, Layers: own })) : body);
+  if (answer.status !== 201 && answer.status !== 200) {
+    res.writeHead(answer.status, forwardHeaders(answer.headers));
+    return res.end(answer.body);
+  }
+  if (found.size === 0) {
+    foreignLayers.delete(key);
+    res.writeHead(answer.status, forwardHeaders(answer.headers));
+    return res.end(answer.body);
+  }
+  const configured = JSON.parse(answer.body.toString("utf8"));
+  const ownAnswered = new Map((configured.Layers ?? []).map((l) => [l.Arn, l]));
+  const ordered = layers.map((arn) => found.get(arn) ?? ownAnswered.get(arn) ?? { Arn: arn });
+  foreignLayers.set(key, ordered);
+  sendJson(res, answer.status, answer.headers, { ...configured, Layers: ordered });
+}
+
+/** A function configuration with the layers of other accounts the proxy keeps for it. */
+function withForeignLayers(account, region, configuration) {
+  const layers = foreignLayers.get(functionKey(account, region, configuration.FunctionName));
+  return layers ? { ...configuration, Layers: layers } : configuration;
+}
+
+/** GetFunction / GetFunctionConfiguration / DeleteFunction of a function with layers of other accounts. */
+async function handleFunction(moto, req, res, url) {
+  const scope = credentialScope(req.headers);
+  const caller = await callerOf(moto, req.headers);
+  const answer = await upstream(moto, req.method, req.url, req.headers, await readBody(req));
+  const name = decodeURIComponent(FUNCTION_PATH.exec(url.pathname)[1]);
+  if (req.method === "DELETE" && answer.status < 300) foreignLayers.delete(functionKey(caller.account, scope?.region, name));
+  if (req.method !== "GET" || answer.status !== 200) {
+    res.writeHead(answer.status, forwardHeaders(answer.headers));
+    return res.end(answer.body);
+  }
+  const parsed = JSON.parse(answer.body.toString("utf8"));
+  const shaped = parsed.Configuration
+    ? { ...parsed, Configuration: withForeignLayers(caller.account, scope?.region, parsed.Configuration) }
+    : withForeignLayers(caller.account, scope?.region, parsed);
+  sendJson(res, 200, answer.headers, shaped);
 }
 
 function passThrough(moto, req, res) {
@@ -234,10 +520,42 @@ function passThrough(moto, req, res) {
   req.pipe(out);
 }
 
+/** GetFunction, GetFunctionConfiguration and DeleteFunction (with or without a qualifier). */
+const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)(?:\/configuration)?\/?$/;
+const CREATE_FUNCTION_PATH = /^\/2015-03-31\/functions\/?$/;
+/** UpdateFunctionConfiguration. */
+const FUNCTION_CONFIGURATION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/;
+
 function createProxy(moto) {
+  const fail = (res) => (err) => {
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+    res.end(`aws-shape-proxy: ${err.stack}`);
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://localhost");
-    if (LAYER_POLICY_PATH.test(url.pathname) && ["GET", "POST", "DELETE"].includes(req.method)) {
+    const service = credentialScope(req.headers)?.service;
+    if (req.method === "POST" && url.pathname === "/moto-api/reset") {
+      // moto forgets every account's resources: so does the proxy.
+      foreignLayers.clear();
+      passThrough(moto, req, res);
+    } else if (req.method === "POST" && url.pathname === "/" && service === "sts") {
+      readBody(req)
+        .then((body) =>
+          new URLSearchParams(body.toString("utf8")).get("Action") === "AssumeRole"
+            ? handleAssumeRole(moto, req, res, body)
+            : upstream(moto, "POST", req.url, req.headers, body).then((answer) => {
+                res.writeHead(answer.status, forwardHeaders(answer.headers));
+                res.end(answer.body);
+              }),
+        )
+        .catch(fail(res));
+    } else if (req.method === "POST" && CREATE_FUNCTION_PATH.test(url.pathname)) {
+      handleFunctionLayers(moto, req, res, undefined).catch(fail(res));
+    } else if (req.method === "PUT" && FUNCTION_CONFIGURATION_PATH.test(url.pathname)) {
+      handleFunctionLayers(moto, req, res, decodeURIComponent(FUNCTION_CONFIGURATION_PATH.exec(url.pathname)[1])).catch(fail(res));
+    } else if (["GET", "DELETE"].includes(req.method) && FUNCTION_PATH.test(url.pathname) && foreignLayers.size > 0) {
+      handleFunction(moto, req, res, url).catch(fail(res));
+    } else if (LAYER_POLICY_PATH.test(url.pathname) && ["GET", "POST", "DELETE"].includes(req.method)) {
       handleLayerPolicy(moto, req, res, url).catch((err) => {
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
         res.end(`aws-shape-proxy: ${err.stack}`);
@@ -347,6 +665,8 @@ async function main() {
 }
 
 module.exports = {
+  trustAllows,
+  layerGrantAllows,
   awsShapeStatement,
   awsShapePolicyAnswer,
   awsShapeAddPermissionAnswer,

@@ -51,7 +51,7 @@ export interface Emulator {
   readonly env: NodeJS.ProcessEnv;
   /** The file moto and the proxy write their log to (named in errors). */
   readonly logFile: string;
-  /** Forgets every resource in every region and account (moto's reset API). */
+  /** Forgets every resource in every region and account (moto's reset API, through the proxy). */
   reset(): Promise<void>;
   /** Stops moto and the proxy (kills their process group) and waits until they are gone. */
   stop(): Promise<void>;
@@ -128,7 +128,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     env,
     logFile,
     async reset() {
-      const res = await fetch(`${started.motoUrl}/moto-api/reset`, { method: "POST" });
+      // Through the proxy, which forgets what it keeps per account too (layers of other accounts on functions).
+      const res = await fetch(`${started.endpoint}/moto-api/reset`, { method: "POST" });
       if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status} ${await res.text()}`);
     },
     stop() {
@@ -289,4 +290,68 @@ export async function emulatorRequest(
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/**
+ * Creates IAM role `name` in `account` (any 12-digit id: moto keeps resources per account) whose
+ * trust policy lets `trustedAccount` assume it; returns its ARN. The emulator's AWS-shape proxy
+ * refuses AssumeRole into a role that does not exist or does not trust the caller, as AWS does.
+ * @default trustedAccount - the emulator's own account
+ */
+export async function createAccountRole(
+  emulator: Pick<Emulator, "endpoint" | "region" | "accountId">,
+  account: string,
+  name: string,
+  trustedAccount: string = emulator.accountId,
+): Promise<string> {
+  const body = new URLSearchParams({
+    Action: "CreateRole",
+    Version: "2010-05-08",
+    RoleName: name,
+    AssumeRolePolicyDocument: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${trustedAccount}:root` }, Action: "sts:AssumeRole" }],
+    }),
+  });
+  const res = await fetch(emulator.endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `AWS4-HMAC-SHA256 Credential=emulator/20260101/${emulator.region}/iam/aws4_request, SignedHeaders=host, Signature=0`,
+      // moto's way to act as another account without credentials of it (moto/core/responses.py, get_current_account).
+      "x-moto-account-id": account,
+    },
+    body: body.toString(),
+  });
+  if (res.status !== 200) throw new Error(`CreateRole ${name} in ${account} failed: HTTP ${res.status} ${await res.text()}`);
+  return `arn:aws:iam::${account}:role/${name}`;
+}
+
+/**
+ * The CLI in this process against the emulator (a child process costs seconds of ts-node each): the
+ * SDK's standard chain reads the emulator's AWS_* variables, set on process.env for the call only.
+ */
+export async function runCliAgainst(
+  emulator: Pick<Emulator, "env">,
+  args: string[],
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const { runCli } = await import("../../bin/cdktf-lambda-layers");
+  const keys = Object.keys(emulator.env).filter((k) => k.startsWith("AWS_"));
+  const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+  for (const k of keys) process.env[k] = emulator.env[k];
+  let stdout = "";
+  let stderr = "";
+  try {
+    const status = await runCli(
+      args,
+      (t) => (stdout += t),
+      (t) => (stderr += t),
+    );
+    return { status, stdout, stderr };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }

@@ -2,10 +2,12 @@
 // removes, how policy statements read, and what the synth output declares and pins.
 import { compareWithDeclared } from "../../operations/grants";
 import { declaredPrincipals, pinnedVersions } from "../../operations/deployment";
-import { parsePolicy, parsePrincipal, PolicyStatement, Principal, selectStatementsToRevoke } from "../../operations/policy";
+import { granteesOf, parsePolicy, parsePrincipal, PolicyStatement, Principal, selectStatementsToRevoke } from "../../operations/policy";
 import { pruneDecisions } from "../../operations/prune";
 
 const ARN = "arn:aws:lambda:us-east-1:123456789012:layer:utils";
+const account = (accountId: string): Principal => ({ kind: "account", accountId });
+const org = (organizationId: string): Principal => ({ kind: "organization", organizationId });
 
 describe("pruneDecisions", () => {
   test.each([
@@ -36,13 +38,49 @@ describe("pruneDecisions", () => {
     ]);
   });
 
+  test("keeps a version shared with another account, an organization or the public, unless includeShared", () => {
+    const grantees = new Map<number, Principal[]>([
+      [3, [account("999988887777"), org("o-a1b2c3d4e5")]],
+      [2, [{ kind: "public" }]],
+    ]);
+    expect(pruneDecisions([1, 2, 3, 4], 1, new Map(), new Set(), { grantees })).toEqual([
+      { version: 4, delete: false, reason: "newest" },
+      { version: 3, delete: false, reason: "shared", grantees: [account("999988887777"), org("o-a1b2c3d4e5")] },
+      { version: 2, delete: false, reason: "shared", grantees: [{ kind: "public" }] },
+      { version: 1, delete: true, reason: "old" },
+    ]);
+    const opted = pruneDecisions([1, 2, 3, 4], 1, new Map(), new Set(), { grantees, includeShared: true });
+    expect(opted.filter((d) => d.delete).map((d) => [d.version, d.grantees])).toEqual([
+      [3, [account("999988887777"), org("o-a1b2c3d4e5")]],
+      [2, [{ kind: "public" }]],
+      [1, undefined],
+    ]);
+  });
+
+  test.each([
+    // grantees of v2, unscanned accounts, kept?
+    { grantees: [account("222233334444")], unscanned: ["222233334444"], kept: true },
+    { grantees: [account("222233334444")], unscanned: ["555566667777"], kept: false },
+    // An organization or the public may include the account that could not be scanned.
+    { grantees: [org("o-a1b2c3d4e5")], unscanned: ["555566667777"], kept: true },
+    { grantees: [{ kind: "public" } as Principal], unscanned: ["555566667777"], kept: true },
+    { grantees: [], unscanned: ["555566667777"], kept: false },
+  ])("with includeShared, $grantees.0 and unscanned $unscanned -> kept $kept", ({ grantees, unscanned, kept }) => {
+    const [, v2] = pruneDecisions([2, 3], 1, new Map(), new Set(), {
+      grantees: new Map([[2, grantees]]),
+      includeShared: true,
+      unscanned,
+    });
+    expect(v2.delete).toBe(!kept);
+    expect(v2.reason).toBe(kept ? "unscanned" : "old");
+    if (kept) expect(v2.unscannedAccounts).toEqual(unscanned);
+  });
+
   test.each([0, -1, 1.5, NaN])("refuses keep %p: the newest version always stays", (keep) => {
     expect(() => pruneDecisions([1, 2], keep, new Map(), new Set())).toThrow(/keep must be a whole number of at least 1/);
   });
 });
 
-const account = (accountId: string): Principal => ({ kind: "account", accountId });
-const org = (organizationId: string): Principal => ({ kind: "organization", organizationId });
 const statement = (statementId: string, principal: Principal): PolicyStatement => ({
   statementId,
   principal,
@@ -113,6 +151,22 @@ describe("parsePolicy reads statements as AWS writes them", () => {
   test("no policy, no statements", () => {
     expect(parsePolicy(undefined)).toEqual([]);
   });
+});
+
+test("granteesOf: every principal but the publishing account, each once", () => {
+  const statements = [
+    statement("self", account("123456789012")),
+    statement("a", account("111122223333")),
+    statement("a-again", account("111122223333")),
+    statement("o", org("o-a1b2c3d4e5")),
+    statement("x", { kind: "other", description: "condition on aws:SourceVpc" }),
+  ];
+  expect(granteesOf(statements, "123456789012")).toEqual([
+    account("111122223333"),
+    org("o-a1b2c3d4e5"),
+    { kind: "other", description: "condition on aws:SourceVpc" },
+  ]);
+  expect(granteesOf([statement("self", account("123456789012"))], "123456789012")).toEqual([]);
 });
 
 describe("parsePrincipal", () => {

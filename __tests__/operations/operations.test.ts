@@ -15,8 +15,9 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { AwsOptions, layerGrants, layerVersions, pruneLayerVersions, revokeLayerGrant, versionsExitCode } from "../../operations";
-import { Emulator, startEmulator, writeZip } from "../helpers/emulator";
+import { Emulator, runCliAgainst, startEmulator, writeZip } from "../helpers/emulator";
 import { repoRoot, tempDir } from "../helpers/files";
+import { requireTerraform } from "../helpers/terraform";
 
 const LAYER = "ops-utils";
 const PARTNER = "444455556666";
@@ -32,6 +33,8 @@ const client = (region: string) => {
 };
 let roleArn: string;
 const zips: Record<string, Buffer[]> = {};
+/** The dry-run outputs of the operator's scenarios, written to $OPS_TRANSCRIPTS (a file) when set, for the docs and the report. */
+const transcripts: Record<string, string> = {};
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -42,6 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  if (process.env.OPS_TRANSCRIPTS) fs.writeFileSync(process.env.OPS_TRANSCRIPTS, JSON.stringify(transcripts, null, 2));
   for (const c of clients.values()) c.destroy();
   await emulator?.stop();
 });
@@ -74,8 +78,11 @@ async function createRole(name: string): Promise<string> {
   return `arn:aws:iam::${emulator.accountId}:role/${name}`;
 }
 
-/** Publishes `count` versions of the layer in `region`, each shared with CONSUMER and ORG (as LambdaLayer's grants name them). */
-async function publish(region: string, count: number): Promise<void> {
+/**
+ * Publishes `count` versions of the layer in `region`, each shared with CONSUMER and ORG (as
+ * LambdaLayer's grants name them) unless `shared` is false.
+ */
+async function publish(region: string, count: number, shared = true): Promise<void> {
   const dir = tempDir("ops-zips-");
   zips[region] = [];
   for (let i = 1; i <= count; i++) {
@@ -90,6 +97,7 @@ async function publish(region: string, count: number): Promise<void> {
       }),
     );
     expect(v.Version).toBe(i);
+    if (!shared) continue;
     await grant(region, i, `account-${CONSUMER}`, { Principal: CONSUMER });
     await grant(region, i, `org-${ORG}`, { Principal: "*", OrganizationId: ORG });
   }
@@ -151,6 +159,25 @@ function cli(args: string[]) {
     encoding: "utf8",
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI in this process, against the emulator. */
+const cliHere = (args: string[]) => runCliAgainst(emulator, args);
+
+/** A synthesized stack folder in `outdir` whose cdk.tf.json holds `config`, and a local state with `outputs` when given. */
+function stackFolder(outdir: string, name: string, config: object, outputs?: Record<string, string>): string {
+  const dir = path.join(outdir, "stacks", name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(config));
+  if (outputs)
+    fs.writeFileSync(
+      path.join(dir, "terraform.tfstate"),
+      JSON.stringify({
+        version: 4,
+        outputs: Object.fromEntries(Object.entries(outputs).map(([k, value]) => [k, { value, type: "string" }])),
+      }),
+    );
+  return dir;
 }
 
 describe("the emulator pages lists as AWS does (50 items at most, NextMarker while items remain)", () => {
@@ -344,8 +371,9 @@ describe("operations against the emulator", () => {
     for (const v of [1, 2, 3]) expect(await statements("eu-west-1", v)).toEqual({ [`account-${CONSUMER}`]: consumerStatement });
     expect(await statements("us-east-1", 1)).toEqual({ [`account-${CONSUMER}`]: consumerStatement, [`org-${ORG}`]: orgStatement });
 
-    // prune: a dry run first, then --keep 2 with version 3 pinned by the deployment in us-east-1.
-    const plan = await pruneLayerVersions(LAYER, ["us-east-1", "eu-west-1"], { ...aws, keep: 2 });
+    // prune, shared versions included: a dry run first, then --keep 2 with version 3 pinned by the
+    // deployment in us-east-1.
+    const plan = await pruneLayerVersions(LAYER, ["us-east-1", "eu-west-1"], { ...aws, keep: 2, includeShared: true });
     const [planEast, planWest] = plan.regions;
     if (!planEast.ok || !planWest.ok) throw new Error("a region failed");
     expect(planEast.data.decisions.map((d) => [d.version, d.delete, d.reason])).toEqual([
@@ -380,6 +408,7 @@ describe("operations against the emulator", () => {
       "us-east-1,eu-west-1",
       "--keep",
       "2",
+      "--include-shared",
       "--yes",
       "--outdir",
       outdir,
@@ -389,8 +418,10 @@ describe("operations against the emulator", () => {
     expect(pruned.status).toBe(0);
     expect(pruned.stdout).toContain("v3  keep: pinned by the deployment's outputs");
     expect(pruned.stdout).toContain("v2  keep: used by orders");
-    expect(pruned.stdout).toContain("v1  deleted");
-    expect(pruned.stdout).toMatch(/API calls in us-east-1: DeleteLayerVersion 1, ListFunctions 1, ListLayerVersions 1/);
+    expect(pruned.stdout).toContain(`v1  deleted (shared with account ${CONSUMER}, organization ${ORG})`);
+    expect(pruned.stdout).toMatch(
+      /API calls in us-east-1: DeleteLayerVersion 1, GetLayerVersionPolicy 3, ListFunctions 1, ListLayerVersions 1\n/,
+    );
     expect(await remainingVersions("us-east-1")).toEqual([2, 3, 4, 5]);
     expect(await remainingVersions("eu-west-1")).toEqual([1, 2, 3]);
     // What is left keeps its statements, one by one.
@@ -399,12 +430,118 @@ describe("operations against the emulator", () => {
     expect(await statements("us-east-1", 5)).toEqual({ [`account-${CONSUMER}`]: consumerStatement, [`org-${ORG}`]: orgStatement });
   }, 300_000);
 
+  test("prune keeps a shared version unless --include-shared; the dry run names the grantees", async () => {
+    await publish("us-east-1", 4, false);
+    await grant("us-east-1", 2, `account-${PARTNER}`, { Principal: PARTNER });
+    await grant("us-east-1", 2, `org-${ORG}`, { Principal: "*", OrganizationId: ORG });
+    // A grant to the publishing account itself shares with nobody else.
+    await grant("us-east-1", 3, "self", { Principal: emulator.accountId });
+
+    const dry = await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1"]);
+    expect(dry.status).toBe(1);
+    expect(dry.stdout).toContain(
+      [
+        "  v4  keep: one of the newest",
+        "  v3  would delete",
+        `  v2  keep: shared with account ${PARTNER}, organization ${ORG} (--include-shared to delete)`,
+        "  v1  would delete",
+        "  2 to delete (dry run: add --yes to delete)",
+      ].join("\n"),
+    );
+    transcripts["shared version (dry run)"] = dry.stdout;
+
+    const pruned = await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--yes"]);
+    expect(pruned.status).toBe(0);
+    expect(await remainingVersions("us-east-1")).toEqual([2, 4]);
+    expect(await statements("us-east-1", 2)).toEqual({
+      [`account-${PARTNER}`]: { AWS: `arn:aws:iam::${PARTNER}:root` },
+      [`org-${ORG}`]: orgStatement,
+    });
+    expect(await statements("us-east-1", 4)).toEqual({});
+
+    const opted = await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared"]);
+    expect(opted.status).toBe(1);
+    expect(opted.stdout).toContain(`  v2  would delete (shared with account ${PARTNER}, organization ${ORG})\n`);
+    transcripts["shared version, --include-shared (dry run)"] = opted.stdout;
+    expect(await remainingVersions("us-east-1")).toEqual([2, 4]);
+    expect((await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--include-shared", "--yes"])).status).toBe(0);
+    expect(await remainingVersions("us-east-1")).toEqual([4]);
+  });
+
+  test("pins are read or prune stops: a named stack whose outputs cannot be read stops it before any delete", async () => {
+    requireTerraform();
+    await publish("us-east-1", 4, false);
+    const outdir = tempDir("ops-pins-");
+    const v2 = `arn:aws:lambda:us-east-1:${emulator.accountId}:layer:${LAYER}:2`;
+    stackFolder(outdir, "deployed", {}, { [`${LAYER}_layer_version_arn`]: v2 });
+    stackFolder(outdir, "no-state", {});
+    stackFolder(outdir, "in-cloud", { terraform: { cloud: { organization: "acme", workspaces: { name: "layers-prod" } } } });
+    stackFolder(outdir, "empty-state", {}, {});
+    const prune = (...more: string[]) =>
+      cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1", "--yes", "--outdir", outdir, ...more]);
+
+    const missing = await prune("--stack", "deployed", "--stack", "no-state");
+    expect(missing).toMatchObject({ status: 3, stdout: "" });
+    expect(missing.stderr).toBe(
+      "error: cannot read the outputs of stack no-state, so the versions it pins are unknown; nothing was deleted: " +
+        `no state file at ${path.join(outdir, "stacks", "no-state", "terraform.tfstate")} (local backend): the stack was not deployed from here. ` +
+        "Restore the state there, give --terraform to read it with `terraform output`, or name only deployed stacks\n",
+    );
+    transcripts["unreadable pins: missing local state"] = missing.stderr;
+
+    const cloud = await prune("--stack", "in-cloud");
+    expect(cloud.status).toBe(3);
+    expect(cloud.stderr).toContain(
+      "error: cannot read the outputs of stack in-cloud, so the versions it pins are unknown; nothing was deleted: ",
+    );
+    expect(cloud.stderr).toContain("(cloud backend) exited 1: Error: HCP Terraform or Terraform Enterprise initialization required");
+    expect(cloud.stderr).toContain("Run `terraform init` there with access to the backend");
+    transcripts["unreadable pins: cloud backend without access"] = cloud.stderr;
+
+    const empty = await prune("--stack", "empty-state");
+    expect(empty.status).toBe(3);
+    expect(empty.stderr).toContain("empty-state/terraform.tfstate holds no outputs: the stack was not applied there");
+
+    // --terraform on a folder without state: `terraform output -json` answers {} (exit 0), which pins nothing: a stop too.
+    const viaTerraform = await prune("--stack", "no-state", "--terraform");
+    expect(viaTerraform.status).toBe(3);
+    expect(viaTerraform.stderr).toContain("the local state that `terraform output -json` reads in");
+    expect(await remainingVersions("us-east-1")).toEqual([1, 2, 3, 4]);
+
+    // Readable, with --terraform as well as from the state file: v2 is pinned and stays.
+    const read = await prune("--stack", "deployed", "--terraform");
+    expect(read.status).toBe(0);
+    expect(read.stdout).toContain("  v2  keep: pinned by the deployment's outputs\n");
+    expect(read.stdout).not.toContain("deployment pins not checked");
+    expect(await remainingVersions("us-east-1")).toEqual([2, 4]);
+  });
+
+  test("a dry run without a deployment source says in one line that pins were not checked", async () => {
+    await publish("us-east-1", 3, false);
+    const dry = await cliHere(["prune", LAYER, "--regions", "us-east-1", "--keep", "1"]);
+    expect(dry.status).toBe(1);
+    expect(dry.stdout.split("\n").slice(0, 2)).toEqual([
+      `${LAYER} in 1 region`,
+      "deployment pins not checked: no --stack or --rollout given, so a version only the deployment names may be listed to delete; " +
+        "add --rollout <id> or --stack <name> (or --pinned <arn>) to keep it",
+    ]);
+    expect(dry.stdout).toContain("  v2  would delete\n  v1  would delete\n");
+    transcripts["no deployment source (dry run)"] = dry.stdout;
+    expect(await remainingVersions("us-east-1")).toEqual([1, 2, 3]);
+  });
+
   test("the CLI: usage errors exit 2, grants finds the undeclared principal and exits 1", async () => {
     await publish("us-east-1", 1);
     await grant("us-east-1", 1, "everyone", { Principal: "*" });
     const usage = cli(["prune", LAYER, "--regions", "us-east-1"]);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain("prune needs --keep N");
+    // The failing command's usage only, with the common options: not every command of the CLI.
+    expect(usage.stderr).toMatch(/^error: prune needs --keep N .*\n\nUsage: cdktf-lambda-layers prune <layer> --keep N /);
+    expect(usage.stderr).toContain("--include-shared");
+    expect(usage.stderr).toContain("  Common options:\n");
+    expect(usage.stderr).not.toMatch(/cdktf-lambda-layers (versions|grants|revoke|inspect|report|cache) /);
+    expect(usage.stderr.split("\n").length).toBeLessThan(35);
     expect(cli(["revoke", LAYER, "--regions", "us-east-1", "--principal", "bob"]).status).toBe(2);
     expect(cli(["versions", LAYER, "--regions", "mars-north-1"]).status).toBe(2);
     expect(
