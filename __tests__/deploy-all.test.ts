@@ -1,7 +1,7 @@
 // The example app as a user deploys it: `cdktf deploy '*'` of every stack (the example stack, then
 // the rollout's five regions in wave order) into a fresh account (the local AWS emulator), then again:
 // the second deploy changes nothing.
-import { spawnSync } from "child_process";
+import { cdktfCli } from "./helpers/cdktf-cli";
 import { EMULATOR_ACCOUNT_ID, emulatorRequest, useEmulator } from "./helpers/emulator";
 import { cloneProject } from "./helpers/project";
 
@@ -11,9 +11,8 @@ const STACKS = ["example-layers", ...ROLLOUT_REGIONS.map((r) => `layers-${r}`)];
 const emulator = useEmulator({ region: "us-east-1" });
 
 function deployAll(project: string): string {
-  const r = spawnSync("npx", ["cdktf", "deploy", "*", "--auto-approve", "--skip-provider-lock"], {
+  const r = cdktfCli(["deploy", "*", "--auto-approve", "--skip-provider-lock"], {
     cwd: project,
-    encoding: "utf8",
     env: { ...emulator().env, CI: "1", CDKTF_LAYERS_QUIET: "1", FORCE_COLOR: "0" },
     maxBuffer: 64 * 1024 * 1024,
   });

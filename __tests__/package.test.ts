@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { stripVTControlCharacters } from "util";
+import { cdktfCli } from "./helpers/cdktf-cli";
 import { repoRoot, tempDir, writeTree } from "./helpers/files";
 import { findProviderMirror, offlineOverride, requireTerraform } from "./helpers/terraform";
 
@@ -158,8 +159,7 @@ app.synth();
     CDKTF_LAYERS_QUIET: "1",
     CDKTF_LAYERS_CACHE_DIR: path.join(app, ".layer-cache"),
   };
-  const cdktf = (...args: string[]) =>
-    spawnSync(path.join(repoRoot, "node_modules", ".bin", "cdktf"), args, { cwd: app, encoding: "utf8", env });
+  const cdktf = (...args: string[]) => cdktfCli(args, { cwd: app, env });
   const synth = cdktf("synth");
   expect([synth.status, synth.stdout]).toEqual([0, expect.stringContaining("Generated Terraform code for the stacks: consumer")]);
   const stackDir = path.join(app, "cdktf.out", "stacks", "consumer");

@@ -1,13 +1,13 @@
 // The real terraform and AWS provider on synthesized stacks: init (through the provider mirror
 // when there is one), validate with no warnings, and an offline plan with mock credentials.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { spawnSync } from "child_process";
 import { Testing, TerraformStack } from "cdktf";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ExampleLayersStack, exampleRolloutProps } from "../main";
 import { LambdaLayer, LayerRollout } from "../modules";
+import { cdktfCli } from "./helpers/cdktf-cli";
 import { repoRoot, tempDir, tree } from "./helpers/files";
 import { fmtCheck, plan, requireTerraform, terraformInit, validate } from "./helpers/terraform";
 
@@ -100,9 +100,8 @@ test("an S3-uploaded layer plans the object in the bucket and the version publis
 /** Runs `npx cdktf synth` for the app into a new folder and returns it. */
 function cliSynth(args: string[], env: NodeJS.ProcessEnv = {}): string {
   const out = tempDir("cli-synth-");
-  const r = spawnSync("npx", ["cdktf", "synth", ...args, "--output", out], {
+  const r = cdktfCli(["synth", ...args, "--output", out], {
     cwd: repoRoot,
-    encoding: "utf8",
     env: { ...process.env, CI: "1", CHECKPOINT_DISABLE: "1", ...env },
   });
   if (r.status !== 0) throw new Error(`cdktf synth failed:\n${r.stdout}\n${r.stderr}`);

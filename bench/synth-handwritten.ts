@@ -6,7 +6,7 @@
 import { LambdaLayerVersion } from "@cdktf/provider-aws/lib/lambda-layer-version";
 import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-layer-version-permission";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { App, AssetType, TerraformAsset, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { App, AssetType, Lazy, TerraformAsset, TerraformOutput, TerraformStack, Token } from "cdktf";
 import * as fs from "fs";
 import { SynthBenchPlan } from "./synth-plan";
 
@@ -43,8 +43,10 @@ for (const layer of plan.layers) {
     }
     return version;
   });
+  // Lazy, as any cdktf 0.21 program must write a map output to stay quiet on Node 22 and later: its
+  // TerraformOutput tests an object value with util.isArray (DEP0044, a DeprecationWarning).
   const byRegion = (pick: (v: LambdaLayerVersion) => string) =>
-    Object.fromEntries(plan.regions.map((region, i) => [region, pick(versions[i])]));
+    Lazy.anyValue({ produce: () => Object.fromEntries(plan.regions.map((region, i) => [region, pick(versions[i])])) });
   new TerraformOutput(stack, `${layer.name}_layer_version_arns`, {
     value: byRegion((v) => v.arn),
     description: "Region -> versioned layer ARN",

@@ -82,6 +82,15 @@ const MIB = 1024 * 1024;
 const mb = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB (${bytes} bytes)`;
 
 export const errors = {
+  /** An option the receiving function or construct does not know (`where`: "buildLayerArchive", "LambdaLayer props"). */
+  unknownOption: (where: string, name: string, value: unknown, known: readonly string[], suggestion?: string) =>
+    new LayerValidationError(
+      name,
+      value,
+      `is not an option of ${where}`,
+      `${suggestion ? `did you mean \`${suggestion}\`? ` : ""}the options of ${where} are ${known.join(", ")}`,
+    ),
+
   invalidLayerName: (value: unknown) =>
     new LayerValidationError(
       "layerName",

@@ -3,6 +3,7 @@
 import * as path from "path";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
 import { findManifests } from "./dependencies";
+import { optionNames, refuseUnknownOptions } from "./option-names";
 import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, Runtime } from "./runtime";
 
@@ -20,13 +21,31 @@ export interface BuildFunctionArchiveOptions {
   readonly npmArgs?: readonly string[];
 }
 
+/** buildFunctionArchive's options as a value: the compiler keeps it equal to BuildFunctionArchiveOptions' keys. */
+const BUILD_FUNCTION_ARCHIVE_OPTIONS = optionNames<BuildFunctionArchiveOptions>()({
+  source: true,
+  runtime: true,
+  architectures: true,
+  excludes: true,
+  defaultExcludes: true,
+  allowSecrets: true,
+  outDir: true,
+  pipArgs: true,
+  npmArgs: true,
+});
+
 /** A built function archive, plus advice that is never fatal. */
 export interface FunctionArchive extends BuiltArchive {
   readonly warnings: readonly string[];
 }
 
-/** Builds (or reuses) the reproducible zip of a function's code. */
+/**
+ * Builds (or reuses) the reproducible zip of a function's code.
+ * @throws LayerValidationError for an option it does not know (named, with the closest known one).
+ */
 export function buildFunctionArchive(options: BuildFunctionArchiveOptions): FunctionArchive {
+  // `cacheDir` is what LayeredFunction calls the same folder.
+  refuseUnknownOptions("buildFunctionArchive", options, BUILD_FUNCTION_ARCHIVE_OPTIONS, { cacheDir: "outDir" });
   const started = process.hrtime.bigint();
   const runtime = Runtime.of(options.runtime, "runtime");
   const architectures = parseArchitectures(options.architectures ?? ["x86_64"], "architectures");

@@ -27,6 +27,7 @@ import { providerClasses } from "./provider-classes";
 import { ARN_PARTITION_PATTERN, arnOf, isKnownRegion, partitionOf } from "./regions";
 import { Architecture, layerRuntimeWarnings, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
+import { optionNames, refuseUnknownOptions } from "./option-names";
 import { LayerSsmParameter, layerArnParameter, ssmParameterName } from "./ssm-parameter";
 
 /** A layer version other code can attach: one built here, or one imported by ARN. */
@@ -120,6 +121,34 @@ export interface LambdaLayerProps extends LambdaLayerOptions {
   readonly archiveFile?: DataArchiveFile;
 }
 
+/** LambdaLayer's props as a value: the compiler keeps it equal to LambdaLayerProps' keys. */
+const LAMBDA_LAYER_PROPS = optionNames<LambdaLayerProps>()({
+  layerName: true,
+  source: true,
+  compatibleRuntimes: true,
+  compatibleArchitectures: true,
+  description: true,
+  licenseInfo: true,
+  retain: true,
+  packaging: true,
+  s3: true,
+  cacheDir: true,
+  sharing: true,
+  outputs: true,
+  ssmParameter: true,
+  excludes: true,
+  defaultExcludes: true,
+  allowSecrets: true,
+  allowForeignBinaries: true,
+  pipArgs: true,
+  npmArgs: true,
+  provider: true,
+  region: true,
+  archive: true,
+  archiveAsset: true,
+  archiveFile: true,
+});
+
 /**
  * A Lambda layer built from a folder into a reproducible zip and published as a layer version.
  * A new version is published exactly when the archive's content changes.
@@ -172,6 +201,7 @@ export class LambdaLayer extends Construct implements ILambdaLayer {
   constructor(scope: Construct, id: string, props: LambdaLayerProps) {
     super(scope, id);
     try {
+      refuseUnknownOptions("LambdaLayer props", props, LAMBDA_LAYER_PROPS, { outDir: "cacheDir" });
       validateLayerName(props.layerName);
       this.compatibleRuntimes = parseRuntimes(props.compatibleRuntimes);
       this.compatibleArchitectures = parseArchitectures(props.compatibleArchitectures);

@@ -8,6 +8,7 @@ import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource, w
 import { findManifests, FoundManifests, ManifestCandidate } from "./dependencies";
 import { checkLayout, checkMisplacedRoots, isLaidOut, LAYOUT_RULES_VERSION, LayoutFile, plainFolderPrefix } from "./layout";
 import { checkNativeBinaries, findNativeBinaries, NativeBinary } from "./native-binaries";
+import { optionNames, refuseUnknownOptions } from "./option-names";
 import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
 import { SourceFile } from "./source-files";
@@ -55,6 +56,23 @@ export interface BuildLayerArchiveOptions extends LayerContentOptions {
   readonly stage?: boolean;
 }
 
+/** buildLayerArchive's options as a value: the compiler keeps it equal to BuildLayerArchiveOptions' keys. */
+const BUILD_LAYER_ARCHIVE_OPTIONS = optionNames<BuildLayerArchiveOptions>()({
+  source: true,
+  compatibleRuntimes: true,
+  compatibleArchitectures: true,
+  outDir: true,
+  s3Upload: true,
+  installDependencies: true,
+  stage: true,
+  excludes: true,
+  defaultExcludes: true,
+  allowSecrets: true,
+  allowForeignBinaries: true,
+  pipArgs: true,
+  npmArgs: true,
+});
+
 /** A built layer archive. */
 export interface LayerArchive extends BuiltArchive {
   /** Prefix a plain package folder was placed under ("" when the source was already laid out). */
@@ -67,10 +85,13 @@ export interface LayerArchive extends BuiltArchive {
 
 /**
  * Builds (or reuses) the reproducible zip for a layer folder.
- * @throws LayerValidationError for a missing or empty source, a layout no declared runtime loads,
- *   an escaping symlink, a secret, or an archive over Lambda's limits. Nothing is left behind then.
+ * @throws LayerValidationError for an option it does not know (named, with the closest known one),
+ *   a missing or empty source, a layout no declared runtime loads, an escaping symlink, a secret, or
+ *   an archive over Lambda's limits. Nothing is left behind then.
  */
 export function buildLayerArchive(options: BuildLayerArchiveOptions): LayerArchive {
+  // `cacheDir` is what LambdaLayer calls the same folder.
+  refuseUnknownOptions("buildLayerArchive", options, BUILD_LAYER_ARCHIVE_OPTIONS, { cacheDir: "outDir" });
   const started = process.hrtime.bigint();
   const runtimes = parseRuntimes(options.compatibleRuntimes);
   const architectures = parseArchitectures(options.compatibleArchitectures);

@@ -3,7 +3,7 @@
 // their versions independently), its own grants and, with S3 upload, its own object in a bucket
 // of that region.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, Token } from "cdktf";
+import { Annotations, AssetType, Lazy, TerraformAsset, TerraformOutput, TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
 import { awsProviderFor } from "./aws-provider";
 import { errors, LayerValidationError } from "./errors";
@@ -121,7 +121,11 @@ export class LayerFanout extends Construct {
     } catch (e) {
       throw e instanceof LayerValidationError ? e.atConstruct(this.node.path) : e;
     }
-    const map = (pick: (l: LambdaLayer) => string) => Object.fromEntries([...this.layers].map(([region, layer]) => [region, pick(layer)]));
+    // A lazy value, not the map itself: cdktf 0.21's TerraformOutput tests an object value with
+    // util.isArray, which Node 22 and later deprecate at run time (DEP0044, a DeprecationWarning on
+    // every synth); an unresolved value skips that test and resolves to the same map at synth.
+    const map = (pick: (l: LambdaLayer) => string) =>
+      Lazy.anyValue({ produce: () => Object.fromEntries([...this.layers].map(([region, layer]) => [region, pick(layer)])) });
     new TerraformOutput(this, "output-layer_version_arns", {
       value: map((l) => l.layerVersionArn),
       description: "Region -> versioned layer ARN",
