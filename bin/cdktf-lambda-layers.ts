@@ -13,6 +13,7 @@ import { LayerValidationError } from "../modules/errors";
 import { defaultCacheDir } from "../modules/archive-builder";
 import { cleanCache, pruneCache } from "../modules/cache-maintenance";
 import { formatInspectReport, inspectLayer, inspectProblems } from "../modules/inspect";
+import { toolName } from "../modules/framework";
 import { formatBytes } from "../modules/progress";
 import {
   formatRolloutReport,
@@ -24,10 +25,12 @@ import {
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
-export const USAGE = `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
-       cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
-       cdktf-lambda-layers cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
-       cdktf-lambda-layers --version
+const TOOL = toolName();
+
+export const USAGE = `Usage: ${TOOL} inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
+       ${TOOL} report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
+       ${TOOL} cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
+       ${TOOL} --version
 
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
   --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs22.x (repeatable, required)

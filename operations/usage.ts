@@ -1,14 +1,17 @@
 // The operations' usage text and command names, apart from the code so that the CLI's help and
 // dispatch never load the AWS SDK.
+import { toolName } from "../modules/framework";
+
+const TOOL = toolName();
 
 /** The commands that talk to AWS, dispatched by bin/ to operations/cli. */
 export const OPERATION_COMMANDS: readonly string[] = ["versions", "prune", "grants", "revoke"];
 
 export const OPERATIONS_USAGE = `Usage after a deploy:
-       cdktf-lambda-layers versions <layer> --regions <regions> [common options]
-       cdktf-lambda-layers prune <layer> --keep N [--yes] [--pinned <arn>…] [common options]
-       cdktf-lambda-layers grants <layer> [common options]
-       cdktf-lambda-layers revoke <layer> --principal <account|o-org|public> [--versions 3,4] [--yes] [common options]
+       ${TOOL} versions <layer> --regions <regions> [common options]
+       ${TOOL} prune <layer> --keep N [--yes] [--pinned <arn>…] [common options]
+       ${TOOL} grants <layer> [common options]
+       ${TOOL} revoke <layer> --principal <account|o-org|public> [--versions 3,4] [--yes] [common options]
 
   These read and change deployed layers through the AWS SDK (standard credential chain:
   environment, profiles, SSO, roles).
