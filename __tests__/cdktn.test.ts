@@ -129,7 +129,7 @@ beforeAll(() => {
 }, 900_000);
 
 afterAll(() => {
-  // The app's node_modules holds about 700 MB (@cdktn/provider-aws alone 480 MB): one install per run.
+  // The app's node_modules holds about 700 MiB (@cdktn/provider-aws alone 460 MiB): one install per run.
   for (const dir of cleanup) fs.rmSync(dir, { recursive: true, force: true });
   // The figures BENCHMARKS.md quotes: how long each step of this suite took on this machine.
   console.log(`cdktn suite timings:\n${timings.map(([label, s]) => `  ${label}: ${s.toFixed(1)} s`).join("\n")}`);
