@@ -250,7 +250,10 @@ describe("the example app on cdktn", () => {
   let cdktnOut: string;
 
   test("synthesizes with cdktn synth the same resources, properties and archives as on cdktf", () => {
-    const synth = timed("cdktn synth (example app, 6 stacks)", () => cdktn(["synth"], app));
+    // Each framework builds its own zips (a cache of its own): the comparison is of two builds.
+    const synth = timed("cdktn synth (example app, 6 stacks)", () =>
+      cdktn(["synth"], app, node22Env(process.env, { CDKTF_LAYERS_CACHE_DIR: tempDir("cdktn-cache-") })),
+    );
     expect([synth.status, synth.stdout]).toEqual([
       0,
       expect.stringContaining(`Generated Terraform code for the stacks: ${[...STACKS].sort().join(", ")}`),
@@ -265,6 +268,7 @@ describe("the example app on cdktn", () => {
           ...process.env,
           CDKTF_OUTDIR: cdktfOut,
           CDKTF_LAYERS_QUIET: "1",
+          CDKTF_LAYERS_CACHE_DIR: tempDir("cdktf-cache-"),
         }),
         "cdktf synth of the example",
       ),
@@ -377,7 +381,10 @@ test("migration: an app deployed with cdktf-lambda-layers, switched to cdktn and
   fs.symlinkSync(path.join(app, "node_modules"), path.join(project, "node_modules"), "dir");
   fs.writeFileSync(path.join(project, "main.ts"), cdktnMain());
   fs.rmSync(path.join(project, "modules"), { recursive: true });
-  const synth = timed("cdktn synth (the switched app)", () => cdktn(["synth"], project, node22Env(emulator().env)));
+  // Synthesized as on another machine: no archive the cdktf build left in the cache.
+  const synth = timed("cdktn synth (the switched app)", () =>
+    cdktn(["synth"], project, node22Env(emulator().env, { CDKTF_LAYERS_CACHE_DIR: tempDir("switched-cache-") })),
+  );
   expect([synth.status, synth.stdout]).toEqual([0, expect.stringContaining("Generated Terraform code for the stacks")]);
 
   timed("terraform init + plan (6 stacks, after the switch)", () => {
