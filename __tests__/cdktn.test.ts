@@ -12,7 +12,7 @@
 import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CDKTN_RENAMES, frameworkLeftovers, packCdktn, PackageRename, rewriteModuleSpecifiers } from "../scripts/pack-cdktn";
+import { CDKTN_RENAMES, frameworkLeftovers, PackageRename, rewriteModuleSpecifiers } from "../scripts/pack-cdktn";
 import { outputByStack } from "./helpers/deploy-output";
 import { EMULATOR_ACCOUNT_ID, emulatorRequest, terraformIn, useEmulator } from "./helpers/emulator";
 import { repoRoot, tempDir } from "./helpers/files";
@@ -124,7 +124,12 @@ beforeAll(() => {
     throw new Error(`cdktn-cli 0.24 needs Node >= 22.19; scripts/install-node.sh 22 gave ${version} in ${nodeBin}`);
   const packDir = tempDir("cdktn-pack-");
   cleanup.push(packDir);
-  tarball = timed("npm run pack:cdktn (build, rewrite, pack)", () => packCdktn(repoRoot, packDir));
+  // The command users and CI run; it prints the tarball's path.
+  const packed = timed("npm run pack:cdktn (build, rewrite, pack)", () =>
+    must(run("npm", ["run", "--silent", "pack:cdktn", "--", "--pack-destination", packDir], repoRoot, process.env), "npm run pack:cdktn"),
+  );
+  tarball = packed.trim().split("\n").pop()!;
+  expect(fs.readdirSync(packDir)).toEqual([path.basename(tarball)]);
   app = installCdktnApp();
 }, 900_000);
 
