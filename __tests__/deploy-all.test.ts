@@ -2,6 +2,7 @@
 // the rollout's five regions in wave order) into a fresh account (the local AWS emulator), then again:
 // the second deploy changes nothing.
 import { cdktfCli } from "./helpers/cdktf-cli";
+import { outputByStack as byStack } from "./helpers/deploy-output";
 import { EMULATOR_ACCOUNT_ID, emulatorRequest, useEmulator } from "./helpers/emulator";
 import { cloneProject } from "./helpers/project";
 
@@ -20,22 +21,7 @@ function deployAll(project: string): string {
   return r.stdout;
 }
 
-/**
- * What cdktf printed for each stack. cdktf prefixes a chunk of a stack's output with the stack's
- * name and indents the chunk's further lines by the same width; chunks of stacks deploying at the
- * same time interleave, and a line such as "Apply complete!" may open a chunk or continue one.
- */
-function outputByStack(output: string): Map<string, string> {
-  const byStack = new Map<string, string>();
-  let current: string | undefined;
-  for (const line of output.split("\n")) {
-    const opener = STACKS.find((s) => line.startsWith(`${s}  `));
-    if (opener) current = opener;
-    else if (line.trim() !== "" && (!current || !line.startsWith(" ".repeat(current.length + 2)))) current = undefined;
-    if (current) byStack.set(current, `${byStack.get(current) ?? ""}${line.slice(current.length + 2).trim()}\n`);
-  }
-  return byStack;
-}
+const outputByStack = (output: string) => byStack(output, STACKS);
 
 async function layerVersionsIn(region: string, name: string): Promise<number[]> {
   const res = await emulatorRequest(

@@ -1,5 +1,5 @@
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { App, Testing } from "cdktf";
+import { App, TerraformStack, Testing } from "cdktf";
 import * as fs from "fs";
 import * as path from "path";
 import { exampleRolloutProps } from "../main";
@@ -76,6 +76,17 @@ describe("LayerRollout, a stack per region", () => {
     expect(manifest.layers.map((l: any) => [l.layerName, l.contentSha256])).toEqual([...r.archives].map(([n, a]) => [n, a.contentSha256]));
     const markdown = fs.readFileSync(path.join(app.outdir, "rollout-layers.md"), "utf8");
     expect(markdown).toContain("| 3 | layers-ap-southeast-2 | ap-southeast-2 | local state | layers-us-west-2, layers-eu-west-1 |");
+  });
+
+  test("leaves only stacks on the App (CDK Terrain's failOnConstructsOutsideOfStacks), and keeps its path, app and context", () => {
+    // The check cdktn's App.synth makes with that flag on (cdktf 0.21 has no such flag); the cdktn
+    // suite synthesizes the rollout with it on (__tests__/cdktn.test.ts).
+    expect(app.node.children.filter((c) => !TerraformStack.isStack(c)).map((c) => c.node.path)).toEqual([]);
+    expect(app.node.children.map((c) => c.node.id)).toEqual(r.stacks.map((s) => s.name));
+    expect(r.node.path).toBe("layers-rollout");
+    expect(App.of(r)).toBe(app);
+    const withContext = new App({ outdir: tempDir("rollout-context-"), context: { "rollout-test": "seen" } });
+    expect(new LayerRollout(withContext, "layers", exampleRolloutProps()).node.tryGetContext("rollout-test")).toBe("seen");
   });
 });
 

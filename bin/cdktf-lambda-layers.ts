@@ -13,6 +13,7 @@ import { LayerValidationError } from "../modules/errors";
 import { defaultCacheDir } from "../modules/archive-builder";
 import { cleanCache, pruneCache } from "../modules/cache-maintenance";
 import { formatInspectReport, inspectIncomplete, inspectLayer, inspectProblems } from "../modules/inspect";
+import { toolName } from "../modules/framework";
 import { formatBytes } from "../modules/progress";
 import {
   formatRolloutReport,
@@ -24,9 +25,11 @@ import {
 import { parseArchitectures, parseRuntimes } from "../modules/runtime";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
+const TOOL = toolName();
+
 /** Each offline command's usage: what a usage error of that command prints. */
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
-  inspect: `Usage: cdktf-lambda-layers inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
+  inspect: `Usage: ${TOOL} inspect <folder|zip> --runtime <runtime> [--runtime …] [--arch x86_64|arm64] [--json]
                            [--no-install] [--pip-arg=<arg> …] [--npm-arg=<arg> …] [--cache-dir .layer-cache]
   Reports which runtimes load the layer, its packages, sizes, largest files and native binaries.
   --runtime  a Lambda runtime the layer is for, such as python3.12 or nodejs22.x (repeatable, required)
@@ -44,13 +47,13 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
   Exit: 0 no problem; 1 no runtime loads the layer, or a native binary cannot load on a --runtime or --arch;
   2 usage error; 3 --no-install on a folder whose declared dependencies were therefore not checked
 `,
-  report: `Usage: cdktf-lambda-layers report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
+  report: `Usage: ${TOOL} report <rollout id> [--outdir cdktf.out] [--terraform] [--json]
   Reads rollout-<id>.json from the synth output and each stack's outputs: from its local state file
   (terraform.<stack>.tfstate beside the output folder), or with --terraform from \`terraform output -json\`
   in each stack folder (after \`terraform init\`: any backend, Terraform Cloud included)
   Exit: 0 no drift; 1 the rollout drifts, or a stack's state file cannot be read; 2 usage error
 `,
-  cache: `Usage: cdktf-lambda-layers cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
+  cache: `Usage: ${TOOL} cache clean|prune [--cache-dir .layer-cache] [--older-than <days>]
   clean empties the build cache (archives, dependency installs, staged folders); prune removes
   leftovers of interrupted builds and entries written more than --older-than days ago (default 30).
   --cache-dir defaults to $CDKTF_LAYERS_CACHE_DIR or ./.layer-cache
@@ -60,7 +63,7 @@ const COMMAND_USAGE: Readonly<Record<string, string>> = {
 
 /** The whole CLI's usage (--help, or a usage error without a known command). */
 export const USAGE = `${Object.values(COMMAND_USAGE).join("\n")}
-Usage: cdktf-lambda-layers --version
+Usage: ${TOOL} --version
 
 ${OPERATIONS_USAGE}`;
 

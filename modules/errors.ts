@@ -1,6 +1,7 @@
 // Every error the library throws, built by named factories so that each message says
 // what happened, names the field and the bad value, and says how to fix it.
 import * as path from "path";
+import { toolName } from "./framework";
 
 /** An input the library refuses. `field`, `value` and `fix` are kept for programmatic use. */
 export class LayerValidationError extends Error {
@@ -336,7 +337,7 @@ export const errors = {
       "cacheDir",
       folder,
       `could not take a finished dependency install (${why})`,
-      "make the cache folder writable, or point `cacheDir` (or $CDKTF_LAYERS_CACHE_DIR) at a folder that is; `cdktf-lambda-layers cache clean` empties it",
+      `make the cache folder writable, or point \`cacheDir\` (or $CDKTF_LAYERS_CACHE_DIR) at a folder that is; \`${toolName()} cache clean\` empties it`,
     ),
 
   notACacheFolder: (folder: string, foreign: string[]) =>

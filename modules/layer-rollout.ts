@@ -94,6 +94,11 @@ export class LayerRollout extends Construct {
 
   constructor(app: App, id: string, props: LayerRolloutProps) {
     super(app, `${id}-rollout`);
+    // The rollout holds no constructs (its stacks are the app's): it leaves the app's list of children
+    // and keeps its scope, so its path, App.of and context lookups stay as they were. CDK Terrain's
+    // failOnConstructsOutsideOfStacks (on in `cdktn init` apps and in its Testing.app()) refuses any
+    // child of the App that is not a stack; a child nobody can find changes nothing in the output.
+    app.node.tryRemoveChild(this.node.id);
     try {
       this.waves = parseWaves(props.waves);
       validateLayers(props.layers, this.waves.flat());

@@ -4,6 +4,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { frameworkCommand } from "./framework";
 import type { RolloutManifest } from "./layer-rollout";
 import { outputPrefixOf } from "./stack-names";
 
@@ -104,7 +105,7 @@ export function rolloutReport(
   const manifestFile = path.join(outdir, `rollout-${id}.json`);
   if (!fs.existsSync(manifestFile)) {
     throw new Error(
-      `no rollout manifest at ${manifestFile}: run \`npx cdktf synth\` first, and name the rollout's id (the first argument of new LayerRollout)`,
+      `no rollout manifest at ${manifestFile}: run \`${frameworkCommand("synth")}\` first, and name the rollout's id (the first argument of new LayerRollout)`,
     );
   }
   const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as RolloutManifest;

@@ -3,6 +3,7 @@
 import { Token } from "cdktf";
 import { errors } from "./errors";
 import { ARN_PARTITION_PATTERN } from "./regions";
+import { toolName } from "./framework";
 
 /** Who may use the layer's versions. At least one of the three must grant something. */
 export interface LayerSharing {
@@ -47,8 +48,7 @@ export function grantLifecycle(): { skipDestroy: true; lifecycle: { ignoreChange
 }
 
 /** What a user sees at synth for a layer with grants. @group Internals */
-export const GRANTS_ARE_KEPT =
-  "grants are never revoked by Terraform: removing a principal stops granting it on new versions and keeps its access to versions already published (revoke on purpose with `cdktf-lambda-layers revoke`)";
+export const GRANTS_ARE_KEPT = `grants are never revoked by Terraform: removing a principal stops granting it on new versions and keeps its access to versions already published (revoke on purpose with \`${toolName()} revoke\`)`;
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ACCOUNT_ROOT_ARN = new RegExp(`^arn:${ARN_PARTITION_PATTERN}:iam::(\\d{12}):root$`);

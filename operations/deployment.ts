@@ -4,6 +4,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { frameworkCommand } from "../modules/framework";
 import type { RolloutManifest } from "../modules/layer-rollout";
 import { localStateFile, Outputs, outputsFromStateFile, ReportInputError } from "../modules/rollout-report";
 import { Principal, samePrincipal } from "./policy";
@@ -113,7 +114,8 @@ export function readStackOutputs(stackDir: string, terraform = false): Outputs {
 /** The manifest of rollout `id` in `outdir`. @throws when it is missing. */
 export function readRolloutManifest(outdir: string, id: string): RolloutManifest {
   const file = path.join(outdir, `rollout-${id}.json`);
-  if (!fs.existsSync(file)) throw new Error(`no rollout manifest at ${file}: run \`npx cdktf synth\` first, or name the rollout's id`);
+  if (!fs.existsSync(file))
+    throw new Error(`no rollout manifest at ${file}: run \`${frameworkCommand("synth")}\` first, or name the rollout's id`);
   return JSON.parse(fs.readFileSync(file, "utf8")) as RolloutManifest;
 }
 
@@ -132,7 +134,7 @@ export function stackDirs(source: DeploymentSource): string[] {
   return names.map((name) => {
     const dir = path.join(outdir, "stacks", name);
     if (!fs.existsSync(path.join(dir, "cdk.tf.json")))
-      throw new Error(`no synthesized stack ${name} in ${outdir}: run \`npx cdktf synth\` first`);
+      throw new Error(`no synthesized stack ${name} in ${outdir}: run \`${frameworkCommand("synth")}\` first`);
     return dir;
   });
 }

@@ -1,5 +1,8 @@
 // The operations' usage text and command names, apart from the code so that the CLI's help and
 // dispatch never load the AWS SDK. A usage error prints the failing command's text only.
+import { toolName } from "../modules/framework";
+
+const TOOL = toolName();
 
 /** The commands that talk to AWS, dispatched by bin/ to operations/cli. */
 export const OPERATION_COMMANDS: readonly string[] = ["versions", "prune", "grants", "revoke"];
@@ -9,12 +12,12 @@ const CONSUMERS = `  --consumer-accounts 222233334444,… (repeatable; "organiza
                  functions count as users; the role is assumed in each (it needs lambda:ListFunctions)`;
 
 const COMMANDS: Readonly<Record<string, string>> = {
-  versions: `Usage: cdktf-lambda-layers versions <layer> --regions <regions> [--consumer-accounts … --consumer-role …] [common options]
+  versions: `Usage: ${TOOL} versions <layer> --regions <regions> [--consumer-accounts … --consumer-role …] [common options]
   every version per region: number, created date, CodeSha256, size, runtimes, architectures,
   grants, and the functions using it (this account's by name, a consumer account's as account:function)
 ${CONSUMERS}
   Exit: 0 done; 1 a region failed; 4 a consumer account could not be scanned; 2 usage error`,
-  prune: `Usage: cdktf-lambda-layers prune <layer> --keep N [--yes] [--include-shared] [--rollout id | --stack name…]
+  prune: `Usage: ${TOOL} prune <layer> --keep N [--yes] [--include-shared] [--rollout id | --stack name…]
                                   [--pinned <arn>…] [--consumer-accounts … --consumer-role …] [common options]
   deletes all but the newest N versions; keeps every version a function uses (this account, scanned
   consumer accounts), the deployment pins (--rollout/--stack outputs, --pinned), or another account,
@@ -23,11 +26,11 @@ ${CONSUMERS}
 ${CONSUMERS}
   Exit: 0 done; 1 a dry run would delete, a delete or a region failed; 3 a named stack's outputs
   cannot be read (nothing deleted); 4 a consumer account could not be scanned; 2 usage error`,
-  grants: `Usage: cdktf-lambda-layers grants <layer> [--rollout id | --stack name…] [common options]
+  grants: `Usage: ${TOOL} grants <layer> [--rollout id | --stack name…] [common options]
   the statements of every version; flags public versions and compares the newest with the sharing
   the synthesized stacks declare (with --rollout or --stack)
   Exit: 0 nothing found; 1 a public version, a difference from the declared sharing, or a region failed; 2 usage error`,
-  revoke: `Usage: cdktf-lambda-layers revoke <layer> --principal <account|o-org|public> [--versions 3,4] [--yes]
+  revoke: `Usage: ${TOOL} revoke <layer> --principal <account|o-org|public> [--versions 3,4] [--yes]
                                    [--consumer-role name [--consumer-accounts …]] [common options]
   removes that principal's statements (by the statement ids the policy holds) from the chosen
   versions, never another principal's; with --consumer-role, first lists the functions of the
