@@ -1,6 +1,7 @@
 // Lambda runtimes and architectures as values with behaviour (family, version, where a layer
 // must put its content), instead of bare strings scattered through the code.
 import { errors } from "./errors";
+import { closestName } from "./option-names";
 import { LAMBDA_OS_GLIBC, LambdaOs, RUNTIME_CATALOGUE, RuntimeCatalogueEntry } from "./runtime-catalogue";
 
 /** The language family of a runtime: it decides where Lambda looks inside /opt. */
@@ -198,27 +199,12 @@ export function layerRuntimeWarnings(runtimes: readonly Runtime[], today = today
   return runtimes.flatMap((r) => runtimeDeprecationWarning(r, "layer", today) ?? []);
 }
 
-/** The closest known identifier to a mistyped one (edit distance at most 3), for "did you mean". @group Internals */
+/** The closest known identifier to a mistyped one, for "did you mean" (the same rule as option names). @group Internals */
 export function closestRuntime(name: string): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const known of Runtime.all.map((r) => r.name)) {
-    const distance = editDistance(name.toLowerCase(), known);
-    if (distance <= 3 && (!best || distance < best.distance)) best = { name: known, distance };
-  }
-  return best?.name;
-}
-
-/** Edit distance counting a swap of two neighbouring characters as one edit (optimal string alignment). */
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
+  return closestName(
+    name,
+    Runtime.all.map((r) => r.name),
+  );
 }
 
 /** A Lambda instruction set architecture. */
