@@ -8,6 +8,7 @@ import * as path from "path";
 import { errors } from "./errors";
 import { formatBytes, progress, seconds } from "./progress";
 import { Architecture, Runtime, RuntimeFamily } from "./runtime";
+import { tempPrefix } from "./archive-cache";
 import { tagCacheFolder } from "./source-files";
 import { npmInputs, npmLocalDependencies, pipInputs } from "./install-inputs";
 import { LAMBDA_OS_GLIBC } from "./runtime-catalogue";
@@ -57,7 +58,7 @@ export function installDependencies(dep: DependencyManifest, opts: InstallOption
 
   const started = process.hrtime.bigint();
   tagCacheFolder(opts.cacheDir);
-  const work = fs.mkdtempSync(path.join(ensureDir(path.join(opts.cacheDir, "deps")), `.tmp-${key}-`));
+  const work = fs.mkdtempSync(path.join(ensureDir(path.join(opts.cacheDir, "deps")), `${tempPrefix()}${key}-`));
   try {
     plan.prepare(work);
     const [cmd, ...args] = plan.command(work);
