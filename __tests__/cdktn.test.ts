@@ -13,6 +13,7 @@ import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CDKTN_RENAMES, frameworkLeftovers, PackageRename, rewriteModuleSpecifiers } from "../scripts/pack-cdktn";
+import { cdktfCli } from "./helpers/cdktf-cli";
 import { outputByStack } from "./helpers/deploy-output";
 import { EMULATOR_ACCOUNT_ID, emulatorRequest, terraformIn, useEmulator } from "./helpers/emulator";
 import { repoRoot, tempDir } from "./helpers/files";
@@ -367,11 +368,11 @@ test("migration: an app deployed with cdktf-lambda-layers, switched to cdktn and
   cleanup.push(path.dirname(project));
   const cdktfDeploy = timed("cdktf deploy '*' (the app before the switch)", () =>
     must(
-      run("npx", ["cdktf", "deploy", "*", "--auto-approve", "--skip-provider-lock"], project, {
-        ...emulator().env,
-        CI: "1",
-        FORCE_COLOR: "0",
-        CDKTF_LAYERS_QUIET: "1",
+      // The cdktf CLI on a Node it starts on (Node 22 when the suite runs on 24 or later).
+      cdktfCli(["deploy", "*", "--auto-approve", "--skip-provider-lock"], {
+        cwd: project,
+        env: { ...emulator().env, CI: "1", FORCE_COLOR: "0", CDKTF_LAYERS_QUIET: "1" },
+        maxBuffer: 64 * 1024 * 1024,
       }),
       "cdktf deploy '*'",
     ),
