@@ -4,8 +4,8 @@
 import { AwsProvider, AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import { Annotations, App, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { IConstruct } from "constructs";
-import { errors, LayerValidationError, LayerValidationErrors } from "./errors";
-import { cleanHclOnSynth } from "./hcl-output";
+import { errors, LayerValidationError, LayerValidationErrors } from "../core/errors";
+import { cleanHclOnSynth } from "../terraform/hcl-output";
 import type { Runtime } from "./runtime";
 import {
   admitsWithin,

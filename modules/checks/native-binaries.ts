@@ -8,10 +8,10 @@
 // module is found, also the RECORD and WHEEL files of the dist-infos that may have installed it.
 import * as fs from "fs";
 import * as path from "path";
-import { errors, LayerValidationError } from "./errors";
+import { errors, LayerValidationError } from "../core/errors";
 import { isLoadedBy } from "./layout";
-import { Architecture, Runtime, RuntimeFamily } from "./runtime";
-import { LAMBDA_OS_GLIBC } from "./runtime-catalogue";
+import { Architecture, Runtime, RuntimeFamily } from "../aws/runtime";
+import { LAMBDA_OS_GLIBC } from "../aws/runtime-catalogue";
 
 /** The machine a binary was built for, named as in ELF headers and manylinux tags. @group Internals */
 export type ElfMachine = "x86_64" | "aarch64" | "other";

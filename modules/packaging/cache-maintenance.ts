@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PRUNE_GRACE_MS } from "./archive-cache";
-import { errors } from "./errors";
+import { errors } from "../core/errors";
 import { CACHEDIR_TAG } from "./source-files";
 
 /** The folders the builder writes inside a cache folder ("packs": what versions before the source index wrote). */

@@ -4,8 +4,8 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { frameworkCommand } from "./framework";
-import type { RolloutManifest } from "./layer-rollout";
+import { frameworkCommand } from "../core/framework";
+import type { RolloutManifest } from "../constructs/layer-rollout";
 import { outputPrefixOf } from "./stack-names";
 
 /** What one region runs for one layer. */

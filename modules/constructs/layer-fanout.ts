@@ -5,13 +5,13 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Annotations, AssetType, Lazy, TerraformAsset, TerraformOutput, TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
-import { awsProviderFor } from "./aws-provider";
-import { errors, LayerValidationError } from "./errors";
-import { buildLayerArchive, LayerArchive } from "./layer-archive";
+import { awsProviderFor } from "../aws/aws-provider";
+import { errors, LayerValidationError } from "../core/errors";
+import { buildLayerArchive, LayerArchive } from "../packaging/layer-archive";
 import { archiveFileOf, archiveOptionsOf, LambdaLayer, LambdaLayerOptions, LayerS3Options } from "./lambda-layer";
-import { parseRegions } from "./regions";
-import { layerRuntimeWarnings, parseRuntimes } from "./runtime";
-import { claimStackName, outputPrefixFor } from "./stack-names";
+import { parseRegions } from "../aws/regions";
+import { layerRuntimeWarnings, parseRuntimes } from "../aws/runtime";
+import { claimStackName, outputPrefixFor } from "../terraform/stack-names";
 
 /** How regions are reached from one stack. */
 export type ProviderMode = "aliases" | "region-argument";

@@ -4,8 +4,8 @@
 import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { TerraformProvider, Token } from "cdktf";
 import { Construct } from "constructs";
-import { errors } from "./errors";
-import { providerClasses } from "./provider-classes";
+import { errors } from "../core/errors";
+import { providerClasses } from "../aws/provider-classes";
 
 /** An SSM parameter holding a layer's versioned ARN. */
 export interface LayerSsmParameter {

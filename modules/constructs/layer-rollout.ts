@@ -8,15 +8,15 @@ import { addCustomSynthesis } from "cdktf/lib/synthesize/synthesizer";
 import { Construct } from "constructs";
 import * as fs from "fs";
 import * as path from "path";
-import { admitsProvider6, assumeRoleOf, awsProviderFor, setAwsProviderVersion } from "./aws-provider";
-import { errors, LayerValidationError } from "./errors";
-import { cleanHclOnSynth } from "./hcl-output";
-import { buildLayerArchive, LayerArchive } from "./layer-archive";
+import { admitsProvider6, assumeRoleOf, awsProviderFor, setAwsProviderVersion } from "../aws/aws-provider";
+import { errors, LayerValidationError } from "../core/errors";
+import { cleanHclOnSynth } from "../terraform/hcl-output";
+import { buildLayerArchive, LayerArchive } from "../packaging/layer-archive";
 import { archiveOptionsOf, LambdaLayer, LambdaLayerOptions } from "./lambda-layer";
 import { LayeredFunction, LayeredFunctionProps, LayerReference } from "./layered-function";
 import { LayerFanout, ProviderMode, s3ForRegion } from "./layer-fanout";
-import { localStateBackend } from "./local-state";
-import { isOptInRegion, parseRegions } from "./regions";
+import { localStateBackend } from "../terraform/local-state";
+import { isOptInRegion, parseRegions } from "../aws/regions";
 
 /** A function deployed with the rollout, in every region or the listed ones. */
 export interface RolloutFunction extends Omit<LayeredFunctionProps, "layers" | "provider" | "region"> {

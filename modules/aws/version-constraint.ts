@@ -8,7 +8,7 @@
 // one to three numbers with an optional pre-release suffix ("6.0.0-beta1"). `~>` allows only the
 // right-most number given to grow: "~> 6.2.0" is ">= 6.2.0, < 6.3.0", "~> 6.2" and "~> 6" are
 // ">= 6.2, < 7.0" and ">= 6.0, < 7.0". A pre-release is selected only by an exact (=) clause.
-import { errors } from "./errors";
+import { errors } from "../core/errors";
 
 /** A provider version: three numbers and an optional pre-release suffix. @group Internals */
 export interface ProviderVersion {

@@ -4,16 +4,16 @@ import type { LambdaFunction, LambdaFunctionConfig } from "@cdktf/provider-aws/l
 import { Annotations, AssetType, TerraformAsset, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
 import * as path from "path";
-import { ensureAwsProviderRequirement, regionOf } from "./aws-provider";
-import { AttachedLayer, checkAttachments, LayerFacts } from "./attachment";
-import { errors, LayerValidationError, LayerValidationErrors } from "./errors";
-import { buildFunctionArchive, FunctionArchive } from "./function-archive";
+import { ensureAwsProviderRequirement, regionOf } from "../aws/aws-provider";
+import { AttachedLayer, checkAttachments, LayerFacts } from "../checks/attachment";
+import { errors, LayerValidationError, LayerValidationErrors } from "../core/errors";
+import { buildFunctionArchive, FunctionArchive } from "../packaging/function-archive";
 import { ILambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
-import { providerClasses } from "./provider-classes";
+import { providerClasses } from "../aws/provider-classes";
 import { regionGuard } from "./region-guard";
-import { ARN_PARTITION_PATTERN } from "./regions";
-import { Architecture, parseArchitectures, Runtime, runtimeDeprecationWarning, RuntimeFamily } from "./runtime";
-import { escapeTemplateSequences } from "./limits";
+import { ARN_PARTITION_PATTERN } from "../aws/regions";
+import { Architecture, parseArchitectures, Runtime, runtimeDeprecationWarning, RuntimeFamily } from "../aws/runtime";
+import { escapeTemplateSequences } from "../aws/limits";
 
 /** A layer to attach: one built here, one imported, or a versioned ARN string. */
 export type LayerReference = ILambdaLayer | string;

@@ -1,9 +1,9 @@
 // Who may use a layer version (`lambda:GetLayerVersion`), as pure rules: principals are parsed,
 // normalised and checked, and each grant gets a deterministic, valid, unique statement id.
 import { Token } from "cdktf";
-import { errors } from "./errors";
-import { ARN_PARTITION_PATTERN } from "./regions";
-import { toolName } from "./framework";
+import { errors } from "../core/errors";
+import { ARN_PARTITION_PATTERN } from "../aws/regions";
+import { toolName } from "../core/framework";
 
 /** Who may use the layer's versions. At least one of the three must grant something. */
 export interface LayerSharing {

@@ -3,7 +3,7 @@
 // ts-node, jest or compiled code): its output depends only on entry names, modes and contents. Info-ZIP cannot be told to ignore mtimes and modes, and
 // yazl/archiver are 4-6x slower (README).
 import * as os from "os";
-import { errors } from "./errors";
+import { errors } from "../core/errors";
 
 /** One entry to write. Directories end in "/" and carry no content. */
 export interface ZipEntry {

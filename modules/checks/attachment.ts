@@ -1,9 +1,9 @@
 // The rules for attaching layers to a function, as one pure check over everything known at synth:
 // count, duplicates, runtime, architecture, region, total size, and files that shadow each other.
-import { errors } from "./errors";
-import { MAX_LAYERS_PER_FUNCTION, MAX_UNZIPPED_BYTES } from "./limits";
+import { errors } from "../core/errors";
+import { MAX_LAYERS_PER_FUNCTION, MAX_UNZIPPED_BYTES } from "../aws/limits";
 import { binariesForeignTo, NativeBinary } from "./native-binaries";
-import { Architecture, Runtime } from "./runtime";
+import { Architecture, Runtime } from "../aws/runtime";
 
 /** What may be known about a layer version: everything the attachment checks look at. */
 export interface LayerFacts {

@@ -1,8 +1,8 @@
 // Where Lambda looks for layer content under /opt, per runtime, and the pure rules that decide
 // whether a folder is already laid out, where a plain package folder belongs, which misplacements
 // no placement repairs, and whether the result is loadable by at least one declared runtime.
-import { errors } from "./errors";
-import { Runtime, RuntimeFamily } from "./runtime";
+import { errors } from "../core/errors";
+import { Runtime, RuntimeFamily } from "../aws/runtime";
 
 /** Top-level folders that Lambda gives meaning to inside /opt. @group Internals */
 export const LAYOUT_ROOTS = ["python", "nodejs", "ruby", "java", "bin", "lib"] as const;

@@ -8,7 +8,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { errors } from "./errors";
+import { errors } from "../core/errors";
 
 /** The cache's default bound on its archives, in MiB (`CDKTF_LAYERS_CACHE_MAX_MIB`). */
 export const DEFAULT_CACHE_MAX_MB = 2048;

@@ -6,11 +6,11 @@ import * as path from "path";
 import picomatch from "picomatch";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource, walkArchiveSource } from "./archive-builder";
 import { findManifests, FoundManifests, ManifestCandidate } from "./dependencies";
-import { checkLayout, checkMisplacedRoots, isLaidOut, LAYOUT_RULES_VERSION, LayoutFile, plainFolderPrefix } from "./layout";
-import { checkNativeBinaries, findNativeBinaries, NativeBinary } from "./native-binaries";
-import { optionNames, refuseUnknownOptions } from "./option-names";
-import { formatBytes, progress, seconds } from "./progress";
-import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "./runtime";
+import { checkLayout, checkMisplacedRoots, isLaidOut, LAYOUT_RULES_VERSION, LayoutFile, plainFolderPrefix } from "../checks/layout";
+import { checkNativeBinaries, findNativeBinaries, NativeBinary } from "../checks/native-binaries";
+import { optionNames, refuseUnknownOptions } from "../core/option-names";
+import { formatBytes, progress, seconds } from "../core/progress";
+import { Architecture, parseArchitectures, parseRuntimes, Runtime, RuntimeFamily } from "../aws/runtime";
 import { SourceFile } from "./source-files";
 
 /** Bump when the native-binary rules change, so that layers checked by older rules are checked again. */

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import picomatch from "picomatch";
-import { errors } from "./errors";
+import { errors } from "../core/errors";
 
 /** A file found in a source folder. @group Internals */
 export interface SourceFile {

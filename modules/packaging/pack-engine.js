@@ -14,7 +14,7 @@
 const crypto = require("crypto");
 const fs = require("fs");
 const zlib = require("zlib");
-const { utf16Layout } = require("./utf16.js");
+const { utf16Layout } = require("../checks/utf16.js");
 const { isMainThread, MessageChannel, receiveMessageOnPort, Worker, workerData } = require("worker_threads");
 
 /**

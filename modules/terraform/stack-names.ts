@@ -3,7 +3,7 @@
 // and region. One place derives output names, so the `report` command finds what synth wrote.
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { errors } from "./errors";
+import { errors } from "../core/errors";
 
 /**
  * The output name prefix for construct ids below a stack: ids joined with "_", every character

@@ -13,9 +13,9 @@ import * as zlib from "zlib";
 import { collectFiles, defaultCacheDir, modeFor, walkArchiveSource } from "./archive-builder";
 import { declaredPackages, DependencyManifest, isBuildInput } from "./dependencies";
 import { placeLayerSource } from "./layer-archive";
-import { LayerValidationError } from "./errors";
-import { checkLayout, isLoadedBy, searchPaths } from "./layout";
-import { formatBytes } from "./progress";
+import { LayerValidationError } from "../core/errors";
+import { checkLayout, isLoadedBy, searchPaths } from "../checks/layout";
+import { formatBytes } from "../core/progress";
 import {
   BinaryCandidate,
   BinaryProblem,
@@ -31,8 +31,8 @@ import {
   isNativeCandidate,
   NativeBinary,
   withAbi3Minimums,
-} from "./native-binaries";
-import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
+} from "../checks/native-binaries";
+import { Architecture, parseArchitectures, parseRuntimes, Runtime } from "../aws/runtime";
 import { compareBytes } from "./source-files";
 
 export interface InspectOptions {

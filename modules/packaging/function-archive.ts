@@ -3,9 +3,9 @@
 import * as path from "path";
 import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
 import { findManifests } from "./dependencies";
-import { optionNames, refuseUnknownOptions } from "./option-names";
-import { formatBytes, progress, seconds } from "./progress";
-import { Architecture, parseArchitectures, Runtime } from "./runtime";
+import { optionNames, refuseUnknownOptions } from "../core/option-names";
+import { formatBytes, progress, seconds } from "../core/progress";
+import { Architecture, parseArchitectures, Runtime } from "../aws/runtime";
 
 export interface BuildFunctionArchiveOptions {
   /** Folder holding the function's code, handler at its top. */

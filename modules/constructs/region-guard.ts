@@ -5,9 +5,9 @@
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { Op, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
-import type { AttachedLayer } from "./attachment";
-import { errors } from "./errors";
-import { providerClasses } from "./provider-classes";
+import type { AttachedLayer } from "../checks/attachment";
+import { errors } from "../core/errors";
+import { providerClasses } from "../aws/provider-classes";
 
 /**
  * Adds to `resource` one precondition per attached layer whose region is known at synth.

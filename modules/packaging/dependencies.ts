@@ -5,13 +5,13 @@ import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { errors } from "./errors";
-import { formatBytes, progress, seconds } from "./progress";
-import { Architecture, Runtime, RuntimeFamily } from "./runtime";
+import { errors } from "../core/errors";
+import { formatBytes, progress, seconds } from "../core/progress";
+import { Architecture, Runtime, RuntimeFamily } from "../aws/runtime";
 import { tempPrefix } from "./archive-cache";
 import { tagCacheFolder } from "./source-files";
 import { npmInputs, npmLocalDependencies, pipInputs } from "./install-inputs";
-import { LAMBDA_OS_GLIBC } from "./runtime-catalogue";
+import { LAMBDA_OS_GLIBC } from "../aws/runtime-catalogue";
 
 /** A dependency set to install, found in a layer's source folder. */
 export interface DependencyManifest {

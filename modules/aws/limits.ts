@@ -1,7 +1,7 @@
 // AWS Lambda quotas and name formats as small pure checks. Each returns early on cdktf tokens
 // (values known only at apply time), which must never be validated as literals.
 import { Token } from "cdktf";
-import { errors } from "./errors";
+import { errors } from "../core/errors";
 
 /**
  * Function code plus all its layers, unzipped.

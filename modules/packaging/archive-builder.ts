@@ -8,9 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import picomatch from "picomatch";
 import { DependencyManifest, installDependencies, isBuildInput } from "./dependencies";
-import { errors } from "./errors";
-import { progress } from "./progress";
-import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "./limits";
+import { errors } from "../core/errors";
+import { progress } from "../core/progress";
+import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "../aws/limits";
 import {
   cacheMaxBytes,
   checkCachedZip,
@@ -26,8 +26,8 @@ import {
   tempPrefix,
   writeSealed,
 } from "./archive-cache";
-import { Architecture, Runtime } from "./runtime";
-import { needsContentRules, SECRET_KEYWORDS, secretByName, secretFindings } from "./secrets";
+import { Architecture, Runtime } from "../aws/runtime";
+import { needsContentRules, SECRET_KEYWORDS, secretByName, secretFindings } from "../checks/secrets";
 import { compareBytes, SourceFile, tagCacheFolder, walkSource } from "./source-files";
 import { deflateLevel, hashContents, isAlreadyCompressedName, MEM_LEVEL, packZip, PlannedEntry, StoredEntry, ZipEntry } from "./zip-writer";
 

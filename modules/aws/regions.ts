@@ -2,7 +2,7 @@
 // ARNs), and which commercial regions an account must opt into. Regions and partitions come from the
 // installed AWS SDK's partition data through regions.generated.ts (`npm run regions`); only the
 // default-enabled regions are written here.
-import { errors } from "./errors";
+import { errors } from "../core/errors";
 import { Partition, PARTITIONS } from "./regions.generated";
 
 /**

@@ -1,7 +1,7 @@
 // Lambda runtimes and architectures as values with behaviour (family, version, where a layer
 // must put its content), instead of bare strings scattered through the code.
-import { errors } from "./errors";
-import { closestName } from "./option-names";
+import { errors } from "../core/errors";
+import { closestName } from "../core/option-names";
 import { LAMBDA_OS_GLIBC, LambdaOs, RUNTIME_CATALOGUE, RuntimeCatalogueEntry } from "./runtime-catalogue";
 
 /** The language family of a runtime: it decides where Lambda looks inside /opt. */

@@ -7,11 +7,11 @@ import { LambdaLayerVersionPermission } from "@cdktf/provider-aws/lib/lambda-lay
 import type { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Annotations, AssetType, TerraformAsset, TerraformOutput, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Construct, IConstruct } from "constructs";
-import type { LayerFacts } from "./attachment";
-import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "./aws-provider";
-import { errors, LayerValidationError } from "./errors";
-import { claimStackName, outputPrefixFor } from "./stack-names";
-import { buildLayerArchive, BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
+import type { LayerFacts } from "../checks/attachment";
+import { ensureAwsProviderRequirement, qualifyProviderSource, regionOf } from "../aws/aws-provider";
+import { errors, LayerValidationError } from "../core/errors";
+import { claimStackName, outputPrefixFor } from "../terraform/stack-names";
+import { buildLayerArchive, BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "../packaging/layer-archive";
 import {
   escapeTemplateSequences,
   MAX_DESCRIPTION_LENGTH,
@@ -21,13 +21,13 @@ import {
   validateMaxLength,
   validateS3Bucket,
   validateS3KeyPrefix,
-} from "./limits";
-import type { NativeBinary } from "./native-binaries";
-import { providerClasses } from "./provider-classes";
-import { ARN_PARTITION_PATTERN, arnOf, isKnownRegion, partitionOf } from "./regions";
-import { Architecture, layerRuntimeWarnings, parseArchitectures, parseRuntimes, Runtime } from "./runtime";
+} from "../aws/limits";
+import type { NativeBinary } from "../checks/native-binaries";
+import { providerClasses } from "../aws/provider-classes";
+import { ARN_PARTITION_PATTERN, arnOf, isKnownRegion, partitionOf } from "../aws/regions";
+import { Architecture, layerRuntimeWarnings, parseArchitectures, parseRuntimes, Runtime } from "../aws/runtime";
 import { GRANTS_ARE_KEPT, grantLifecycle, LAYER_ACTION, LayerGrant, LayerSharing, parseSharing, sharingWarnings } from "./sharing";
-import { optionNames, refuseUnknownOptions } from "./option-names";
+import { optionNames, refuseUnknownOptions } from "../core/option-names";
 import { LayerSsmParameter, layerArnParameter, ssmParameterName } from "./ssm-parameter";
 
 /** A layer version other code can attach: one built here, or one imported by ARN. */
