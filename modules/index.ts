@@ -1,6 +1,8 @@
 // The public API of cdktf-lambda-layers. Declarations tagged `@group Internals` (listed apart in docs/api)
 // are the rules and helpers the constructs and the CLI are built from: exported for tests and tooling,
 // they may change in any release.
+// The library lives in one folder per concern (core/, aws/, checks/, packaging/, terraform/,
+// constructs/), each with a README.md saying what it holds and which folders it may import.
 export { buildLayerArchive } from "./packaging/layer-archive";
 export { defaultCacheDir, modeFor } from "./packaging/archive-builder";
 export type { ArchiveRecord, BuiltArchive, PlannedFile } from "./packaging/archive-builder";
