@@ -40,7 +40,7 @@ function answer(zip: string): string {
 }
 
 describe("pip: relative paths resolve from the manifest's folder", () => {
-  test("the README's --find-links ./wheels works, and wheels/ is not shipped", () => {
+  test("docs/layers.md's --find-links ./wheels works, and wheels/ is not shipped", () => {
     const src = tree({ "python/app.py": "", "requirements.txt": "tinydep==1.0\n" });
     makeWheel(path.join(src, "wheels"));
     const archive = build(src, { pipArgs: ["--no-index", "--find-links", "./wheels"] });

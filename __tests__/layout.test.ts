@@ -267,7 +267,7 @@ describe("npm manifests", () => {
     expect(node(archive.path, "console.log(require('tiny-dep').answer())")).toBe("42");
   });
 
-  test("the README's Node layout (nodejs/package.json and its lock file) passes inspect, and no synth warns about the manifest", () => {
+  test("the Node layout of docs/layers.md (nodejs/package.json and its lock file) passes inspect, and no synth warns about the manifest", () => {
     const dep = packedDependency();
     const src = tree({
       "nodejs/package.json": JSON.stringify({ name: "deps", version: "1.0.0", dependencies: { "tiny-dep": `file:${dep}` } }),

@@ -186,7 +186,7 @@ test("a stock `cdktf init --template=typescript` app type-checks a subpath impor
   const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
   expect(json.terraform.required_providers.aws).toEqual({ source: "hashicorp/aws", version: "~> 5.100" });
 
-  // The README's CI recipe: a provider mirror in the CLI config and --skip-provider-lock, so cdktf never
+  // The CI recipe of docs/regions-and-terraform-cloud.md (Offline and CI): a provider mirror in the CLI config and --skip-provider-lock, so cdktf never
   // asks the public registry (`terraform providers lock` would, mirror or not). Mock credentials come
   // from the same override file the other terraform tests use.
   const mirror = findProviderMirror();

@@ -228,7 +228,7 @@ export function checkLayout(source: string, paths: readonly string[], runtimes: 
   return warnings;
 }
 
-/** nodejs/package.json and its lock file are where the README puts a layer's npm manifest: not stray content. */
+/** nodejs/package.json and its lock file are where docs/layers.md puts a layer's npm manifest: not stray content. */
 function isManifest(path: string): boolean {
   return /^nodejs\/(node\d+\/)?(package\.json|package-lock\.json|npm-shrinkwrap\.json)$/.test(path);
 }

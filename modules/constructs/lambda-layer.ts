@@ -80,7 +80,7 @@ export interface LambdaLayerOptions extends LayerContentOptions {
   /**
    * "synth": the zip is built at synth into the stack's assets and referenced by a path relative to
    * the stack folder (plan and apply on different workers see the same file).
-   * "archive_file": a `data "archive_file"` zips the staged folder during plan (see the README's caveat).
+   * "archive_file": a `data "archive_file"` zips the staged folder during plan (see the caveat in docs/layers.md, Packaging modes).
    * @default "synth"
    */
   readonly packaging?: LayerPackaging;
