@@ -105,3 +105,23 @@ test("the repository resolves each subpath import to the source of the file pack
   }
   expect(Object.keys(tsconfig.compilerOptions.paths).length).toBe(exported.length);
 });
+
+test("the README stays an overview: under 20 KiB, linking a guide per concern that exists", () => {
+  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  expect(Buffer.byteLength(readme)).toBeLessThan(20 * 1024);
+  const guides = [...readme.matchAll(/\]\((docs\/[a-z-]+\.md)\)/g)].map((m) => m[1]);
+  expect(new Set(guides)).toEqual(
+    new Set([
+      "docs/layers.md",
+      "docs/sharing-and-attachment.md",
+      "docs/regions-and-terraform-cloud.md",
+      "docs/runtimes-and-regions.md",
+      "docs/operations.md",
+      "docs/archives-and-cache.md",
+      "docs/checks.md",
+      "docs/cdktn.md",
+      "docs/development.md",
+    ]),
+  );
+  for (const guide of guides) expect([guide, fs.existsSync(path.join(repoRoot, guide))]).toEqual([guide, true]);
+});
