@@ -90,3 +90,46 @@ test.each([
 ])("%s importing %s (type-only: %s) breaks the rule in %j", (file, specifier, typeOnly, expected) => {
   expect(violations(file.split("/").join(path.sep), [{ specifier, typeOnly }])).toEqual(expected);
 });
+
+/** The names `file` imports from each relative specifier. */
+function importedNames(file: string): Map<string, string[]> {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  const names = new Map<string, string[]>();
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    const named = bindings && ts.isNamedImports(bindings) ? bindings.elements.map((e) => (e.propertyName ?? e.name).text) : [];
+    names.set(statement.moduleSpecifier.text, [...(names.get(statement.moduleSpecifier.text) ?? []), ...named]);
+  }
+  return names;
+}
+
+describe("the packaging pipeline", () => {
+  const packaging = path.join(modulesDir, "packaging");
+  const STAGES = ["resolveSource", "walkArchiveSource", "placeLayerSource", "findManifests", "installDeclared", "installDependencies"];
+  const LATER_STAGES = ["collectFiles", "listArchiveFiles", "buildZip"];
+
+  test.each(["layer-archive.ts", "function-archive.ts"])("%s runs the stages only through packageSource", (file) => {
+    const imports = importedNames(path.join(packaging, file));
+    expect(imports.get("./pipeline")).toEqual(["packageSource"]);
+    const stagesCalled = [...imports.values()].flat().filter((name) => [...STAGES, ...LATER_STAGES].includes(name));
+    expect(stagesCalled).toEqual([]);
+  });
+
+  test.each(["archive-builder.ts", "archive-files.ts", "placement.ts", "dependencies.ts", "source-files.ts"])(
+    "the stage module %s never imports the pipeline or an entry point (no call back up)",
+    (file) => {
+      const imported = [...importedNames(path.join(packaging, file)).keys()];
+      expect(imported.filter((s) => ["./pipeline", "./layer-archive", "./function-archive"].includes(s))).toEqual([]);
+    },
+  );
+
+  test("packageSource calls the stages in order", () => {
+    const text = fs.readFileSync(path.join(packaging, "pipeline.ts"), "utf8");
+    const body = text.slice(text.indexOf("export function packageSource"));
+    const order = ["resolveSource(", "walkArchiveSource(", "placeLayerSource(", "installDeclared(", "listArchiveFiles(", "buildZip("];
+    const at = order.map((call) => body.indexOf(call));
+    expect(at.every((i) => i > 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+});

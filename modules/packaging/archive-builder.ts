@@ -7,7 +7,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import picomatch from "picomatch";
-import { DependencyManifest, installDependencies, isBuildInput } from "./dependencies";
+import { installDeclared, listArchiveFiles, PlannedFile } from "./archive-files";
+import { DependencyManifest } from "./dependencies";
 import { errors } from "../core/errors";
 import { progress } from "../core/progress";
 import { MAX_DIRECT_UPLOAD_BYTES, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES } from "../aws/limits";
@@ -94,19 +95,9 @@ interface IndexRecord extends Omit<ArchiveRecord, "entries"> {
   readonly readAt?: number;
 }
 
-/** A file as it will be archived: its archive path, mode and where its bytes come from. @group Internals */
-export interface PlannedFile {
-  /** Path inside the archive. */
-  readonly name: string;
-  /** Path relative to the source folder (for installed files, the archive path). */
-  readonly sourceRel: string;
-  readonly abs: string;
-  readonly size: number;
-  readonly mode: number;
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-  readonly ino: number;
-}
+// Defined beside the stage that makes them (archive-files.ts); exported here, where they always were.
+export { modeFor } from "./archive-files";
+export type { PlannedFile } from "./archive-files";
 
 /** The cache folder used when none is given. @group Internals */
 export function defaultCacheDir(): string {
@@ -153,9 +144,10 @@ export function walkArchiveSource(
 }
 
 /**
- * Walks the source (files go under `placedUnder`) and the installed dependencies into the sorted
- * list of files to archive. `skip` names source files and folders (ending in "/") that are build
- * input, not content. `walked` is the source's walk when the caller has it already.
+ * Stages 3 and 4 of the pipeline at once (installDeclared, then listArchiveFiles): walks the source
+ * (files go under `placedUnder`) and the installed dependencies into the sorted list of files to
+ * archive. `skip` names source files and folders (ending in "/") that are build input, not content.
+ * `walked` is the source's walk when the caller has it already.
  */
 export function collectFiles(
   source: string,
@@ -166,35 +158,8 @@ export function collectFiles(
   skip: ReadonlySet<string> = new Set(),
   walked: readonly SourceFile[] = walkArchiveSource(source, reportAs, options),
 ): { files: PlannedFile[]; warnings: string[] } {
-  const byName = new Map<string, PlannedFile>();
-  for (const f of walked) {
-    if (isBuildInput(f.rel, skip)) continue;
-    const name = placedUnder + f.rel;
-    byName.set(name, plannedFile(name, f.rel, f));
-  }
-  const warnings: string[] = [];
-  if (options.installDependencies ?? true) {
-    for (const manifest of manifests) {
-      const installed = installDependencies(manifest, { ...options, reportAs });
-      warnings.push(...installed.warnings);
-      let shadowed = 0;
-      for (const f of walkSource(installed.root, { defaultExcludes: options.defaultExcludes })) {
-        const name = installed.archivePrefix + f.rel;
-        if (byName.has(name)) {
-          shadowed++;
-          continue; // the source folder's own file wins over an installed one
-        }
-        byName.set(name, plannedFile(name, name, f));
-      }
-      if (shadowed > 0)
-        warnings.push(
-          `${shadowed} installed file(s) from ${path.basename(manifest.manifest)} were replaced by the source folder's own copies`,
-        );
-    }
-  }
-  const files = [...byName.values()].sort((a, b) => compareBytes(a.name, b.name));
-  if (files.length === 0) throw errors.sourceEmpty(reportAs);
-  return { files, warnings };
+  const installs = (options.installDependencies ?? true) ? installDeclared(manifests, { ...options, reportAs }) : [];
+  return listArchiveFiles(reportAs, walked, placedUnder, skip, installs, options);
 }
 
 export interface ZipOptions {
@@ -534,16 +499,6 @@ function withHashes(files: readonly PlannedFile[], shas: readonly string[]): Con
 }
 
 /** A walked file as it will be archived under `name`. */
-function plannedFile(name: string, sourceRel: string, f: SourceFile): PlannedFile {
-  const { abs, size, mtimeMs, ctimeMs, ino } = f;
-  return { name, sourceRel, abs, size, mode: modeFor(name, f.executable), mtimeMs, ctimeMs, ino };
-}
-
-/** 0755 for executables, a custom runtime's `bootstrap` and anything in bin/; 0644 otherwise. @group Internals */
-export function modeFor(name: string, executable: boolean): number {
-  return executable || name.endsWith("/bootstrap") || name === "bootstrap" || name.startsWith("bin/") ? 0o755 : 0o644;
-}
-
 /** Every parent folder of the files ("python/", "python/pkg/", …). */
 function folderNames(files: readonly PlannedFile[]): Set<string> {
   const dirs = new Set<string>();

@@ -1,8 +1,8 @@
-// A function's own code as a reproducible zip: the same pipeline as layers, with the code at the
-// archive root (Lambda unpacks it into /var/task) and dependencies installed beside it.
+// A function's own code as a reproducible zip: the same pipeline as layers (pipeline.ts), with the
+// code at the archive root (Lambda unpacks it into /var/task) and dependencies installed beside it.
 import * as path from "path";
-import { BuiltArchive, buildZip, collectFiles, defaultCacheDir, resolveSource } from "./archive-builder";
-import { findManifests } from "./dependencies";
+import { BuiltArchive, defaultCacheDir } from "./archive-builder";
+import { packageSource } from "./pipeline";
 import { optionNames, refuseUnknownOptions } from "../core/option-names";
 import { formatBytes, progress, seconds } from "../core/progress";
 import { Architecture, parseArchitectures, Runtime } from "../aws/runtime";
@@ -50,33 +50,18 @@ export function buildFunctionArchive(options: BuildFunctionArchiveOptions): Func
   const runtime = Runtime.of(options.runtime, "runtime");
   const architectures = parseArchitectures(options.architectures ?? ["x86_64"], "architectures");
   const reportAs = options.source;
-  const source = resolveSource(options.source);
-  const cacheDir = path.resolve(options.outDir ?? defaultCacheDir());
-  const {
-    manifests,
-    buildInputs,
-    warnings: manifestWarnings,
-  } = findManifests(
-    source,
-    [
-      ["requirements.txt", "pip", ""],
-      ["package.json", "npm", ""],
-    ],
-    [runtime],
-    options.pipArgs,
-  );
-  const collected = collectFiles(
-    source,
-    reportAs,
-    "",
-    manifests,
-    { ...options, runtimes: [runtime], architectures, cacheDir },
-    buildInputs,
-  );
-  const built = buildZip(collected.files, { reportAs, source, cacheDir, allowSecrets: options.allowSecrets });
+  const packaged = packageSource({
+    ...options,
+    kind: "function",
+    runtimes: [runtime],
+    architectures,
+    cacheDir: path.resolve(options.outDir ?? defaultCacheDir()),
+    zip: { allowSecrets: options.allowSecrets },
+  });
+  const { built } = packaged;
   if (built.cache === "built")
     progress(
       `built function code ${reportAs}: ${formatBytes(built.unzippedBytes)} -> ${formatBytes(built.zippedBytes)} in ${seconds(started)}`,
     );
-  return { ...built, warnings: [...manifestWarnings, ...collected.warnings, ...built.checkWarnings, ...built.cacheWarnings] };
+  return { ...built, warnings: [...packaged.warnings, ...built.checkWarnings, ...built.cacheWarnings] };
 }

@@ -12,7 +12,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { collectFiles, defaultCacheDir, modeFor, walkArchiveSource } from "./archive-builder";
 import { declaredPackages, DependencyManifest, isBuildInput } from "./dependencies";
-import { placeLayerSource } from "./layer-archive";
+import { placeLayerSource } from "./placement";
 import { LayerValidationError } from "../core/errors";
 import { checkLayout, isLoadedBy, searchPaths } from "../checks/layout";
 import { formatBytes } from "../core/progress";
