@@ -1,4 +1,4 @@
-// The README's routes for a layer that exists before this construct manages it under its current id.
+// The routes of docs/layers.md for a layer that exists before this construct manages it under its current id.
 // Renaming: a LambdaLayer construct renamed gets new Terraform addresses (asserted below); cdktf's
 // `moveFromId` on each resource, the old addresses read from the last synth's cdk.tf.json, keeps them,
 // checked with the real terraform on a state holding the layer under its old id (offline plan,
@@ -49,7 +49,7 @@ function synth(id: string, moveFrom?: Map<string, string>, layerSource = source)
     compatibleRuntimes: ["python3.12"],
     sharing: { accounts: ["111122223333"] },
   });
-  // The README's route: each resource of the renamed construct moved from its old address.
+  // The route of docs/layers.md: each resource of the renamed construct moved from its old address.
   if (moveFrom) {
     for (const resource of layer.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource)) {
       resource.moveFromId(moveFrom.get(resource.node.path.replace(/^layers\/[^/]+\//, ""))!);

@@ -4,7 +4,14 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { generateTree } from "../bench/generate-tree";
 import { buildLayerArchive, BuildLayerArchiveOptions } from "../modules";
-import { cacheMaxBytes, loadSourceIndex, pruneArchives, saveSourceIndex, SOURCE_FIELDS, SourceField } from "../modules/archive-cache";
+import {
+  cacheMaxBytes,
+  loadSourceIndex,
+  pruneArchives,
+  saveSourceIndex,
+  SOURCE_FIELDS,
+  SourceField,
+} from "../modules/packaging/archive-cache";
 import { repoRoot, settle, tempDir, writeTree } from "./helpers/files";
 import { rsaPrivateKeyPem } from "./helpers/secrets";
 

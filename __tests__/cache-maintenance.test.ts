@@ -6,7 +6,7 @@ import * as path from "path";
 import { generateTree } from "../bench/generate-tree";
 import { main } from "../bin/cdktf-lambda-layers";
 import { buildLayerArchive } from "../modules";
-import { pruneCache } from "../modules/cache-maintenance";
+import { pruneCache } from "../modules/packaging/cache-maintenance";
 import { repoRoot, tempDir, tree } from "./helpers/files";
 
 function run(...argv: string[]): { code: number; out: string; err: string } {

@@ -184,7 +184,7 @@ describe("the package", () => {
     expect(compiled.length).toBeGreaterThan(60);
     const leftovers = compiled.flatMap((f) => frameworkLeftovers(f, fs.readFileSync(path.join(installed, "dist", f), "utf8")));
     expect(leftovers).toEqual([]);
-    expect(fs.readFileSync(path.join(installed, "dist", "modules", "layer-rollout.d.ts"), "utf8")).toContain(
+    expect(fs.readFileSync(path.join(installed, "dist", "modules", "constructs", "layer-rollout.d.ts"), "utf8")).toContain(
       'import { App, TerraformStack } from "cdktn";',
     );
   });

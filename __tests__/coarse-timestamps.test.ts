@@ -5,7 +5,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive } from "../modules";
-import { isRacy } from "../modules/archive-cache";
+import { isRacy } from "../modules/packaging/archive-cache";
 import { tempDir } from "./helpers/files";
 
 let image: string;

@@ -6,7 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, Runtime } from "../modules";
-import { compareGlibc } from "../modules/native-binaries";
+import { compareGlibc } from "../modules/checks/native-binaries";
 import { HOST, readelfGlibc } from "./helpers/elf";
 import { repoRoot, tempDir } from "./helpers/files";
 import { refusal as caught } from "./helpers/refusal";

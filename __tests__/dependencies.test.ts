@@ -5,8 +5,8 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
-import { publishInstall } from "../modules/dependencies";
-import { pipInputs } from "../modules/install-inputs";
+import { publishInstall } from "../modules/packaging/dependencies";
+import { pipInputs } from "../modules/packaging/install-inputs";
 import { tempDir, tree, writeTree } from "./helpers/files";
 import { runWithOpt, unpackOpt } from "./helpers/lambda-env";
 import { makeWheel } from "./helpers/wheels";
@@ -40,7 +40,7 @@ function answer(zip: string): string {
 }
 
 describe("pip: relative paths resolve from the manifest's folder", () => {
-  test("the README's --find-links ./wheels works, and wheels/ is not shipped", () => {
+  test("docs/layers.md's --find-links ./wheels works, and wheels/ is not shipped", () => {
     const src = tree({ "python/app.py": "", "requirements.txt": "tinydep==1.0\n" });
     makeWheel(path.join(src, "wheels"));
     const archive = build(src, { pipArgs: ["--no-index", "--find-links", "./wheels"] });

@@ -7,8 +7,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions } from "../modules";
-import { manylinuxPlatforms } from "../modules/dependencies";
-import { Architecture } from "../modules/runtime";
+import { manylinuxPlatforms } from "../modules/packaging/dependencies";
+import { Architecture } from "../modules/aws/runtime";
 import { compileSharedObject, elfHeader, EM, HOST, HOST_MACHINE } from "./helpers/elf";
 import { tempDir, tree } from "./helpers/files";
 

@@ -4,9 +4,16 @@
 // and binutils' readelf is the oracle for what each one needs.
 import * as fs from "fs";
 import * as path from "path";
-import { buildLayerArchive } from "../modules/layer-archive";
-import { binaryProblems, classifyBinary, compareGlibc, describeBinary, findNativeBinaries, NativeBinary } from "../modules/native-binaries";
-import { Architecture, Runtime } from "../modules/runtime";
+import { buildLayerArchive } from "../modules/packaging/layer-archive";
+import {
+  binaryProblems,
+  classifyBinary,
+  compareGlibc,
+  describeBinary,
+  findNativeBinaries,
+  NativeBinary,
+} from "../modules/checks/native-binaries";
+import { Architecture, Runtime } from "../modules/aws/runtime";
 import { compileGlibcBinaries, compileSharedObject, HOST, HOST_MACHINE, machOFile, CPU, OTHER, readelfGlibc } from "./helpers/elf";
 import { tempDir, tree } from "./helpers/files";
 import { refusal as caught } from "./helpers/refusal";

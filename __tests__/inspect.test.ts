@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LayerValidationError } from "../modules/errors";
-import { buildLayerArchive } from "../modules/layer-archive";
-import { formatInspectReport, inspectIncomplete, inspectLayer, inspectProblems, InspectReport } from "../modules/inspect";
-import { machineLabel } from "../modules/native-binaries";
+import { LayerValidationError } from "../modules/core/errors";
+import { buildLayerArchive } from "../modules/packaging/layer-archive";
+import { formatInspectReport, inspectIncomplete, inspectLayer, inspectProblems, InspectReport } from "../modules/packaging/inspect";
+import { machineLabel } from "../modules/checks/native-binaries";
 import {
   compileGlibcBinaries,
   compileSharedObject,

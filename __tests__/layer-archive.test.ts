@@ -3,7 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLayerArchive, BuildLayerArchiveOptions, LayerValidationError } from "../modules";
-import { isDefaultExcluded } from "../modules/source-files";
+import { isDefaultExcluded } from "../modules/packaging/source-files";
 import { elfHeader } from "./helpers/elf";
 import { settle, tempDir, tree, unzipTo, writeTree } from "./helpers/files";
 import { makeWheel as makeTinyWheel } from "./helpers/wheels";
@@ -327,7 +327,7 @@ describe("cache", () => {
       expect.stringContaining("nodejs20.x is declared compatible but finds nothing"),
       expect.stringContaining("/opt/docs/readme.txt lie on no search path"),
     ]);
-    const layout = require("../modules/layout") as typeof import("../modules/layout");
+    const layout = require("../modules/checks/layout") as typeof import("../modules/checks/layout");
     const checkLayout = layout.checkLayout;
     let calls = 0;
     layout.checkLayout = (...args) => (calls++, checkLayout(...args));

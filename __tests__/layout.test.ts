@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { main } from "../bin/cdktf-lambda-layers";
 import { buildLayerArchive, BuildLayerArchiveOptions, isLaidOut, Runtime } from "../modules";
-import { inspectIncomplete, inspectLayer, inspectProblems } from "../modules/inspect";
-import { isLoadedBy, npmNameProblem } from "../modules/layout";
+import { inspectIncomplete, inspectLayer, inspectProblems } from "../modules/packaging/inspect";
+import { isLoadedBy, npmNameProblem } from "../modules/checks/layout";
 import { tempDir, tree, writeTree } from "./helpers/files";
 import { refusal } from "./helpers/refusal";
 import { runWithOpt, unpackOpt } from "./helpers/lambda-env";
@@ -267,7 +267,7 @@ describe("npm manifests", () => {
     expect(node(archive.path, "console.log(require('tiny-dep').answer())")).toBe("42");
   });
 
-  test("the README's Node layout (nodejs/package.json and its lock file) passes inspect, and no synth warns about the manifest", () => {
+  test("the Node layout of docs/layers.md (nodejs/package.json and its lock file) passes inspect, and no synth warns about the manifest", () => {
     const dep = packedDependency();
     const src = tree({
       "nodejs/package.json": JSON.stringify({ name: "deps", version: "1.0.0", dependencies: { "tiny-dep": `file:${dep}` } }),

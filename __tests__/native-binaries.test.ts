@@ -1,7 +1,7 @@
 import fs from "fs";
 import * as path from "path";
-import { formatInspectReport, inspectLayer } from "../modules/inspect";
-import { buildLayerArchive } from "../modules/layer-archive";
+import { formatInspectReport, inspectLayer } from "../modules/packaging/inspect";
+import { buildLayerArchive } from "../modules/packaging/layer-archive";
 import {
   abi3MinimumOf,
   BinaryCandidate,
@@ -14,8 +14,8 @@ import {
   machineLabel,
   NativeBinary,
   readElfMachine,
-} from "../modules/native-binaries";
-import { Architecture, Runtime } from "../modules/runtime";
+} from "../modules/checks/native-binaries";
+import { Architecture, Runtime } from "../modules/aws/runtime";
 import {
   compileExecutable,
   compileMuslBinaries,

@@ -13,7 +13,7 @@ import {
   LambdaLayerProps,
   LayerFanout,
 } from "../modules";
-import { closestName } from "../modules/option-names";
+import { closestName } from "../modules/core/option-names";
 import { tempDir, tree } from "./helpers/files";
 import { refusal } from "./helpers/refusal";
 

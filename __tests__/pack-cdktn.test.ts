@@ -3,7 +3,7 @@
 // touches, what it refuses, and the package.json it writes. The packed package itself is installed
 // and deployed on cdktn by __tests__/cdktn.test.ts.
 import { CDKTN_RENAMES, cdktnManifest, frameworkLeftovers, renameSpecifier, rewriteModuleSpecifiers } from "../scripts/pack-cdktn";
-import { frameworkCommand, frameworkName, toolName } from "../modules/framework";
+import { frameworkCommand, frameworkName, toolName } from "../modules/core/framework";
 import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "./helpers/files";

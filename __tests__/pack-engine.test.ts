@@ -3,12 +3,12 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { completePlan, hashContents, PackResult, packZip, PlannedEntry, THREADS_FROM_BYTES } from "../modules/zip-writer";
-import { SECRET_KEYWORDS } from "../modules/secrets";
+import { completePlan, hashContents, PackResult, packZip, PlannedEntry, THREADS_FROM_BYTES } from "../modules/packaging/zip-writer";
+import { SECRET_KEYWORDS } from "../modules/checks/secrets";
 import { tempDir } from "./helpers/files";
 
 // The engine itself, run on this thread (threads 0) or on worker threads in this process.
-const engine = require("../modules/pack-engine.js") as {
+const engine = require("../modules/packaging/pack-engine.js") as {
   pack(plan: object, threads: number, onEntry?: (i: number, r: [string]) => void): PackResult;
 };
 

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { main } from "../bin/cdktf-lambda-layers";
-import { formatBytes } from "../modules/progress";
+import { formatBytes } from "../modules/core/progress";
 import { repoRoot } from "./helpers/files";
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
@@ -39,7 +39,12 @@ describe("sizes", () => {
     const files = [
       "README.md",
       "BENCHMARKS.md",
-      ...["modules", "bin", "operations"].flatMap((dir) => fs.readdirSync(path.join(repoRoot, dir)).map((f) => path.join(dir, f))),
+      ...["modules", "bin", "operations"].flatMap((dir) =>
+        fs
+          .readdirSync(path.join(repoRoot, dir), { recursive: true })
+          .map((f) => path.join(dir, String(f)))
+          .filter((f) => fs.statSync(path.join(repoRoot, f)).isFile()),
+      ),
       ...fs
         .readdirSync(path.join(repoRoot, "examples"))
         .flatMap((e) => [path.join("examples", e, "README.md"), path.join("examples", e, "main.ts")]),
@@ -80,4 +85,43 @@ test("docs/api lists the internals in a section of their own, apart from the pub
     expect.arrayContaining(["modeFor", "walkSource", "checkAttachments", "elfMachine", "archiveOptionsOf"]),
   );
   expect(listed(internals).filter((name) => publicApi.includes(name))).toEqual([]);
+});
+
+test("the repository resolves each subpath import to the source of the file package.json exports for it", () => {
+  // tsconfig's paths (examples, docs and tests type-check against the sources) and jest's
+  // moduleNameMapper must send "cdktf-lambda-layers/<subpath>" where the published package does.
+  const tsconfig = JSON.parse(fs.readFileSync(path.join(repoRoot, "tsconfig.json"), "utf8"));
+  const jestConfig = require(path.join(repoRoot, "jest.config.js")) as { moduleNameMapper: Record<string, string> };
+  const exported = Object.entries(manifest.exports as Record<string, { default: string } | string>).filter(
+    ([subpath, target]) => subpath !== "./package.json" && typeof target === "object",
+  );
+  expect(exported.length).toBe(32);
+  for (const [subpath, target] of exported) {
+    const source = (target as { default: string }).default.replace(/^\.\/dist\//, "").replace(/\.js$/, "");
+    expect(fs.existsSync(path.join(repoRoot, `${source}.ts`))).toBe(true);
+    const name = subpath === "." ? "cdktf-lambda-layers" : `cdktf-lambda-layers/${subpath.slice(2)}`;
+    expect([name, tsconfig.compilerOptions.paths[name]]).toEqual([name, [`./${source}.ts`]]);
+    expect([name, jestConfig.moduleNameMapper[`^${name}$`]]).toEqual([name, `<rootDir>/${source}${subpath === "." ? ".ts" : ""}`]);
+  }
+  expect(Object.keys(tsconfig.compilerOptions.paths).length).toBe(exported.length);
+});
+
+test("the README stays an overview: under 20 KiB, linking a guide per concern that exists", () => {
+  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  expect(Buffer.byteLength(readme)).toBeLessThan(20 * 1024);
+  const guides = [...readme.matchAll(/\]\((docs\/[a-z-]+\.md)\)/g)].map((m) => m[1]);
+  expect(new Set(guides)).toEqual(
+    new Set([
+      "docs/layers.md",
+      "docs/sharing-and-attachment.md",
+      "docs/regions-and-terraform-cloud.md",
+      "docs/runtimes-and-regions.md",
+      "docs/operations.md",
+      "docs/archives-and-cache.md",
+      "docs/checks.md",
+      "docs/cdktn.md",
+      "docs/development.md",
+    ]),
+  );
+  for (const guide of guides) expect([guide, fs.existsSync(path.join(repoRoot, guide))]).toEqual([guide, true]);
 });

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stripVTControlCharacters } from "util";
 import { cdktfCli } from "./helpers/cdktf-cli";
+import { exportedNames } from "./helpers/exports";
 import { repoRoot, tempDir, writeTree } from "./helpers/files";
 import { findProviderMirror, offlineOverride, requireTerraform } from "./helpers/terraform";
 
@@ -94,8 +95,11 @@ describe("the tarball", () => {
   });
 });
 
-test("a stock `cdktf init --template=typescript` app type-checks a subpath import, synthesizes, validates and diffs offline", () => {
-  requireTerraform();
+let consumer: string | undefined;
+
+/** The stock app with the packed package installed, made once for the tests that need it. */
+function installedConsumer(): string {
+  if (consumer) return consumer;
   const template = path.join(repoRoot, "node_modules", "cdktf-cli", "bundle", "templates", "typescript");
   const stock = JSON.parse(fs.readFileSync(path.join(template, "package.json"), "utf8").replace("{{ $base }}", "consumer"));
   const app = writeTree(tempDir("consumer-"), {
@@ -147,6 +151,22 @@ app.synth();
     encoding: "utf8",
   });
   expect([install.status, install.stderr]).toEqual([0, expect.anything()]);
+  consumer = app;
+  return app;
+}
+
+test("every entry point of the installed package exports the names it exported before modules/ was split into folders", () => {
+  // __tests__/data/exported-names.json was recorded from the built package of the flat modules/ folder.
+  const before = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "exported-names.json"), "utf8"));
+  const installed = exportedNames(path.join(installedConsumer(), "node_modules", "cdktf-lambda-layers"));
+  expect(Object.keys(installed).sort()).toEqual(Object.keys(before).sort());
+  expect(Object.keys(installed).length).toBe(32);
+  expect(installed).toEqual(before);
+}, 300_000);
+
+test("a stock `cdktf init --template=typescript` app type-checks a subpath import, synthesizes, validates and diffs offline", () => {
+  requireTerraform();
+  const app = installedConsumer();
 
   // The stock tsconfig resolves modules the node10 way (module CommonJS): subpaths need typesVersions.
   const tsc = spawnSync(path.join(app, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", "."], { cwd: app, encoding: "utf8" });
@@ -166,7 +186,7 @@ app.synth();
   const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
   expect(json.terraform.required_providers.aws).toEqual({ source: "hashicorp/aws", version: "~> 5.100" });
 
-  // The README's CI recipe: a provider mirror in the CLI config and --skip-provider-lock, so cdktf never
+  // The CI recipe of docs/regions-and-terraform-cloud.md (Offline and CI): a provider mirror in the CLI config and --skip-provider-lock, so cdktf never
   // asks the public registry (`terraform providers lock` would, mirror or not). Mock credentials come
   // from the same override file the other terraform tests use.
   const mirror = findProviderMirror();

@@ -15,8 +15,8 @@ import {
   RUNTIME_CATALOGUE,
   setAwsProviderVersion,
 } from "../modules";
-import { runtimeProviderProblem } from "../modules/aws-provider";
-import { compareVersions, parseVersion } from "../modules/version-constraint";
+import { runtimeProviderProblem } from "../modules/aws/aws-provider";
+import { compareVersions, parseVersion } from "../modules/aws/version-constraint";
 import { tempDir, tree } from "./helpers/files";
 import { terraformInit, validate } from "./helpers/terraform";
 

@@ -3,8 +3,8 @@
 import { Testing } from "cdktf";
 import * as fs from "fs";
 import { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, LayerFanout, parseLayerVersionArn, partitionOf } from "../modules";
-import { PARTITIONS } from "../modules/regions.generated";
-import { ARN_PARTITIONS, arnOf, parseRegions } from "../modules/regions";
+import { PARTITIONS } from "../modules/aws/regions.generated";
+import { ARN_PARTITIONS, arnOf, parseRegions } from "../modules/aws/regions";
 import { ExampleLayersStack } from "../main";
 import { GENERATED_FILE, readSdkPartitions, regionsOf, renderRegionsModule } from "../scripts/generate-regions";
 import { tree } from "./helpers/files";

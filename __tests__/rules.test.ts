@@ -10,7 +10,7 @@ import {
   secretByContent,
   secretByName,
 } from "../modules";
-import { validateLayerName, validateS3Bucket, validateS3KeyPrefix } from "../modules/limits";
+import { validateLayerName, validateS3Bucket, validateS3KeyPrefix } from "../modules/aws/limits";
 import { Token } from "cdktf";
 
 describe("Runtime", () => {

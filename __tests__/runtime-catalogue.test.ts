@@ -14,7 +14,7 @@ import {
   RUNTIME_CATALOGUE_CHECKED,
   runtimeDeprecationWarning,
 } from "../modules";
-import { formatVersion, parseVersion } from "../modules/version-constraint";
+import { formatVersion, parseVersion } from "../modules/aws/version-constraint";
 import { tree } from "./helpers/files";
 import { refusal as caught } from "./helpers/refusal";
 

@@ -2,7 +2,7 @@
 // frames around them in SDKs and documentation are not, and thin evidence is a warning.
 import * as fs from "fs";
 import { buildLayerArchive } from "../modules";
-import { secretByContent, secretByName, secretFindings } from "../modules/secrets";
+import { secretByContent, secretByName, secretFindings } from "../modules/checks/secrets";
 import { settle, tempDir, tree } from "./helpers/files";
 import {
   awsKeyPair,

@@ -1,7 +1,7 @@
 // Terraform's version constraint syntax: what parses, which version a constraint admits first, and
 // the fix that raises a constraint's floor. The tables follow Terraform's documented meaning
 // (https://developer.hashicorp.com/terraform/language/expressions/version-constraints).
-import { admitsProvider6 } from "../modules/aws-provider";
+import { admitsProvider6 } from "../modules/aws/aws-provider";
 import {
   admitsWithin,
   compareVersions,
@@ -11,7 +11,7 @@ import {
   parseVersion,
   parseVersionConstraint,
   raiseFloor,
-} from "../modules/version-constraint";
+} from "../modules/aws/version-constraint";
 import { refusal } from "./helpers/refusal";
 
 describe("parsing", () => {

@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
-import { writeZip as writeZipFile, ZipEntry } from "../modules/zip-writer";
+import { writeZip as writeZipFile, ZipEntry } from "../modules/packaging/zip-writer";
 import { tempDir } from "./helpers/files";
 
 function writeZip(entries: ZipEntry[]): { file: string; bytes: Buffer } {

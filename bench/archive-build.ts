@@ -1,6 +1,6 @@
 // One archive build in its own process, as a user's synth would run it.
 // Usage: node dist/bench/archive-build.js <source> <cacheDir> [runtime]; prints the result as JSON.
-import { buildLayerArchive } from "../modules/layer-archive";
+import { buildLayerArchive } from "../modules/packaging/layer-archive";
 
 const [source, cacheDir, runtime = "python3.12"] = process.argv.slice(2);
 const started = process.hrtime.bigint();

@@ -1,16 +1,16 @@
 // Where a full archive build spends its time, stage by stage, in one process on one tree.
 // Usage: node dist/bench/breakdown.js <layer folder> [threads]; prints one JSON line of milliseconds.
-// Each stage runs alone over every file, as the engine (modules/pack-engine.js) runs them per file.
+// Each stage runs alone over every file, as the engine (modules/packaging/pack-engine.js) runs them per file.
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { collectFiles } from "../modules/archive-builder";
-import { parseRuntimes } from "../modules/runtime";
-import { SECRET_KEYWORDS } from "../modules/secrets";
-import { completePlan, DEFLATE_LEVEL, MEM_LEVEL, packZip } from "../modules/zip-writer";
+import { collectFiles } from "../modules/packaging/archive-builder";
+import { parseRuntimes } from "../modules/aws/runtime";
+import { SECRET_KEYWORDS } from "../modules/checks/secrets";
+import { completePlan, DEFLATE_LEVEL, MEM_LEVEL, packZip } from "../modules/packaging/zip-writer";
 
 const [source, threadsArg] = process.argv.slice(2);
 const threads = Number(threadsArg ?? os.availableParallelism());
@@ -22,7 +22,7 @@ function time<T>(stage: string, run: () => T): T {
   return result;
 }
 
-const engine = require("../modules/pack-engine.js") as {
+const engine = require("../modules/packaging/pack-engine.js") as {
   pack(plan: object, threads: number): unknown;
   mayHoldSecret(data: Uint8Array, keywords: readonly string[]): boolean;
 };

@@ -6,17 +6,17 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildLayerArchive } from "../modules/layer-archive";
-import { binaryProblems, findNativeBinaries } from "../modules/native-binaries";
-import { Architecture, Runtime } from "../modules/runtime";
-import { SECRET_KEYWORDS, secretByName, secretFindings } from "../modules/secrets";
-import { walkSource } from "../modules/source-files";
+import { buildLayerArchive } from "../modules/packaging/layer-archive";
+import { binaryProblems, findNativeBinaries } from "../modules/checks/native-binaries";
+import { Architecture, Runtime } from "../modules/aws/runtime";
+import { SECRET_KEYWORDS, secretByName, secretFindings } from "../modules/checks/secrets";
+import { walkSource } from "../modules/packaging/source-files";
 import { generateTree } from "./generate-tree";
 
 const [mb = "150", count = "20000", runs = "3"] = process.argv.slice(2);
 const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const engine = require("../modules/pack-engine.js") as { mayHoldSecret(data: Uint8Array, keywords: readonly string[]): boolean };
+const engine = require("../modules/packaging/pack-engine.js") as { mayHoldSecret(data: Uint8Array, keywords: readonly string[]): boolean };
 /** CPU milliseconds so far of this process, every thread (the packing workers are threads): steadier than wall time on a busy machine. */
 const cpuNow = (): number => {
   const used = process.cpuUsage();

@@ -14,10 +14,10 @@ import * as os from "os";
 import * as path from "path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, LocalBackend, TerraformStack } from "cdktf";
-import { buildLayerArchive } from "../modules/layer-archive";
-import { LambdaLayer } from "../modules/lambda-layer";
-import { LayerFanout } from "../modules/layer-fanout";
-import { COMMERCIAL_REGIONS } from "../modules/regions";
+import { buildLayerArchive } from "../modules/packaging/layer-archive";
+import { LambdaLayer } from "../modules/constructs/lambda-layer";
+import { LayerFanout } from "../modules/constructs/layer-fanout";
+import { COMMERCIAL_REGIONS } from "../modules/aws/regions";
 import { generateTree } from "./generate-tree";
 import { assertSameTerraform } from "./synth-equivalence";
 import { SynthBenchPlan } from "./synth-plan";
@@ -455,9 +455,12 @@ async function main(): Promise<void> {
   console.log(`\nbench finished in ${fmt(seconds, 0)} s`);
   if (process.argv.includes("--write")) {
     const file = path.join(ROOT, "BENCHMARKS.md");
-    const header = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("<!-- bench:start -->")[0] : "# Benchmarks\n\n";
+    // Only the text between the markers is the bench's: what comes before and after it stays.
+    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n\n<!-- bench:start -->\n<!-- bench:end -->\n";
+    const header = text.split("<!-- bench:start -->")[0];
+    const footer = text.split("<!-- bench:end -->\n")[1] ?? "";
     const machine = `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} x ${os.cpus()[0]?.model}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, ${spawnSync("terraform", ["version"], { encoding: "utf8" }).stdout.split("\n")[0]}; \`npm run bench\` took ${fmt(seconds, 0)} s.`;
-    fs.writeFileSync(file, `${header}<!-- bench:start -->\n${machine}\n${rows.join("\n")}\n<!-- bench:end -->\n`);
+    fs.writeFileSync(file, `${header}<!-- bench:start -->\n${machine}\n${rows.join("\n")}\n<!-- bench:end -->\n${footer}`);
   }
   fs.rmSync(WORK, { recursive: true, force: true });
 }

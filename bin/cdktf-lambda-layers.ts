@@ -9,20 +9,20 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { LayerValidationError } from "../modules/errors";
-import { defaultCacheDir } from "../modules/archive-builder";
-import { cleanCache, pruneCache } from "../modules/cache-maintenance";
-import { formatInspectReport, inspectIncomplete, inspectLayer, inspectProblems } from "../modules/inspect";
-import { toolName } from "../modules/framework";
-import { formatBytes } from "../modules/progress";
+import { LayerValidationError } from "../modules/core/errors";
+import { defaultCacheDir } from "../modules/packaging/archive-builder";
+import { cleanCache, pruneCache } from "../modules/packaging/cache-maintenance";
+import { formatInspectReport, inspectIncomplete, inspectLayer, inspectProblems } from "../modules/packaging/inspect";
+import { toolName } from "../modules/core/framework";
+import { formatBytes } from "../modules/core/progress";
 import {
   formatRolloutReport,
   outputsFromStateFile,
   outputsFromTerraform,
   ReportInputError,
   rolloutReport,
-} from "../modules/rollout-report";
-import { parseArchitectures, parseRuntimes } from "../modules/runtime";
+} from "../modules/terraform/rollout-report";
+import { parseArchitectures, parseRuntimes } from "../modules/aws/runtime";
 import { OPERATION_COMMANDS, OPERATIONS_USAGE } from "../operations/usage";
 
 const TOOL = toolName();

@@ -1,12 +1,14 @@
 // The public API of cdktf-lambda-layers. Declarations tagged `@group Internals` (listed apart in docs/api)
 // are the rules and helpers the constructs and the CLI are built from: exported for tests and tooling,
 // they may change in any release.
-export { buildLayerArchive } from "./layer-archive";
-export { defaultCacheDir, modeFor } from "./archive-builder";
-export type { ArchiveRecord, BuiltArchive, PlannedFile } from "./archive-builder";
-export type { BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./layer-archive";
-export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./lambda-layer";
-export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./lambda-layer";
+// The library lives in one folder per concern (core/, aws/, checks/, packaging/, terraform/,
+// constructs/), each with a README.md saying what it holds and which folders it may import.
+export { buildLayerArchive } from "./packaging/layer-archive";
+export { defaultCacheDir, modeFor } from "./packaging/archive-builder";
+export type { ArchiveRecord, BuiltArchive, PlannedFile } from "./packaging/archive-builder";
+export type { BuildLayerArchiveOptions, LayerArchive, LayerContentOptions } from "./packaging/layer-archive";
+export { LambdaLayer, ImportedLambdaLayer, parseLayerVersionArn, unversionedLayerArn } from "./constructs/lambda-layer";
+export type { ILambdaLayer, LambdaLayerOptions, LambdaLayerProps, LayerPackaging, LayerS3Options } from "./constructs/lambda-layer";
 export {
   Runtime,
   RuntimeFamily,
@@ -17,15 +19,15 @@ export {
   layerRuntimeWarnings,
   closestRuntime,
   todayUtc,
-} from "./runtime";
-export type { RuntimeLifecycle } from "./runtime";
-export { LAMBDA_OS_GLIBC, RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./runtime-catalogue";
-export type { LambdaOs, RuntimeCatalogueEntry } from "./runtime-catalogue";
-export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS, RUNTIME_ROOTS, npmNameProblem } from "./layout";
-export type { LayoutFile, PlainFolderFacts } from "./layout";
-export { DEFAULT_EXCLUDES, walkSource } from "./source-files";
-export type { SourceFile, WalkOptions } from "./source-files";
-export { secretByContent, secretByName } from "./secrets";
+} from "./aws/runtime";
+export type { RuntimeLifecycle } from "./aws/runtime";
+export { LAMBDA_OS_GLIBC, RUNTIME_CATALOGUE, RUNTIME_CATALOGUE_CHECKED, RUNTIME_CATALOGUE_SOURCE } from "./aws/runtime-catalogue";
+export type { LambdaOs, RuntimeCatalogueEntry } from "./aws/runtime-catalogue";
+export { searchPaths, checkLayout, isLaidOut, plainFolderPrefix, LAYOUT_ROOTS, RUNTIME_ROOTS, npmNameProblem } from "./checks/layout";
+export type { LayoutFile, PlainFolderFacts } from "./checks/layout";
+export { DEFAULT_EXCLUDES, walkSource } from "./packaging/source-files";
+export type { SourceFile, WalkOptions } from "./packaging/source-files";
+export { secretByContent, secretByName } from "./checks/secrets";
 export {
   MAX_UNZIPPED_BYTES,
   MAX_DIRECT_UPLOAD_BYTES,
@@ -33,25 +35,25 @@ export {
   MAX_COMPATIBLE_RUNTIMES,
   MAX_DESCRIPTION_LENGTH,
   MAX_LICENSE_INFO_LENGTH,
-} from "./limits";
-export { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, partitionOf } from "./regions";
-export { DEFAULT_AWS_PROVIDER_VERSION, setAwsProviderVersion, awsProviderVersionOf, regionOf } from "./aws-provider";
-export { LayerValidationError, LayerValidationErrors, printRefusedInputsCleanly } from "./errors";
-export { LayeredFunction } from "./layered-function";
-export type { LayeredFunctionProps, LayerReference } from "./layered-function";
-export { buildFunctionArchive } from "./function-archive";
-export type { BuildFunctionArchiveOptions, FunctionArchive } from "./function-archive";
-export { checkAttachments, shadowingWarnings } from "./attachment";
-export type { AttachedLayer, AttachmentTarget, LayerFacts } from "./attachment";
-export { parseSharing, LAYER_ACTION, grantLifecycle, GRANTS_ARE_KEPT } from "./sharing";
-export type { LayerSharing, LayerGrant } from "./sharing";
-export { LayerFanout, s3ForRegion } from "./layer-fanout";
-export type { LayerFanoutProps, ProviderMode } from "./layer-fanout";
-export { LayerRollout, manifestMarkdown } from "./layer-rollout";
-export type { LayerRolloutProps, RolloutCloudOptions, RolloutFunction, RolloutManifest, RolloutStack } from "./layer-rollout";
-export { cleanHcl, cleanHclOnSynth, tokenizeHcl } from "./hcl-output";
-export type { HclSegment } from "./hcl-output";
-export { parseRegions } from "./regions";
+} from "./aws/limits";
+export { COMMERCIAL_REGIONS, isKnownRegion, isOptInRegion, partitionOf } from "./aws/regions";
+export { DEFAULT_AWS_PROVIDER_VERSION, setAwsProviderVersion, awsProviderVersionOf, regionOf } from "./aws/aws-provider";
+export { LayerValidationError, LayerValidationErrors, printRefusedInputsCleanly } from "./core/errors";
+export { LayeredFunction } from "./constructs/layered-function";
+export type { LayeredFunctionProps, LayerReference } from "./constructs/layered-function";
+export { buildFunctionArchive } from "./packaging/function-archive";
+export type { BuildFunctionArchiveOptions, FunctionArchive } from "./packaging/function-archive";
+export { checkAttachments, shadowingWarnings } from "./checks/attachment";
+export type { AttachedLayer, AttachmentTarget, LayerFacts } from "./checks/attachment";
+export { parseSharing, LAYER_ACTION, grantLifecycle, GRANTS_ARE_KEPT } from "./constructs/sharing";
+export type { LayerSharing, LayerGrant } from "./constructs/sharing";
+export { LayerFanout, s3ForRegion } from "./constructs/layer-fanout";
+export type { LayerFanoutProps, ProviderMode } from "./constructs/layer-fanout";
+export { LayerRollout, manifestMarkdown } from "./constructs/layer-rollout";
+export type { LayerRolloutProps, RolloutCloudOptions, RolloutFunction, RolloutManifest, RolloutStack } from "./constructs/layer-rollout";
+export { cleanHcl, cleanHclOnSynth, tokenizeHcl } from "./terraform/hcl-output";
+export type { HclSegment } from "./terraform/hcl-output";
+export { parseRegions } from "./aws/regions";
 export {
   rolloutReport,
   formatRolloutReport,
@@ -61,8 +63,8 @@ export {
   outputsFromTerraform,
   localStateFile,
   ReportInputError,
-} from "./rollout-report";
-export type { RolloutReport, LayerReport, RegionLayerState, Outputs } from "./rollout-report";
+} from "./terraform/rollout-report";
+export type { RolloutReport, LayerReport, RegionLayerState, Outputs } from "./terraform/rollout-report";
 export {
   elfMachine,
   readElfMachine,
@@ -75,7 +77,7 @@ export {
   withAbi3Minimums,
   abi3MinimumOf,
   compareGlibc,
-} from "./native-binaries";
+} from "./checks/native-binaries";
 export type {
   Abi3Minimum,
   BinaryCandidate,
@@ -85,15 +87,15 @@ export type {
   ElfMachine,
   NativeBinary,
   TextReader,
-} from "./native-binaries";
-export { secretFindings } from "./secrets";
-export type { SecretFinding } from "./secrets";
-export { inspectLayer, inspectProblems, inspectIncomplete, formatInspectReport } from "./inspect";
-export type { InspectOptions, InspectReport, InspectedDependencies, InspectedFile, RuntimeLayout, LayerPackage } from "./inspect";
-export { archiveOptionsOf } from "./lambda-layer";
-export { ssmParameterName, DEFAULT_SSM_PARAMETER_NAME } from "./ssm-parameter";
-export type { LayerSsmParameter } from "./ssm-parameter";
-export { localStateBackend, localStatePath } from "./local-state";
-export { contentIdentity } from "./archive-builder";
-export type { ContentFile } from "./archive-builder";
-export { deflateLevel, DEFLATE_LEVEL } from "./zip-writer";
+} from "./checks/native-binaries";
+export { secretFindings } from "./checks/secrets";
+export type { SecretFinding } from "./checks/secrets";
+export { inspectLayer, inspectProblems, inspectIncomplete, formatInspectReport } from "./packaging/inspect";
+export type { InspectOptions, InspectReport, InspectedDependencies, InspectedFile, RuntimeLayout, LayerPackage } from "./packaging/inspect";
+export { archiveOptionsOf } from "./constructs/lambda-layer";
+export { ssmParameterName, DEFAULT_SSM_PARAMETER_NAME } from "./constructs/ssm-parameter";
+export type { LayerSsmParameter } from "./constructs/ssm-parameter";
+export { localStateBackend, localStatePath } from "./terraform/local-state";
+export { contentIdentity } from "./packaging/archive-builder";
+export type { ContentFile } from "./packaging/archive-builder";
+export { deflateLevel, DEFLATE_LEVEL } from "./packaging/zip-writer";

@@ -2,7 +2,7 @@
 // call, a text or JSON report out, and an exit code. Loaded by bin/ only for these commands.
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { ARN_PARTITION_PATTERN, parseRegions } from "../modules/regions";
+import { ARN_PARTITION_PATTERN, parseRegions } from "../modules/aws/regions";
 import { AwsOptions, ConsumerAccounts, OperationResult } from "./aws";
 import {
   DeploymentReadError,

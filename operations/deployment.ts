@@ -4,9 +4,9 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { frameworkCommand } from "../modules/framework";
-import type { RolloutManifest } from "../modules/layer-rollout";
-import { localStateFile, Outputs, outputsFromStateFile, ReportInputError } from "../modules/rollout-report";
+import { frameworkCommand } from "../modules/core/framework";
+import type { RolloutManifest } from "../modules/constructs/layer-rollout";
+import { localStateFile, Outputs, outputsFromStateFile, ReportInputError } from "../modules/terraform/rollout-report";
 import { Principal, samePrincipal } from "./policy";
 
 /** Where the deployment is described. */

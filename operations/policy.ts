@@ -1,7 +1,7 @@
 // Layer version policies as data: the statements GetLayerVersionPolicy returns, each with the
 // principal it lets read the version, and the pure rule for which statements a revocation removes.
 // Statement ids are always the ones AWS returns: they are never derived or guessed here.
-import { ARN_PARTITION_PATTERN } from "../modules/regions";
+import { ARN_PARTITION_PATTERN } from "../modules/aws/regions";
 
 /** Who a statement lets read a layer version. */
 export type Principal =

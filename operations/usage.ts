@@ -1,6 +1,6 @@
 // The operations' usage text and command names, apart from the code so that the CLI's help and
 // dispatch never load the AWS SDK. A usage error prints the failing command's text only.
-import { toolName } from "../modules/framework";
+import { toolName } from "../modules/core/framework";
 
 const TOOL = toolName();
 

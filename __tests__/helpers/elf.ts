@@ -3,8 +3,8 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ElfMachine } from "../../modules/native-binaries";
-import { Architecture } from "../../modules/runtime";
+import { ElfMachine } from "../../modules/checks/native-binaries";
+import { Architecture } from "../../modules/aws/runtime";
 import { tempDir } from "./files";
 
 export const HOST = process.arch === "arm64" ? Architecture.ARM_64 : Architecture.X86_64;

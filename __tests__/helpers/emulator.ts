@@ -14,7 +14,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { tempDir } from "./files";
-import { writeZip as writeZipFile } from "../../modules/zip-writer";
+import { writeZip as writeZipFile } from "../../modules/packaging/zip-writer";
 import { findProviderMirror, requireTerraform } from "./terraform";
 
 /** The one command that installs the emulator on a fresh machine (as root); `.ci/run` runs it. */

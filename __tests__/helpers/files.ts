@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { timestampSlackMs } from "../../modules/archive-cache";
+import { timestampSlackMs } from "../../modules/packaging/archive-cache";
 
 export function tempDir(prefix = "layers-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -4,7 +4,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { COMMERCIAL_REGIONS } from "../../modules/regions";
+import { COMMERCIAL_REGIONS } from "../../modules/aws/regions";
 import { tempDir, tree } from "../helpers/files";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
