@@ -48,7 +48,15 @@ let app: string;
 
 /** This process's environment (or `base`) with Node 22 first on PATH. */
 function node22Env(base: NodeJS.ProcessEnv = process.env, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...base, PATH: `${nodeBin}${path.delimiter}${base.PATH}`, CI: "1", FORCE_COLOR: "0", CDKTF_LAYERS_QUIET: "1", ...extra };
+  return {
+    ...base,
+    PATH: `${nodeBin}${path.delimiter}${base.PATH}`,
+    CI: "1",
+    FORCE_COLOR: "0",
+    CDKTF_LAYERS_QUIET: "1",
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1",
+    ...extra,
+  };
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {

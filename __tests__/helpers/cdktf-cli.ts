@@ -19,6 +19,10 @@ export const FIRST_NODE_WITHOUT_CDKTF_CLI = 24;
  * this Node is too new for the CLI.
  */
 export function cdktfCliEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  // cdktf points every stack's `terraform init` at one shared TF_PLUGIN_CACHE_DIR, which is not safe for
+  // the parallel inits of `deploy '*'`: on an empty cache two of them raced on mkdir ("file exists").
+  // Each stack installs from the provider mirror on its own instead.
+  env = { ...env, CDKTF_DISABLE_PLUGIN_CACHE_ENV: "1" };
   const bin = env.NODE_BIN_FOR_CDKTF_CLI ?? process.env.NODE_BIN_FOR_CDKTF_CLI;
   if (bin) {
     if (!fs.existsSync(path.join(bin, "node"))) throw new Error(`NODE_BIN_FOR_CDKTF_CLI=${bin} holds no node executable`);
